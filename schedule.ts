@@ -1,0 +1,58 @@
+/**
+ * The timing policy's contract: when to send the next status request while a
+ * job is pending. Pure code with no timers or I/O, so any schedule can be
+ * tested with plain numbers.
+ *
+ * @module
+ */
+
+/**
+ * What a schedule knows when it picks the next delay.
+ */
+export interface PollContext {
+  /** How many status requests have answered `pending` so far in this wait (1 after the first). */
+  attempt: number;
+  /** Milliseconds since the wait started (for a job this client created: since its creation). */
+  elapsed: number;
+}
+
+/**
+ * Where a finished job's completion lies, as far as polling can tell: some
+ * time after the last `pending` answer and at or before the first final one.
+ * Both are milliseconds since the wait started.
+ */
+export interface CompletionObservation {
+  /** When the last `pending` answer was seen, or 0 if none was. */
+  after: number;
+  /** When the first final answer was seen. Equal to `after` when the server told the exact time. */
+  atMost: number;
+}
+
+/**
+ * Decides how long to wait before the next status request of a pending job.
+ *
+ * @example A fixed one-second interval
+ * ```ts
+ * import type { PollSchedule } from "./schedule.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const everySecond: PollSchedule = { nextDelay: () => 1000 };
+ * assert.equal(everySecond.nextDelay({ attempt: 3, elapsed: 2500 }), 1000);
+ * ```
+ */
+export interface PollSchedule {
+  /**
+   * The delay in milliseconds before the next status request.
+   *
+   * @param context The wait so far.
+   * @returns A non-negative number of milliseconds.
+   */
+  nextDelay(context: PollContext): number;
+  /**
+   * Called once when a wait ends with a final status, so that a schedule can
+   * learn how long jobs take. Optional.
+   *
+   * @param observation Where the completion lies.
+   */
+  observe?(observation: CompletionObservation): void;
+}
