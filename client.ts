@@ -1,0 +1,998 @@
+/**
+ * The status protocol over `fetch`: {@linkcode VideoStatusClient} waits for a
+ * video translation job with as few requests as possible and reports the
+ * result as soon as it exists. Runtime-agnostic: it uses only web-standard
+ * APIs, so it runs in Deno, Node, Bun and browsers.
+ *
+ * @module
+ */
+
+import { Backoff } from "./backoff.ts";
+import { readBoundedText } from "./_body.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import {
+  HTTPError,
+  ProtocolError,
+  RetryError,
+  TimeoutError,
+} from "./errors.ts";
+import {
+  type FinalStatus,
+  isFinalStatus,
+  isVideoStatus,
+  type VideoStatus,
+} from "./protocol.ts";
+import { RequestBudget } from "./_rate_limit.ts";
+import { parseRetryAfter } from "./retry_after.ts";
+import type { PollSchedule } from "./schedule.ts";
+import { readServerSentEvents } from "./_sse.ts";
+import { assertFiniteAtLeast } from "./_validate.ts";
+
+/**
+ * How the client learns that a job changed:
+ * - `"auto"`: long-poll (`Prefer: wait`, RFC 7240) while the server applies
+ *   it, otherwise poll on the schedule.
+ * - `"poll"`: plain requests on the schedule; never asks the server to wait.
+ * - `"long-poll"`: always asks the server to hold the request.
+ * - `"sse"`: server-sent events from `{statusUrl}/events`, falling back to
+ *   `"auto"` when the server has no event stream.
+ */
+export type Strategy = "auto" | "poll" | "long-poll" | "sse";
+
+/** How an update reached the client. */
+export type UpdateSource = "poll" | "long-poll" | "sse";
+
+/** One status answer during a wait, as given to `onUpdate` and yielded by `watch()`. */
+export interface StatusUpdate {
+  /** The status the server reported. */
+  result: VideoStatus;
+  /** How many requests this wait has sent so far. */
+  attempt: number;
+  /** Milliseconds since the wait started (for a created job: since its creation). */
+  elapsed: number;
+  /** Milliseconds until the next request, or `undefined` if there is none planned (final status, or pushed events). */
+  nextDelay: number | undefined;
+  /** How the update arrived. */
+  source: UpdateSource;
+  /** The status URL being watched. */
+  url: string;
+}
+
+/** The last update of a wait: its status is final. */
+export interface FinalUpdate extends StatusUpdate {
+  /** `"completed"` or `"error"`. */
+  result: FinalStatus;
+  /** Always `undefined`: nothing follows a final status. */
+  nextDelay: undefined;
+}
+
+/** A failed request that will be retried, as given to `onRetry`. */
+export interface RetryEvent {
+  /** Why the request failed: a network error, an `HTTPError`, a `ProtocolError` or a `TimeoutError`. */
+  error: unknown;
+  /** How many consecutive requests have failed. */
+  failures: number;
+  /** Milliseconds until the retry. */
+  nextDelay: number;
+  /** The URL that failed. */
+  url: string;
+}
+
+/** A job created on the server with {@linkcode VideoStatusClient.createJob}. */
+export interface Job {
+  /** The job's id. */
+  id: string;
+  /** The job's absolute status URL. */
+  url: string;
+  /** Its status when it was created (normally `"pending"`). */
+  result: VideoStatus;
+  /** The client clock's time when the creating request was sent. */
+  createdAt: number;
+}
+
+/** Options for {@linkcode VideoStatusClient.createJob}. */
+export interface CreateJobOptions {
+  /** Scripts the job (simulator only): milliseconds until it finishes; sent as seconds. */
+  delay?: number;
+  /** Scripts the job (simulator only): how it ends. */
+  outcome?: FinalStatus;
+  /** Aborts the request; the promise rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/** Options of one wait: {@linkcode VideoStatusClient.getStatus}, `waitForJob()` or `watch()`. */
+export interface WaitOptions {
+  /** Aborts the wait: the sleep ends, the request in flight is aborted, no further request is sent, and the wait rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /** Overrides the client's `timeout` for this wait, in milliseconds. */
+  timeout?: number;
+  /** Called with every update of this wait, after the client's own `onUpdate`. An exception thrown here ends the wait with it. */
+  onUpdate?: (update: StatusUpdate) => void;
+}
+
+/** Options for {@linkcode VideoStatusClient}. Times are in milliseconds. */
+export interface VideoStatusClientOptions {
+  /**
+   * The server's base URL; `/status` and `/jobs` are resolved against it.
+   *
+   * @default {"http://127.0.0.1:5000"}
+   */
+  serverUrl?: string | URL;
+  /**
+   * The URL that `getStatus()` polls, used as-is (for example
+   * `http://host/status?job_id=abc`).
+   *
+   * @default {`${serverUrl}/status`}
+   */
+  statusUrl?: string | URL;
+  /**
+   * How many consecutive failed requests (network error, 5xx, 408, 429,
+   * unreadable body) are retried before the wait rejects with a
+   * `RetryError`. A `pending` answer is not a failure and resets the count.
+   *
+   * @default {5}
+   */
+  maxRetries?: number;
+  /**
+   * First delay of the backoff, used between polls of a pending job and
+   * between retries.
+   *
+   * @default {1000}
+   */
+  initialDelay?: number;
+  /**
+   * Largest delay of the backoff.
+   *
+   * @default {5000}
+   */
+  maxDelay?: number;
+  /**
+   * Fraction by which each backoff delay may be shortened at random, so that
+   * clients do not poll in lockstep.
+   *
+   * @default {0.1}
+   */
+  jitter?: number;
+  /**
+   * When to poll a pending job. Pass a `LearnedSchedule` to learn from past
+   * waits, or any `PollSchedule`.
+   *
+   * @default {new Backoff({ initialDelay, maxDelay, jitter })}
+   */
+  schedule?: PollSchedule;
+  /**
+   * Upper bound of a whole wait; it then rejects with a `TimeoutError`.
+   * Must be finite, so that no wait can hang forever.
+   *
+   * @default {600000}
+   */
+  timeout?: number;
+  /**
+   * Upper bound of one request, headers and body (a long-poll may take
+   * `longPollWait` longer; an event stream may stay silent that long).
+   *
+   * @default {10000}
+   */
+  requestTimeout?: number;
+  /**
+   * How updates are obtained.
+   *
+   * @default {"auto"}
+   */
+  strategy?: Strategy;
+  /**
+   * How long a long-poll asks the server to hold a request (sent as whole
+   * seconds in `Prefer: wait=N`; the server may apply less).
+   *
+   * @default {30000}
+   */
+  longPollWait?: number;
+  /**
+   * Least time between two requests of a wait when the server hints a
+   * shorter one (`Retry-After: 0`) or returns a long-poll early, so that no
+   * server can make the client spin.
+   *
+   * @default {100}
+   */
+  minDelay?: number;
+  /**
+   * Largest `Retry-After` honoured; longer hints are cut to this. The wait's
+   * `timeout` still applies.
+   *
+   * @default {60000}
+   */
+  maxRetryAfter?: number;
+  /**
+   * Budget of requests per second shared by every wait of this client.
+   *
+   * @default {Infinity}
+   */
+  maxRequestsPerSecond?: number;
+  /** Headers sent with every request, e.g. an API key. They never appear in errors or updates. */
+  headers?: HeadersInit;
+  /**
+   * The `fetch` to use.
+   *
+   * @default {globalThis.fetch}
+   */
+  fetch?: typeof fetch;
+  /**
+   * Source of time and sleeps.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
+  /**
+   * Source of random numbers in [0, 1) for jitter.
+   *
+   * @default {Math.random}
+   */
+  random?: () => number;
+  /** Called with every status update of every wait. The library itself prints nothing. */
+  onUpdate?: (update: StatusUpdate) => void;
+  /** Called before each retry of a failed request. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+const STRATEGIES: readonly Strategy[] = ["auto", "poll", "long-poll", "sse"];
+const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+// Statuses with which a server says it has no event stream at this URL.
+const NO_EVENT_STREAM_STATUSES = new Set([404, 405, 406, 501]);
+
+type RequestOutcome =
+  | {
+    kind: "status";
+    result: VideoStatus;
+    retryAfter: number | undefined;
+    waitApplied: boolean;
+    sentAt: number;
+    receivedAt: number;
+  }
+  | { kind: "failure"; error: unknown; retryAfter: number | undefined };
+
+type StreamOutcome =
+  | { kind: "final"; update: FinalUpdate }
+  | { kind: "failure"; error: unknown; retryAfter: number | undefined }
+  | { kind: "unsupported" };
+
+/** What one wait needs to know; lives as long as the wait. */
+interface WaitState {
+  url: string;
+  startedAt: number;
+  signal: AbortSignal;
+  attempts: number;
+  lastStatus: VideoStatus | undefined;
+  onUpdate: ((update: StatusUpdate) => void) | undefined;
+}
+
+/**
+ * Waits for video translation jobs.
+ *
+ * @example Seed-compatible: wait for the server's default job
+ * ```ts ignore
+ * import { VideoStatusClient } from "./client.ts";
+ *
+ * const client = new VideoStatusClient({ serverUrl: "http://127.0.0.1:5000", maxRetries: 5 });
+ * const status = await client.getStatus();
+ * console.log(`Final Status: ${status}`);
+ * ```
+ *
+ * @example Create a job and watch it
+ * ```ts ignore
+ * import { VideoStatusClient } from "./client.ts";
+ *
+ * const client = new VideoStatusClient();
+ * const job = await client.createJob();
+ * for await (const update of client.watch(job, { signal: AbortSignal.timeout(60_000) })) {
+ *   console.log(update.result, update.elapsed);
+ * }
+ * ```
+ */
+export class VideoStatusClient {
+  /** The server's base URL. */
+  readonly serverUrl: string;
+  /** The URL `getStatus()` polls. */
+  readonly statusUrl: string;
+  /** Consecutive failed requests retried before giving up. */
+  readonly maxRetries: number;
+  /** Default time limit of a wait, in milliseconds. */
+  readonly timeout: number;
+  /** Time limit of one request, in milliseconds. */
+  readonly requestTimeout: number;
+  /** The strategy in use. */
+  readonly strategy: Strategy;
+  /** The poll schedule in use. */
+  readonly schedule: PollSchedule;
+
+  #retryBackoff: Backoff;
+  #longPollWait: number;
+  #minDelay: number;
+  #maxRetryAfter: number;
+  #budget: RequestBudget;
+  #headers: Headers;
+  #fetch: typeof fetch;
+  #clock: Clock;
+  #onUpdate: ((update: StatusUpdate) => void) | undefined;
+  #onRetry: ((event: RetryEvent) => void) | undefined;
+
+  /**
+   * Creates a client. Nothing is sent until a method is called.
+   *
+   * @example
+   * ```ts
+   * import { VideoStatusClient } from "./client.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const client = new VideoStatusClient({ serverUrl: "http://example.test/api" });
+   * assert.equal(client.statusUrl, "http://example.test/api/status");
+   * ```
+   *
+   * @param options The client's settings.
+   * @throws {TypeError} If a URL cannot be parsed, or `strategy` or `fetch` is not valid.
+   * @throws {RangeError} If a number is out of range.
+   */
+  constructor(options: VideoStatusClientOptions = {}) {
+    const {
+      serverUrl = "http://127.0.0.1:5000",
+      statusUrl,
+      maxRetries = 5,
+      initialDelay = 1000,
+      maxDelay = 5000,
+      jitter = 0.1,
+      random = Math.random,
+      timeout = 600_000,
+      requestTimeout = 10_000,
+      strategy = "auto",
+      longPollWait = 30_000,
+      minDelay = 100,
+      maxRetryAfter = 60_000,
+      maxRequestsPerSecond = Infinity,
+      headers,
+      fetch: fetchFn = globalThis.fetch,
+      clock = systemClock,
+    } = options;
+    const subject = "VideoStatusClient";
+    this.serverUrl = parseUrl("serverUrl", serverUrl).href;
+    this.statusUrl = statusUrl === undefined
+      ? joinPath(this.serverUrl, "/status")
+      : parseUrl("statusUrl", statusUrl).href;
+    if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+      throw new RangeError(
+        `Cannot create ${subject} as 'maxRetries' must be a non-negative integer: current value is ${maxRetries}`,
+      );
+    }
+    assertFiniteAtLeast(subject, "timeout", timeout, 1);
+    assertFiniteAtLeast(subject, "requestTimeout", requestTimeout, 1);
+    assertFiniteAtLeast(subject, "longPollWait", longPollWait, 1000);
+    assertFiniteAtLeast(subject, "minDelay", minDelay, 0);
+    assertFiniteAtLeast(subject, "maxRetryAfter", maxRetryAfter, minDelay);
+    if (!(maxRequestsPerSecond > 0)) {
+      throw new RangeError(
+        `Cannot create ${subject} as 'maxRequestsPerSecond' must be a positive number: current value is ${maxRequestsPerSecond}`,
+      );
+    }
+    if (!STRATEGIES.includes(strategy)) {
+      throw new TypeError(
+        `Cannot create ${subject} as 'strategy' must be one of ${
+          STRATEGIES.join(", ")
+        }: current value is ${String(strategy)}`,
+      );
+    }
+    if (typeof fetchFn !== "function") {
+      throw new TypeError(
+        `Cannot create ${subject} as 'fetch' must be a function: current value is ${typeof fetchFn}`,
+      );
+    }
+    this.#retryBackoff = new Backoff({
+      initialDelay,
+      maxDelay,
+      jitter,
+      random,
+    });
+    this.schedule = options.schedule ?? this.#retryBackoff;
+    this.maxRetries = maxRetries;
+    this.timeout = timeout;
+    this.requestTimeout = requestTimeout;
+    this.strategy = strategy;
+    this.#longPollWait = longPollWait;
+    this.#minDelay = minDelay;
+    this.#maxRetryAfter = maxRetryAfter;
+    this.#budget = new RequestBudget(maxRequestsPerSecond, clock);
+    this.#headers = new Headers(headers);
+    this.#fetch = fetchFn;
+    this.#clock = clock;
+    this.#onUpdate = options.onUpdate;
+    this.#onRetry = options.onRetry;
+  }
+
+  /**
+   * Waits until the status at `statusUrl` is final and returns it, like the
+   * seed's `get_status()`. `"error"` is a final status, not an exception.
+   *
+   * @example
+   * ```ts ignore
+   * import { VideoStatusClient } from "./client.ts";
+   *
+   * const status = await new VideoStatusClient().getStatus({ timeout: 60_000 });
+   * ```
+   *
+   * @param options Abort signal, timeout and update callback of this wait.
+   * @returns `"completed"` or `"error"`.
+   * @throws {HTTPError} On a status that retrying cannot fix (400, 401, 403, 404 …).
+   * @throws {RetryError} When more than `maxRetries` consecutive requests failed.
+   * @throws {TimeoutError} When the wait took longer than its timeout.
+   * @throws {ProtocolError} When the server reports an unknown `result`.
+   */
+  async getStatus(options: WaitOptions = {}): Promise<FinalStatus> {
+    const update = await this.#last(
+      this.#run(this.statusUrl, undefined, options),
+    );
+    return update.result;
+  }
+
+  /**
+   * Creates a job on the simulator (`POST {serverUrl}/jobs`). The request is
+   * not retried, as creating is not idempotent.
+   *
+   * @example
+   * ```ts ignore
+   * import { VideoStatusClient } from "./client.ts";
+   *
+   * const client = new VideoStatusClient();
+   * const job = await client.createJob({ delay: 2000, outcome: "completed" });
+   * const final = await client.waitForJob(job);
+   * ```
+   *
+   * @param options Scripted delay and outcome, and an abort signal.
+   * @returns The created job.
+   * @throws {HTTPError} When the server refuses (any non-2xx status).
+   * @throws {ProtocolError} When the answer has no job id or status.
+   * @throws {TimeoutError} When the request took longer than `requestTimeout`.
+   * @throws {RangeError} When `delay` is negative or not finite.
+   * @throws {TypeError} When `outcome` is not `"completed"` or `"error"`.
+   */
+  async createJob(options: CreateJobOptions = {}): Promise<Job> {
+    const { delay, outcome, signal } = options;
+    const script: Record<string, unknown> = {};
+    if (delay !== undefined) {
+      assertFiniteAtLeast("job", "delay", delay, 0);
+      script.delay = delay / 1000;
+    }
+    if (outcome !== undefined) {
+      if (outcome !== "completed" && outcome !== "error") {
+        throw new TypeError(
+          `Cannot create job as 'outcome' must be "completed" or "error": current value is ${
+            String(outcome)
+          }`,
+        );
+      }
+      script.outcome = outcome;
+    }
+    signal?.throwIfAborted();
+    const url = joinPath(this.serverUrl, "/jobs");
+    const createdAt = this.#clock.now();
+    const { response, text } = await this.#exchange(
+      url,
+      {
+        method: "POST",
+        headers: withDefaults(this.#headers, {
+          "content-type": "application/json",
+        }),
+        body: JSON.stringify(script),
+      },
+      this.requestTimeout,
+      signal,
+    );
+    if (!response.ok) {
+      throw new HTTPError(response, "POST", redact(url), text);
+    }
+    const body = parseJson(text);
+    const id = body?.id;
+    const result = body?.result;
+    if (typeof id !== "string" || id === "" || !isVideoStatus(result)) {
+      throw new ProtocolError(
+        "Expected a job with a string 'id' and a known 'result'",
+        redact(url),
+        text,
+      );
+    }
+    const location = response.headers.get("location");
+    const jobUrl = location === null
+      ? joinPath(this.serverUrl, `/jobs/${encodeURIComponent(id)}`)
+      : new URL(location, url).href;
+    return { id, url: jobUrl, result, createdAt };
+  }
+
+  /**
+   * Waits until a job's status is final. With a {@linkcode Job} from
+   * `createJob()`, `elapsed` counts from the job's creation.
+   *
+   * @example
+   * ```ts ignore
+   * import { VideoStatusClient } from "./client.ts";
+   *
+   * const client = new VideoStatusClient();
+   * const final = await client.waitForJob("a1b2c3", { timeout: 120_000 });
+   * console.log(final.result, final.attempt, final.elapsed);
+   * ```
+   *
+   * @param job A job id on this server, or a job from `createJob()`.
+   * @param options Abort signal, timeout and update callback of this wait.
+   * @returns The final update.
+   * @throws {HTTPError} On a status that retrying cannot fix (e.g. 404 for an unknown job).
+   * @throws {RetryError} When more than `maxRetries` consecutive requests failed.
+   * @throws {TimeoutError} When the wait took longer than its timeout.
+   * @throws {ProtocolError} When the server reports an unknown `result`.
+   */
+  waitForJob(
+    job: string | Job,
+    options: WaitOptions = {},
+  ): Promise<FinalUpdate> {
+    const { url, startedAt } = this.#target(job);
+    return this.#last(this.#run(url, startedAt, options));
+  }
+
+  /**
+   * Yields every status update of a job, or of `statusUrl` when no job is
+   * given, ending with the final one. Breaking out of the loop aborts the
+   * request in flight.
+   *
+   * @example
+   * ```ts ignore
+   * import { VideoStatusClient } from "./client.ts";
+   *
+   * const client = new VideoStatusClient();
+   * for await (const { result, nextDelay } of client.watch()) {
+   *   console.log(result, nextDelay);
+   * }
+   * ```
+   *
+   * @param job A job id, a job from `createJob()`, or nothing for `statusUrl`.
+   * @param options Abort signal, timeout and update callback of this wait.
+   * @returns An async iterator of updates; it throws what `waitForJob()` throws.
+   */
+  watch(
+    job?: string | Job,
+    options: WaitOptions = {},
+  ): AsyncIterableIterator<StatusUpdate> {
+    if (job === undefined) return this.#run(this.statusUrl, undefined, options);
+    const { url, startedAt } = this.#target(job);
+    return this.#run(url, startedAt, options);
+  }
+
+  #target(job: string | Job): { url: string; startedAt: number | undefined } {
+    if (typeof job === "string") {
+      if (job === "") {
+        throw new TypeError("Cannot wait for a job as its id is empty");
+      }
+      return {
+        url: joinPath(this.serverUrl, `/jobs/${encodeURIComponent(job)}`),
+        startedAt: undefined,
+      };
+    }
+    if (typeof job?.url !== "string") {
+      throw new TypeError(
+        "Cannot wait for a job as it must be an id or a job from createJob()",
+      );
+    }
+    return { url: parseUrl("job.url", job.url).href, startedAt: job.createdAt };
+  }
+
+  async #last(
+    updates: AsyncGenerator<StatusUpdate, FinalUpdate>,
+  ): Promise<FinalUpdate> {
+    while (true) {
+      const next = await updates.next();
+      if (next.done) return next.value;
+    }
+  }
+
+  async *#run(
+    url: string,
+    startedAt: number | undefined,
+    options: WaitOptions,
+  ): AsyncGenerator<StatusUpdate, FinalUpdate> {
+    const timeout = options.timeout ?? this.timeout;
+    assertFiniteAtLeast("wait", "timeout", timeout, 1);
+    const userSignal = options.signal;
+    userSignal?.throwIfAborted();
+    const clock = this.#clock;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(userSignal?.reason);
+    userSignal?.addEventListener("abort", onAbort, { once: true });
+    const deadline = {};
+    const stopDeadline = startTimer(
+      clock,
+      timeout,
+      () => controller.abort(deadline),
+    );
+    const wait: WaitState = {
+      url,
+      startedAt: startedAt ?? clock.now(),
+      signal: controller.signal,
+      attempts: 0,
+      lastStatus: undefined,
+      onUpdate: options.onUpdate,
+    };
+    try {
+      return yield* this.#loop(wait);
+    } catch (error) {
+      if (controller.signal.aborted) {
+        if (controller.signal.reason !== deadline) {
+          throw controller.signal.reason;
+        }
+        throw new TimeoutError(timeout, wait.attempts, wait.lastStatus, {
+          cause: error === deadline ? undefined : error,
+        });
+      }
+      throw error;
+    } finally {
+      stopDeadline();
+      userSignal?.removeEventListener("abort", onAbort);
+      // Ends anything still under way when the caller stops iterating early.
+      if (!controller.signal.aborted) controller.abort();
+    }
+  }
+
+  async *#loop(
+    wait: WaitState,
+  ): AsyncGenerator<StatusUpdate, FinalUpdate> {
+    const clock = this.#clock;
+    let mode: Strategy = this.strategy;
+    let longPoll = mode === "auto" || mode === "long-poll";
+    let failures = 0;
+    let pendingAnswers = 0;
+    let lastPendingAt = 0;
+    let nextDelay = 0;
+    while (true) {
+      if (nextDelay > 0) await clock.sleep(nextDelay, wait.signal);
+      wait.signal.throwIfAborted();
+      await this.#budget.take(wait.signal);
+      wait.attempts++;
+
+      let failure: { error: unknown; retryAfter: number | undefined };
+      if (mode === "sse") {
+        const outcome = yield* this.#stream(wait);
+        if (outcome.kind === "final") return outcome.update;
+        if (outcome.kind === "unsupported") {
+          mode = "auto";
+          longPoll = true;
+          nextDelay = 0;
+          continue;
+        }
+        failure = outcome;
+      } else {
+        const outcome = await this.#request(wait, longPoll);
+        if (outcome.kind === "status") {
+          failures = 0;
+          wait.lastStatus = outcome.result;
+          const elapsed = clock.now() - wait.startedAt;
+          const source: UpdateSource = outcome.waitApplied
+            ? "long-poll"
+            : "poll";
+          if (isFinalStatus(outcome.result)) {
+            // A held request that returns with a final status saw the change
+            // as it happened; otherwise it happened since the last pending.
+            const atMost = outcome.receivedAt - wait.startedAt;
+            this.schedule.observe?.({
+              after: outcome.waitApplied ? atMost : lastPendingAt,
+              atMost,
+            });
+            const final: FinalUpdate = {
+              result: outcome.result,
+              attempt: wait.attempts,
+              elapsed,
+              nextDelay: undefined,
+              source,
+              url: redact(wait.url),
+            };
+            this.#emit(wait, final);
+            yield final;
+            return final;
+          }
+          pendingAnswers++;
+          lastPendingAt = outcome.sentAt - wait.startedAt;
+          if (mode === "auto" && !outcome.waitApplied) longPoll = false;
+          if (outcome.waitApplied) {
+            const held = outcome.receivedAt - outcome.sentAt;
+            nextDelay = Math.max(0, this.#minDelay - held);
+          } else {
+            nextDelay = this.#hinted(outcome.retryAfter) ??
+              this.schedule.nextDelay({ attempt: pendingAnswers, elapsed });
+          }
+          const update: StatusUpdate = {
+            result: outcome.result,
+            attempt: wait.attempts,
+            elapsed,
+            nextDelay,
+            source,
+            url: redact(wait.url),
+          };
+          this.#emit(wait, update);
+          yield update;
+          continue;
+        }
+        failure = outcome;
+      }
+
+      failures++;
+      if (failures > this.maxRetries) {
+        throw new RetryError(failures, failure.error);
+      }
+      nextDelay = this.#hinted(failure.retryAfter) ??
+        this.#retryBackoff.delay(failures);
+      this.#onRetry?.({
+        error: failure.error,
+        failures,
+        nextDelay,
+        url: redact(wait.url),
+      });
+    }
+  }
+
+  #emit(wait: WaitState, update: StatusUpdate): void {
+    this.#onUpdate?.(update);
+    wait.onUpdate?.(update);
+  }
+
+  #hinted(retryAfter: number | undefined): number | undefined {
+    if (retryAfter === undefined) return undefined;
+    return Math.min(this.#maxRetryAfter, Math.max(this.#minDelay, retryAfter));
+  }
+
+  /** One status request; permanent errors and aborts are thrown. */
+  async #request(
+    wait: WaitState,
+    longPoll: boolean,
+  ): Promise<RequestOutcome> {
+    const headers = withDefaults(this.#headers, { accept: "application/json" });
+    let timeout = this.requestTimeout;
+    if (longPoll) {
+      const seconds = Math.floor(this.#longPollWait / 1000);
+      headers.set("prefer", `wait=${seconds}`);
+      timeout += seconds * 1000;
+    }
+    const sentAt = this.#clock.now();
+    let exchange: { response: Response; text: string };
+    try {
+      exchange = await this.#exchange(
+        wait.url,
+        { headers },
+        timeout,
+        wait.signal,
+      );
+    } catch (error) {
+      if (wait.signal.aborted) throw error;
+      return { kind: "failure", error, retryAfter: undefined };
+    }
+    const { response, text } = exchange;
+    const receivedAt = this.#clock.now();
+    const retryAfter = parseRetryAfter(
+      response.headers.get("retry-after"),
+      receivedAt,
+    );
+    if (!response.ok) {
+      const error = new HTTPError(response, "GET", redact(wait.url), text);
+      if (!RETRYABLE_STATUSES.has(response.status)) throw error;
+      return { kind: "failure", error, retryAfter };
+    }
+    const parsed = parseStatus(text, wait.url);
+    if (parsed instanceof ProtocolError) {
+      return { kind: "failure", error: parsed, retryAfter };
+    }
+    const applied = response.headers.get("preference-applied") ?? "";
+    return {
+      kind: "status",
+      result: parsed,
+      retryAfter,
+      waitApplied: /(^|[\s,;])wait\s*=/i.test(applied),
+      sentAt,
+      receivedAt,
+    };
+  }
+
+  /** One event-stream connection, yielding each status it carries. */
+  async *#stream(wait: WaitState): AsyncGenerator<StatusUpdate, StreamOutcome> {
+    const url = joinPath(wait.url, "/events");
+    const headers = withDefaults(this.#headers, {
+      accept: "text/event-stream",
+    });
+    const idleTimeout = this.requestTimeout + this.#longPollWait;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(wait.signal.reason);
+    wait.signal.addEventListener("abort", onAbort, { once: true });
+    let stopTimer = () => {};
+    const resetIdleTimer = () => {
+      stopTimer();
+      stopTimer = startTimer(
+        this.#clock,
+        idleTimeout,
+        () => controller.abort(new TimeoutError(idleTimeout, wait.attempts)),
+      );
+    };
+    try {
+      resetIdleTimer();
+      const response = await this.#fetch(url, {
+        headers,
+        signal: controller.signal,
+      });
+      const retryAfter = parseRetryAfter(
+        response.headers.get("retry-after"),
+        this.#clock.now(),
+      );
+      const type = response.headers.get("content-type") ?? "";
+      if (!response.ok || !type.startsWith("text/event-stream")) {
+        const { text } = await readBoundedText(response);
+        if (response.ok || NO_EVENT_STREAM_STATUSES.has(response.status)) {
+          return { kind: "unsupported" };
+        }
+        const error = new HTTPError(response, "GET", redact(url), text);
+        if (!RETRYABLE_STATUSES.has(response.status)) throw error;
+        return { kind: "failure", error, retryAfter };
+      }
+      if (response.body === null) return { kind: "unsupported" };
+      for await (
+        const event of readServerSentEvents(response.body, resetIdleTimer)
+      ) {
+        if (event.event !== "status") continue;
+        const result = parseStatus(event.data, url);
+        if (result instanceof ProtocolError) {
+          return { kind: "failure", error: result, retryAfter: undefined };
+        }
+        wait.lastStatus = result;
+        const elapsed = this.#clock.now() - wait.startedAt;
+        const update = {
+          result,
+          attempt: wait.attempts,
+          elapsed,
+          nextDelay: undefined,
+          source: "sse" as const,
+          url: redact(wait.url),
+        };
+        if (isFinalStatus(result)) {
+          this.schedule.observe?.({ after: elapsed, atMost: elapsed });
+          const final: FinalUpdate = { ...update, result };
+          this.#emit(wait, final);
+          yield final;
+          return { kind: "final", update: final };
+        }
+        this.#emit(wait, update);
+        yield update;
+      }
+      return {
+        kind: "failure",
+        error: new ProtocolError(
+          "Event stream ended before a final status",
+          redact(url),
+          "",
+        ),
+        retryAfter: undefined,
+      };
+    } catch (error) {
+      if (wait.signal.aborted) throw error;
+      if (error instanceof HTTPError || error instanceof ProtocolError) {
+        throw error;
+      }
+      return { kind: "failure", error, retryAfter: undefined };
+    } finally {
+      stopTimer();
+      wait.signal.removeEventListener("abort", onAbort);
+      if (!controller.signal.aborted) controller.abort();
+    }
+  }
+
+  /**
+   * Sends one request and reads its body, all within `timeout`. Rejects with
+   * `signal.reason` when the signal aborts, and with a `TimeoutError` when
+   * the time runs out.
+   */
+  async #exchange(
+    url: string,
+    init: RequestInit,
+    timeout: number,
+    signal: AbortSignal | undefined,
+  ): Promise<{ response: Response; text: string }> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const stopTimer = startTimer(
+      this.#clock,
+      timeout,
+      () => controller.abort(new TimeoutError(timeout, 1)),
+    );
+    try {
+      const response = await this.#fetch(url, {
+        ...init,
+        signal: controller.signal,
+      });
+      const { text } = await readBoundedText(response);
+      return { response, text };
+    } catch (error) {
+      if (controller.signal.aborted) throw controller.signal.reason;
+      throw error;
+    } finally {
+      stopTimer();
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+}
+
+/** Calls `onFire` after `ms` on `clock`; the returned function cancels it. */
+function startTimer(clock: Clock, ms: number, onFire: () => void): () => void {
+  const stop = new AbortController();
+  clock.sleep(ms, stop.signal).then(onFire, () => {});
+  return () => stop.abort();
+}
+
+function parseUrl(name: string, value: string | URL): URL {
+  try {
+    return new URL(value);
+  } catch (cause) {
+    throw new TypeError(
+      `Cannot use '${name}' as it must be an absolute URL: current value is ${
+        String(value)
+      }`,
+      { cause },
+    );
+  }
+}
+
+/** Appends `path` to the URL's path, keeping its query. */
+function joinPath(base: string, path: string): string {
+  const url = new URL(base);
+  url.pathname = url.pathname.replace(/\/+$/, "") + path;
+  return url.href;
+}
+
+/** The URL without credentials, for errors and updates. */
+function redact(href: string): string {
+  const url = new URL(href);
+  url.username = "";
+  url.password = "";
+  return url.href;
+}
+
+function withDefaults(
+  base: Headers,
+  defaults: Record<string, string>,
+): Headers {
+  const headers = new Headers(base);
+  for (const [name, value] of Object.entries(defaults)) {
+    if (!headers.has(name)) headers.set(name, value);
+  }
+  return headers;
+}
+
+function parseJson(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null
+      ? value as Record<string, unknown>
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The status in a body, or a ProtocolError to retry (unreadable body). An
+ * unknown `result` value is thrown: retrying cannot make it known.
+ */
+function parseStatus(text: string, url: string): VideoStatus | ProtocolError {
+  const body = parseJson(text);
+  if (body === undefined || !("result" in body)) {
+    return new ProtocolError(
+      "Expected a JSON object with a 'result'",
+      redact(url),
+      text.slice(0, 1024),
+    );
+  }
+  if (!isVideoStatus(body.result)) {
+    throw new ProtocolError(
+      `Unknown result ${JSON.stringify(body.result)}`,
+      redact(url),
+      text.slice(0, 1024),
+    );
+  }
+  return body.result;
+}

@@ -1,0 +1,92 @@
+/**
+ * Time as the client sees it: a clock that reads milliseconds and sleeps
+ * abortably. Injecting one makes every wait deterministic in tests.
+ *
+ * @module
+ */
+
+/**
+ * A source of time and of abortable sleeps.
+ *
+ * @example A clock that never waits (for simulations)
+ * ```ts
+ * import type { Clock } from "./clock.ts";
+ *
+ * let now = 0;
+ * const virtual: Clock = {
+ *   now: () => now,
+ *   sleep: (ms) => {
+ *     now += ms;
+ *     return Promise.resolve();
+ *   },
+ * };
+ * await virtual.sleep(1000);
+ * ```
+ */
+export interface Clock {
+  /**
+   * The current time in milliseconds. Only differences are used, except when
+   * an HTTP-date `Retry-After` is compared with it, so it should track the
+   * Unix epoch.
+   */
+  now(): number;
+  /**
+   * Resolves after `ms` milliseconds; rejects with `signal.reason` as soon as
+   * `signal` aborts, leaving no timer behind.
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/**
+ * Resolves after `ms` milliseconds, or rejects with `signal.reason` as soon as
+ * the signal aborts (at once if it already has). The timer and the listener
+ * are always removed, so nothing keeps the process alive afterwards.
+ *
+ * @example
+ * ```ts
+ * import { delay } from "./clock.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const controller = new AbortController();
+ * const sleeping = delay(60_000, controller.signal);
+ * controller.abort(new Error("stop"));
+ * await assert.rejects(sleeping, { message: "stop" });
+ * ```
+ *
+ * @param ms Milliseconds to wait; negative values wait 0.
+ * @param signal Aborts the wait.
+ * @returns A promise that settles when the time is up or the signal aborts.
+ */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, Math.max(0, ms));
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * The real clock: monotonic milliseconds on the Unix epoch's scale
+ * (`performance.timeOrigin + performance.now()`) and {@linkcode delay}.
+ *
+ * @example
+ * ```ts
+ * import { systemClock } from "./clock.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const start = systemClock.now();
+ * await systemClock.sleep(5);
+ * assert.ok(systemClock.now() - start >= 4);
+ * ```
+ */
+export const systemClock: Clock = Object.freeze({
+  now: (): number => performance.timeOrigin + performance.now(),
+  sleep: delay,
+});

@@ -1,0 +1,44 @@
+/**
+ * Wait for a long-running video translation job with one call: as few
+ * requests as possible, the result as soon as it exists, and never a hang, a
+ * leak or a wrong answer.
+ *
+ * {@linkcode VideoStatusClient} long-polls servers that support
+ * `Prefer: wait` (RFC 7240), can follow server-sent events, and otherwise
+ * polls with capped, jittered exponential backoff or a
+ * {@linkcode LearnedSchedule} that learns how long jobs take. It honours
+ * `Retry-After`, retries transient failures, and every wait has a timeout
+ * and accepts an `AbortSignal`.
+ *
+ * The simulator of the translation backend is in `./server`.
+ *
+ * @example Wait for the server's job, as the seed client did
+ * ```ts ignore
+ * import { VideoStatusClient } from "@video-status/client";
+ *
+ * const client = new VideoStatusClient({ serverUrl: "http://127.0.0.1:5000", maxRetries: 5 });
+ * const status = await client.getStatus();
+ * console.log(`Final Status: ${status}`);
+ * ```
+ *
+ * @example Create a job and follow it
+ * ```ts ignore
+ * import { VideoStatusClient } from "@video-status/client";
+ *
+ * const client = new VideoStatusClient({
+ *   onUpdate: ({ result, nextDelay }) => console.log(result, nextDelay),
+ * });
+ * const job = await client.createJob();
+ * const { result, attempt, elapsed } = await client.waitForJob(job, { timeout: 120_000 });
+ * ```
+ *
+ * @module
+ */
+
+export * from "./client.ts";
+export * from "./errors.ts";
+export * from "./protocol.ts";
+export * from "./schedule.ts";
+export * from "./backoff.ts";
+export * from "./retry_after.ts";
+export { type Clock, delay, systemClock } from "./clock.ts";

@@ -1,0 +1,71 @@
+// A scripted stand-in for fetch: each call takes the next step of the script
+// and records the request, so tests can assert what was sent.
+
+export type Step =
+  | Response
+  | Error
+  | ((request: Request) => Response | Promise<Response>);
+
+export interface FakeFetch {
+  fetch: typeof fetch;
+  /** Every request received, in order. */
+  requests: Request[];
+}
+
+/**
+ * Answers the calls with the steps in order; the last step repeats. An Error
+ * step rejects like a network failure. Every call honours its abort signal.
+ */
+export function scriptedFetch(steps: Step[]): FakeFetch {
+  const requests: Request[] = [];
+  let index = 0;
+  const fetchFn = (input: string | URL | Request, init?: RequestInit) => {
+    const request = new Request(input, init);
+    requests.push(request);
+    const step = steps[Math.min(index++, steps.length - 1)];
+    const signal = init?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const answer = (async () => {
+      if (step instanceof Error) throw step;
+      if (step instanceof Response) return step.clone();
+      return await step(request);
+    })();
+    if (!signal) return answer;
+    return new Promise<Response>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      answer.then(resolve, reject).finally(() =>
+        signal.removeEventListener("abort", onAbort)
+      );
+    });
+  };
+  return { fetch: fetchFn as typeof fetch, requests };
+}
+
+/** A JSON response. */
+export function json(
+  body: unknown,
+  init: ResponseInit = {},
+): Response {
+  const headers = new Headers(init.headers);
+  headers.set("content-type", "application/json");
+  return new Response(JSON.stringify(body), { ...init, headers });
+}
+
+/** A request that never answers until it is aborted. */
+export function hang(request: Request): Promise<Response> {
+  return new Promise((_, reject) => {
+    request.signal.addEventListener(
+      "abort",
+      () => reject(request.signal.reason),
+      { once: true },
+    );
+  });
+}
+
+/** An event stream of the given text, sent in one piece. */
+export function eventStream(text: string): Response {
+  return new Response(text, {
+    headers: { "content-type": "text/event-stream" },
+  });
+}
