@@ -1,0 +1,227 @@
+/**
+ * The demo: starts the simulator on a free port, waits for its job with the
+ * client and prints the seed's log lines as they happen.
+ *
+ * Run `deno task demo --help` for its flags.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { parseArgs } from "node:util";
+import {
+  type FinalStatus,
+  type RetryEvent,
+  type StatusUpdate,
+  type Strategy,
+  VideoStatusClient,
+} from "../mod.ts";
+import { serve } from "../server.ts";
+
+/** Options of {@linkcode runDemo}. */
+export interface DemoOptions {
+  /** How the client follows the job. @default {"poll"} */
+  strategy?: Strategy;
+  /** Shortest translation time, in milliseconds. @default {2000} */
+  minDelay?: number;
+  /** Longest translation time, in milliseconds. @default {5000} */
+  maxDelay?: number;
+  /** Probability that the job ends in `error`. @default {0.1} */
+  errorRate?: number;
+  /** Seed of the simulator's random draws. @default {undefined} */
+  seed?: number;
+  /** Where each log line goes. @default {console.log} */
+  log?: (line: string) => void;
+  /** Aborts the demo. */
+  signal?: AbortSignal;
+}
+
+/**
+ * The log line for an update, in the seed's words.
+ *
+ * @param update A status update.
+ * @returns One line.
+ */
+export function describeUpdate(update: StatusUpdate): string {
+  switch (update.result) {
+    case "completed":
+      return "✅ Video translation completed!";
+    case "error":
+      return "❌ Video translation failed.";
+  }
+  if (update.nextDelay === undefined) {
+    return "⏳ Status: pending. Waiting for the server to push a change...";
+  }
+  if (update.source === "long-poll") {
+    return "⏳ Status: pending. Asking the server to answer when it changes...";
+  }
+  return `⏳ Status: pending. Retrying in ${seconds(update.nextDelay)} s...`;
+}
+
+/**
+ * The log line for a failed request that will be retried.
+ *
+ * @param event The retry.
+ * @returns One line.
+ */
+export function describeRetry(event: RetryEvent): string {
+  const reason = event.error instanceof Error
+    ? event.error.message
+    : String(event.error);
+  return `⚠️ Request failed (${reason}). Retrying in ${
+    seconds(event.nextDelay)
+  } s...`;
+}
+
+function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}
+
+/**
+ * Starts the simulator on a free port, waits for its default job with
+ * `getStatus()`, logs every step and shuts the simulator down.
+ *
+ * @example
+ * ```ts ignore
+ * import { runDemo } from "./scripts/demo.ts";
+ *
+ * const status = await runDemo({ minDelay: 500, maxDelay: 500, errorRate: 0 });
+ * ```
+ *
+ * @param options The demo's settings.
+ * @returns The final status.
+ */
+export async function runDemo(options: DemoOptions = {}): Promise<FinalStatus> {
+  const {
+    strategy = "poll",
+    minDelay = 2000,
+    maxDelay = 5000,
+    errorRate = 0.1,
+    seed,
+    log = console.log,
+    signal,
+  } = options;
+  await using server = await serve({
+    port: 0,
+    minDelay: minDelay / 1000,
+    maxDelay: maxDelay / 1000,
+    errorRate,
+    seed,
+  });
+  const client = new VideoStatusClient({
+    serverUrl: server.url,
+    maxRetries: 5,
+    strategy,
+    onUpdate: (update) => log(describeUpdate(update)),
+    onRetry: (event) => log(describeRetry(event)),
+  });
+  const status = await client.getStatus({ signal });
+  log(`Final Status: ${status}`);
+  return status;
+}
+
+const HELP = `Usage: deno task demo [options]
+
+Starts the simulator on a free port, waits for its job with the client and
+prints each step.
+
+Options:
+  --strategy NAME    poll, auto, long-poll or sse (default: poll)
+  --min-delay SEC    shortest translation time, in seconds (default: 2)
+  --max-delay SEC    longest translation time, in seconds (default: 5)
+  --error-rate P     probability, 0 to 1, that the job fails (default: 0.1)
+  --seed N           seed for reproducible random draws (default: none)
+  -h, --help         show this help
+`;
+
+const STRATEGIES = ["poll", "auto", "long-poll", "sse"];
+
+function fail(message: string): number {
+  console.error(`demo: ${message} (see --help)`);
+  return 2;
+}
+
+function parseSeconds(flag: string, value: string): number {
+  const number = Number(value);
+  if (value.trim() === "" || !Number.isFinite(number) || number < 0) {
+    throw new RangeError(
+      `--${flag} must be a non-negative number of seconds: current value is ${value}`,
+    );
+  }
+  return number * 1000;
+}
+
+async function main(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        strategy: { type: "string", default: "poll" },
+        "min-delay": { type: "string", default: "2" },
+        "max-delay": { type: "string", default: "5" },
+        "error-rate": { type: "string", default: "0.1" },
+        seed: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (!STRATEGIES.includes(values.strategy)) {
+    return fail(
+      `--strategy must be one of ${
+        STRATEGIES.join(", ")
+      }: current value is ${values.strategy}`,
+    );
+  }
+  const errorRate = Number(values["error-rate"]);
+  if (!(errorRate >= 0 && errorRate <= 1)) {
+    return fail(
+      `--error-rate must be a number from 0 to 1: current value is ${
+        values["error-rate"]
+      }`,
+    );
+  }
+  const seed = values.seed === undefined ? undefined : Number(values.seed);
+  if (seed !== undefined && !Number.isInteger(seed)) {
+    return fail(`--seed must be an integer: current value is ${values.seed}`);
+  }
+  let minDelay, maxDelay;
+  try {
+    minDelay = parseSeconds("min-delay", values["min-delay"]);
+    maxDelay = parseSeconds("max-delay", values["max-delay"]);
+  } catch (error) {
+    return fail((error as Error).message);
+  }
+  if (minDelay > maxDelay) {
+    return fail("--min-delay must not exceed --max-delay");
+  }
+  const controller = new AbortController();
+  const stop = () => controller.abort(new Error("Interrupted"));
+  process.once("SIGINT", stop);
+  try {
+    await runDemo({
+      strategy: values.strategy as Strategy,
+      minDelay,
+      maxDelay,
+      errorRate,
+      seed,
+      signal: controller.signal,
+    });
+    return 0;
+  } catch (error) {
+    console.error(`demo: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    process.off("SIGINT", stop);
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2));
+}
