@@ -305,6 +305,8 @@ export class VideoStatusClient {
   readonly schedule: PollSchedule;
 
   #retryBackoff: Backoff;
+  #jitter: number;
+  #random: () => number;
   #longPollWait: number;
   #minDelay: number;
   #maxRetryAfter: number;
@@ -390,6 +392,8 @@ export class VideoStatusClient {
       random,
     });
     this.schedule = options.schedule ?? this.#retryBackoff;
+    this.#jitter = jitter;
+    this.#random = random;
     this.maxRetries = maxRetries;
     this.timeout = timeout;
     this.requestTimeout = requestTimeout;
@@ -715,6 +719,8 @@ export class VideoStatusClient {
         failure = outcome;
       }
 
+      // A failure caused by the abort itself is not one to report.
+      wait.signal.throwIfAborted();
       failures++;
       if (failures > this.maxRetries) {
         throw new RetryError(failures, failure.error);
@@ -735,9 +741,16 @@ export class VideoStatusClient {
     wait.onUpdate?.(update);
   }
 
+  /**
+   * The delay a server's hint asks for, within bounds. Jitter only lengthens
+   * it ("not before"), so that clients told the same time do not return
+   * together.
+   */
   #hinted(retryAfter: number | undefined): number | undefined {
     if (retryAfter === undefined) return undefined;
-    return Math.min(this.#maxRetryAfter, Math.max(this.#minDelay, retryAfter));
+    const bounded = Math.max(this.#minDelay, retryAfter);
+    const spread = bounded * (1 + this.#jitter * this.#random());
+    return Math.min(this.#maxRetryAfter, spread);
   }
 
   /** One status request; permanent errors and aborts are thrown. */

@@ -4,6 +4,7 @@
 // are left (like an event loop with infinitely fast CPUs).
 
 import type { Clock } from "../clock.ts";
+import type { SimulatorClock } from "../server.ts";
 
 interface Timer {
   at: number;
@@ -11,7 +12,11 @@ interface Timer {
   resolve: () => void;
 }
 
-export class FakeClock implements Clock {
+/**
+ * Implements both the client's and the simulator's clock, so the two can
+ * share one virtual timeline.
+ */
+export class FakeClock implements Clock, SimulatorClock {
   #now: number;
   #timers: Timer[] = [];
   #seq = 0;
@@ -51,10 +56,28 @@ export class FakeClock implements Clock {
         reject(signal?.reason);
       };
       signal?.addEventListener("abort", onAbort, { once: true });
-      this.#timers.push(timer);
-      this.#timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      this.#schedulePump();
+      this.#insert(timer);
     });
+  }
+
+  #insert(timer: Timer): void {
+    this.#timers.push(timer);
+    this.#timers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+    this.#schedulePump();
+  }
+
+  setTimeout(callback: () => void, delay: number): unknown {
+    const timer: Timer = {
+      at: this.#now + Math.max(0, delay),
+      seq: this.#seq++,
+      resolve: callback,
+    };
+    this.#insert(timer);
+    return timer;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.#remove(handle as Timer);
   }
 
   /** Moves time forward by `ms`, firing every timer due on the way. */

@@ -34,12 +34,50 @@ export function scriptedFetch(steps: Step[]): FakeFetch {
     return new Promise<Response>((resolve, reject) => {
       const onAbort = () => reject(signal.reason);
       signal.addEventListener("abort", onAbort, { once: true });
-      answer.then(resolve, reject).finally(() =>
-        signal.removeEventListener("abort", onAbort)
-      );
+      answer.then(
+        (response) => resolve(abortableBody(response, signal)),
+        reject,
+      )
+        .finally(() => signal.removeEventListener("abort", onAbort));
     });
   };
   return { fetch: fetchFn as typeof fetch, requests };
+}
+
+/**
+ * The response with a body that errors with the signal's reason when it
+ * aborts, as a network fetch's body does.
+ */
+function abortableBody(response: Response, signal: AbortSignal): Response {
+  const source = response.body;
+  if (source === null) return response;
+  const reader = source.getReader();
+  const onAbort = () => reader.cancel(signal.reason).catch(() => {});
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      signal.addEventListener("abort", () => {
+        controller.error(signal.reason);
+        onAbort();
+      }, { once: true });
+    },
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }
 
 /** A JSON response. */
@@ -68,4 +106,14 @@ export function eventStream(text: string): Response {
   return new Response(text, {
     headers: { "content-type": "text/event-stream" },
   });
+}
+
+/**
+ * A fetch that hands each request to an in-process handler (such as the
+ * simulator's) and honours the abort signal like a network fetch would.
+ */
+export function handlerFetch(
+  handler: (request: Request) => Promise<Response>,
+): FakeFetch {
+  return scriptedFetch([(request) => handler(request)]);
 }
