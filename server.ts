@@ -1,0 +1,51 @@
+/**
+ * A simulator of the video translation status API: a pure `fetch` handler
+ * ({@linkcode createSimulator}) that tests call without a socket, and a thin,
+ * runtime-agnostic {@linkcode serve} that puts it on a port.
+ *
+ * Run it from the command line with `deno run --allow-net server.ts --help`.
+ *
+ * @example Answer a request without a socket
+ * ```ts
+ * import { createSimulator } from "./server.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await using simulator = createSimulator({ minDelay: 60, maxDelay: 60 });
+ * const response = await simulator.fetch(new Request("http://localhost/status"));
+ * assert.deepEqual(await response.json(), { result: "pending" });
+ * ```
+ *
+ * @example Serve on a free port
+ * ```ts ignore
+ * import { serve } from "./server.ts";
+ *
+ * await using server = await serve({ port: 0, seed: 7 });
+ * console.log(`Listening on ${server.url}`);
+ * ```
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { main } from "./server_cli.ts";
+
+export {
+  createSimulator,
+  MAX_BODY_BYTES,
+  type Simulator,
+  type SimulatorClock,
+  type SimulatorOptions,
+  type SimulatorRequestInfo,
+  type SimulatorStats,
+} from "./simulator/simulator.ts";
+export {
+  serve,
+  type ServeOptions,
+  type SimulatorServer,
+} from "./simulator/serve.ts";
+
+if (import.meta.main) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,238 @@
+/**
+ * The command line of the simulation server: parses flags, serves, prints one
+ * `Listening on http://HOST:PORT` line, and shuts down cleanly on SIGINT or
+ * SIGTERM. Runs under Deno and Node.js.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { parseArgs } from "node:util";
+import {
+  checkNumber,
+  checkOrder,
+  DEFAULT_OPTIONS,
+  NUMBER_RULES,
+  type NumberRule,
+  PORT_RULE,
+  type SimulatorOptions,
+} from "./simulator/options.ts";
+import { serve } from "./simulator/serve.ts";
+
+const ACTION = "start the simulator";
+
+/** The `--help` text. */
+export const HELP = `Usage: deno run --allow-net server.ts [options]
+
+Simulates a video translation status API (see README.md).
+
+Options:
+  --port N             Port to listen on; 0 picks a free one (default: 5000)
+  --hostname HOST      Address to listen on (default: 127.0.0.1)
+  --min-delay SECONDS  Shortest translation time of a job (default: ${DEFAULT_OPTIONS.minDelay})
+  --max-delay SECONDS  Longest translation time of a job (default: ${DEFAULT_OPTIONS.maxDelay})
+  --error-rate P       Probability, 0 to 1, that a job ends in "error" (default: ${DEFAULT_OPTIONS.errorRate})
+  --seed N             Integer seed that makes every random draw reproducible
+                       (default: unseeded)
+  --max-jobs N         Jobs kept at most; the earliest finished is evicted first,
+                       and POST /jobs answers 503 when all are pending (default: ${DEFAULT_OPTIONS.maxJobs})
+  --max-wait SECONDS   Cap on a "Prefer: wait=N" long-poll; 0 turns long-poll off
+                       (default: ${DEFAULT_OPTIONS.maxWait})
+  --fault-rate P       Fraction, 0 to 1, of status responses replaced by a 500
+                       or 503 (default: 0)
+  --latency MIN..MAX   Milliseconds added to each response, drawn uniformly;
+                       a single N means N..N (default: 0..0)
+  --reset-rate P       Fraction, 0 to 1, of status responses whose connection
+                       drops mid-body (default: 0)
+  --rate-limit N       Requests per second per client address; beyond it 429
+                       with Retry-After (default: unlimited)
+  --legacy             Behave like the seed server: plain GET /status JSON, no
+                       Retry-After hints, no long-poll, no events
+  -h, --help           Show this help and exit
+`;
+
+/** Numeric flags and the option each sets. */
+const NUMERIC_FLAGS: Readonly<Record<string, keyof SimulatorOptions>> = {
+  "min-delay": "minDelay",
+  "max-delay": "maxDelay",
+  "error-rate": "errorRate",
+  "seed": "seed",
+  "max-jobs": "maxJobs",
+  "max-wait": "maxWait",
+  "fault-rate": "faultRate",
+  "reset-rate": "resetRate",
+  "rate-limit": "rateLimit",
+};
+
+/** A decimal number as typed on a command line: no hex, no `Infinity`. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+
+/** The flags after parsing: where to listen and the simulator's options. */
+interface Parsed {
+  readonly help: boolean;
+  readonly port: number;
+  readonly hostname: string;
+  readonly options: SimulatorOptions;
+}
+
+/**
+ * Runs the simulator's command line until SIGINT or SIGTERM.
+ *
+ * @example Print the help
+ * ```ts ignore
+ * import { main } from "./server_cli.ts";
+ *
+ * const code = await main(["--help"]);
+ * ```
+ *
+ * @param args The command-line arguments, without the program name.
+ * @returns The exit code: 0 after a clean shutdown or `--help`, 2 for a bad
+ * flag, 1 when the server cannot start.
+ */
+export async function main(args: string[]): Promise<number> {
+  let parsed: Parsed;
+  try {
+    parsed = parseFlags(args);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 2;
+  }
+  if (parsed.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const signals = ["SIGINT", "SIGTERM"] as const;
+  let onSignal = (): void => {};
+  const stopped = new Promise<void>((resolve) => onSignal = resolve);
+  for (const signal of signals) {
+    try {
+      process.on(signal, onSignal);
+    } catch {
+      // Not every platform can listen for every signal (SIGTERM on Windows).
+    }
+  }
+  try {
+    const server = await serve({
+      port: parsed.port,
+      hostname: parsed.hostname,
+      ...parsed.options,
+    }).catch((error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(
+        `Cannot ${ACTION} on ${parsed.hostname}:${parsed.port}: ${reason}`,
+      );
+    });
+    console.log(`Listening on ${server.url}`);
+    await Promise.race([stopped, server.finished]);
+    await server.shutdown();
+    return 0;
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  } finally {
+    for (const signal of signals) process.off(signal, onSignal);
+  }
+}
+
+/**
+ * Parses and checks the flags.
+ *
+ * @param args The arguments.
+ * @returns The parsed flags.
+ * @throws {Error} With a one-line message naming the bad flag.
+ */
+function parseFlags(args: string[]): Parsed {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        "help": { type: "boolean", short: "h" },
+        "port": { type: "string" },
+        "hostname": { type: "string" },
+        "latency": { type: "string" },
+        "legacy": { type: "boolean" },
+        ...Object.fromEntries(
+          Object.keys(NUMERIC_FLAGS).map((flag) => [flag, { type: "string" }]),
+        ),
+      },
+    }));
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    const flag = /'(-[^' ]*)/.exec(text)?.[1];
+    const first = text.split(/\.\s|\n/)[0];
+    throw new Error(
+      flag === undefined
+        ? `Cannot ${ACTION}: ${first}`
+        : `Cannot ${ACTION} as '${flag}' is not valid here: ${first}`,
+    );
+  }
+  const options: Record<string, unknown> = {};
+  for (const [flag, option] of Object.entries(NUMERIC_FLAGS)) {
+    const text = values[flag];
+    if (typeof text !== "string") continue;
+    options[option] = toNumber(text, `--${flag}`, NUMBER_RULES[option]!);
+  }
+  if (typeof values.latency === "string") {
+    const match = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(values.latency);
+    if (match === null) {
+      throw new Error(
+        `Cannot ${ACTION} as '--latency' must be MIN..MAX or N in milliseconds: current value is ${
+          JSON.stringify(values.latency)
+        }`,
+      );
+    }
+    const min = toNumber(match[1]!, "--latency", NUMBER_RULES.minLatency!);
+    const max = toNumber(
+      match[2] ?? match[1]!,
+      "--latency",
+      NUMBER_RULES.maxLatency!,
+    );
+    checkOrder(min, max, "--latency MIN", "--latency MAX", ACTION);
+    options.minLatency = min;
+    options.maxLatency = max;
+  }
+  checkOrder(
+    (options.minDelay as number | undefined) ?? DEFAULT_OPTIONS.minDelay,
+    (options.maxDelay as number | undefined) ?? DEFAULT_OPTIONS.maxDelay,
+    "--min-delay",
+    "--max-delay",
+    ACTION,
+  );
+  if (values.legacy === true) options.legacy = true;
+  const hostname = typeof values.hostname === "string"
+    ? values.hostname
+    : "127.0.0.1";
+  if (hostname.trim() === "") {
+    throw new Error(
+      `Cannot ${ACTION} as '--hostname' must not be empty: current value is ""`,
+    );
+  }
+  const port = typeof values.port === "string"
+    ? toNumber(values.port, "--port", PORT_RULE)
+    : 5000;
+  return {
+    help: values.help === true,
+    port,
+    hostname,
+    options: options as SimulatorOptions,
+  };
+}
+
+function toNumber(
+  text: string,
+  flag: string,
+  rule: NumberRule,
+): number {
+  const value = DECIMAL.test(text.trim()) ? Number(text) : Number.NaN;
+  const message = checkNumber(
+    Number.isNaN(value) ? text : value,
+    flag,
+    rule,
+    ACTION,
+  );
+  if (message !== undefined) throw new Error(message);
+  return value;
+}

@@ -1,0 +1,243 @@
+/**
+ * Small HTTP helpers of the simulator: JSON answers, JSON errors, CORS and a
+ * request body reader that enforces a size limit while it reads.
+ *
+ * @module
+ */
+
+/** Response headers a browser script may read (CORS). */
+export const EXPOSED_HEADERS = "Location, Retry-After, Preference-Applied";
+
+/** Request headers a preflight allows when the browser names none. */
+export const ALLOWED_HEADERS = "Prefer, Content-Type, Authorization";
+
+/** The largest `Access-Control-Request-Headers` value reflected back. */
+const MAX_REFLECTED_HEADERS_LENGTH = 1024;
+
+/** A comma-separated list of header-name tokens (RFC 9110). */
+const HEADER_LIST =
+  /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:[ \t]*,[ \t]*[!#$%&'*+.^_`|~0-9A-Za-z-]+)*$/;
+
+/**
+ * Creates a JSON response that no cache keeps.
+ *
+ * @example
+ * ```ts
+ * import { jsonResponse } from "./http.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const response = jsonResponse(200, { result: "pending" });
+ * assert.equal(response.headers.get("content-type"), "application/json");
+ * assert.deepEqual(await response.json(), { result: "pending" });
+ * ```
+ *
+ * @param status The HTTP status.
+ * @param body Any JSON-serializable value.
+ * @param headers Extra headers.
+ * @returns The response.
+ */
+export function jsonResponse(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: {
+      "Content-Type": "application/json",
+      "Cache-Control": "no-store",
+      ...headers,
+    },
+  });
+}
+
+/**
+ * Creates a JSON error response `{"error": message}`.
+ *
+ * @example
+ * ```ts
+ * import { errorResponse } from "./http.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const response = errorResponse(404, "Cannot find path '/nope'");
+ * assert.equal(response.status, 404);
+ * assert.deepEqual(await response.json(), { error: "Cannot find path '/nope'" });
+ * ```
+ *
+ * @param status The HTTP status.
+ * @param message What was wrong.
+ * @param headers Extra headers.
+ * @returns The response.
+ */
+export function errorResponse(
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
+  return jsonResponse(status, { error: message }, headers);
+}
+
+/**
+ * Adds the CORS headers every API response carries.
+ *
+ * @example
+ * ```ts
+ * import { withCors } from "./http.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const response = withCors(new Response("ok"));
+ * assert.equal(response.headers.get("access-control-allow-origin"), "*");
+ * ```
+ *
+ * @param response A response with mutable headers.
+ * @returns The same response.
+ */
+export function withCors(response: Response): Response {
+  response.headers.set("Access-Control-Allow-Origin", "*");
+  response.headers.set("Access-Control-Expose-Headers", EXPOSED_HEADERS);
+  return response;
+}
+
+/**
+ * Answers an `OPTIONS` request: a CORS preflight when the browser sent one,
+ * otherwise just the allowed methods. Requested headers are reflected when they
+ * are a well-formed list, so a client may send any `X-*` header.
+ *
+ * @example Answer a preflight
+ * ```ts
+ * import { optionsResponse } from "./http.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const request = new Request("http://localhost/status", {
+ *   method: "OPTIONS",
+ *   headers: { "Access-Control-Request-Headers": "prefer, x-api-key" },
+ * });
+ * const response = optionsResponse(request, "GET, HEAD, OPTIONS");
+ * assert.equal(response.status, 204);
+ * assert.equal(
+ *   response.headers.get("access-control-allow-headers"),
+ *   "prefer, x-api-key",
+ * );
+ * ```
+ *
+ * @param request The `OPTIONS` request.
+ * @param allow The methods the path allows.
+ * @returns A `204` response.
+ */
+export function optionsResponse(request: Request, allow: string): Response {
+  const requested = request.headers.get("Access-Control-Request-Headers");
+  const allowHeaders = requested !== null &&
+      requested.length <= MAX_REFLECTED_HEADERS_LENGTH &&
+      HEADER_LIST.test(requested.trim())
+    ? requested.trim()
+    : ALLOWED_HEADERS;
+  return new Response(null, {
+    status: 204,
+    headers: {
+      "Allow": allow,
+      "Access-Control-Allow-Methods": allow,
+      "Access-Control-Allow-Headers": allowHeaders,
+      "Access-Control-Max-Age": "600",
+      "Vary": "Access-Control-Request-Headers",
+      "Cache-Control": "no-store",
+    },
+  });
+}
+
+/** The result of {@linkcode readBody}. */
+export type BodyResult =
+  | { readonly ok: true; readonly text: string }
+  | { readonly ok: false; readonly reason: "too-large" | "unreadable" };
+
+/**
+ * Reads a request body as UTF-8 text, stopping (and cancelling the stream) as
+ * soon as it exceeds `limit` bytes, whatever `Content-Length` claims.
+ *
+ * @example
+ * ```ts
+ * import { readBody } from "./http.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const request = new Request("http://localhost/jobs", {
+ *   method: "POST",
+ *   body: "x".repeat(100),
+ * });
+ * assert.deepEqual(await readBody(request, 10), {
+ *   ok: false,
+ *   reason: "too-large",
+ * });
+ * ```
+ *
+ * @param request The request.
+ * @param limit The most bytes accepted.
+ * @returns The text, or why it could not be read.
+ */
+export async function readBody(
+  request: Request,
+  limit: number,
+): Promise<BodyResult> {
+  const declared = Number(request.headers.get("Content-Length") ?? "0");
+  if (declared > limit) {
+    await request.body?.cancel().catch(() => {});
+    return { ok: false, reason: "too-large" };
+  }
+  if (request.body === null) return { ok: true, text: "" };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > limit) {
+        await reader.cancel().catch(() => {});
+        return { ok: false, reason: "too-large" };
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return { ok: false, reason: "unreadable" };
+  } finally {
+    reader.releaseLock();
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return {
+      ok: true,
+      text: new TextDecoder("utf-8", { fatal: true }).decode(bytes),
+    };
+  } catch {
+    return { ok: false, reason: "unreadable" };
+  }
+}
+
+/**
+ * Shows a value in an error message: JSON, cut to a few dozen characters.
+ *
+ * @example
+ * ```ts
+ * import { showValue } from "./http.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(showValue("abc"), '"abc"');
+ * assert.equal(showValue(undefined), "undefined");
+ * ```
+ *
+ * @param value Any value.
+ * @returns A short description.
+ */
+export function showValue(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 64 ? `${text.slice(0, 61)}...` : text;
+}

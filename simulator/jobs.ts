@@ -1,0 +1,204 @@
+/**
+ * Translation jobs and the bounded store that keeps them.
+ *
+ * A job's status is a function of the clock: `pending` until its finish time,
+ * then its outcome forever. Nothing ticks per job; a job that someone waits on
+ * gets one task on the shared {@linkcode Scheduler} at its finish time.
+ *
+ * @module
+ */
+
+import type { FinalStatus, VideoStatus } from "../protocol.ts";
+import { IndexedHeap } from "./heap.ts";
+import type { ScheduledTask, Scheduler } from "./scheduler.ts";
+
+/**
+ * One simulated translation job.
+ *
+ * @example Read a job's status at two points in time
+ * ```ts
+ * import { Job } from "./jobs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const job = new Job("a1", 0, 2_000, "completed");
+ * assert.equal(job.status(1_999), "pending");
+ * assert.equal(job.status(2_000), "completed");
+ * assert.equal(job.status(0), "completed"); // terminal never changes
+ * ```
+ */
+export class Job {
+  /** The job's id, as used in `/jobs/{id}`. */
+  readonly id: string;
+  /** When the job was created, in clock milliseconds. */
+  readonly createdAt: number;
+  /** When the job turns terminal, in clock milliseconds. */
+  readonly finishAt: number;
+  /** The terminal status the job reaches at `finishAt`. */
+  readonly outcome: FinalStatus;
+  /** Position in the store's eviction heap; -1 when not stored. */
+  heapIndex = -1;
+  #final: FinalStatus | undefined;
+  #listeners = new Set<() => void>();
+  #task: ScheduledTask | undefined;
+
+  /**
+   * Creates a job.
+   *
+   * @param id The job's id.
+   * @param createdAt Creation time in clock milliseconds.
+   * @param finishAt When it turns terminal, in clock milliseconds.
+   * @param outcome The terminal status it reaches.
+   */
+  constructor(
+    id: string,
+    createdAt: number,
+    finishAt: number,
+    outcome: FinalStatus,
+  ) {
+    this.id = id;
+    this.createdAt = createdAt;
+    this.finishAt = finishAt;
+    this.outcome = outcome;
+  }
+
+  /**
+   * The job's status at time `now`. Once a job has been seen terminal it stays
+   * so, even if a clock were to go back.
+   *
+   * @param now The current time in clock milliseconds.
+   * @returns The status.
+   */
+  status(now: number): VideoStatus {
+    if (this.#final === undefined && now >= this.finishAt) {
+      this.#final = this.outcome;
+    }
+    return this.#final ?? "pending";
+  }
+
+  /** How many listeners wait for this job to finish. */
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+
+  /**
+   * Calls `listener` once when the job turns terminal. All listeners of a job
+   * share one scheduler task.
+   *
+   * @param scheduler The scheduler to wake up on.
+   * @param listener Called once, at the finish time.
+   * @returns A function that removes the listener (and the task, if it was the
+   * last one).
+   */
+  onFinish(scheduler: Scheduler, listener: () => void): () => void {
+    this.#listeners.add(listener);
+    this.#task ??= scheduler.schedule(this.finishAt, () => {
+      this.#task = undefined;
+      this.#final ??= this.outcome;
+      const listeners = [...this.#listeners];
+      this.#listeners.clear();
+      for (const notify of listeners) notify();
+    });
+    return () => {
+      this.#listeners.delete(listener);
+      if (this.#listeners.size === 0 && this.#task !== undefined) {
+        scheduler.cancel(this.#task);
+        this.#task = undefined;
+      }
+    };
+  }
+}
+
+/**
+ * A bounded map of jobs by id. When full, it evicts the job that finished
+ * earliest; when every stored job is still pending it refuses new ones.
+ *
+ * @example Evict the finished job to make room
+ * ```ts
+ * import { Job, JobStore } from "./jobs.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const store = new JobStore(1);
+ * assert.equal(store.add(new Job("a", 0, 10, "completed"), 0), true);
+ * assert.equal(store.add(new Job("b", 0, 10, "completed"), 5), false);
+ * assert.equal(store.add(new Job("b", 0, 10, "completed"), 10), true);
+ * assert.equal(store.get("a"), undefined);
+ * assert.equal(store.size, 1);
+ * ```
+ */
+export class JobStore {
+  #maxJobs: number;
+  #jobs = new Map<string, Job>();
+  #byFinish = new IndexedHeap<Job>((job) => job.finishAt);
+
+  /**
+   * Creates an empty store.
+   *
+   * @param maxJobs How many jobs it keeps at most.
+   */
+  constructor(maxJobs: number) {
+    this.#maxJobs = maxJobs;
+  }
+
+  /** How many jobs are stored. */
+  get size(): number {
+    return this.#jobs.size;
+  }
+
+  /**
+   * Looks a job up.
+   *
+   * @param id The job's id.
+   * @returns The job, or `undefined` when unknown or evicted.
+   */
+  get(id: string): Job | undefined {
+    return this.#jobs.get(id);
+  }
+
+  /**
+   * Tells whether an id is taken.
+   *
+   * @param id The id.
+   * @returns `true` when a stored job has this id.
+   */
+  has(id: string): boolean {
+    return this.#jobs.has(id);
+  }
+
+  /**
+   * Stores a job, first evicting the job that finished earliest when the store
+   * is full.
+   *
+   * @param job A job with an unused id.
+   * @param now The current time in clock milliseconds.
+   * @returns `false` when the store is full of pending jobs (nothing changed).
+   */
+  add(job: Job, now: number): boolean {
+    if (this.#jobs.size >= this.#maxJobs) {
+      const oldest = this.#byFinish.peek();
+      if (oldest === undefined || oldest.status(now) === "pending") {
+        return false;
+      }
+      this.#byFinish.remove(oldest);
+      this.#jobs.delete(oldest.id);
+    }
+    this.#jobs.set(job.id, job);
+    this.#byFinish.push(job);
+    return true;
+  }
+
+  /**
+   * When the next stored job finishes.
+   *
+   * @returns The earliest finish time in clock milliseconds, or `undefined`
+   * when the store is empty.
+   */
+  nextFinish(): number | undefined {
+    return this.#byFinish.peek()?.finishAt;
+  }
+
+  /** Removes every job. */
+  clear(): void {
+    this.#jobs.clear();
+    this.#byFinish.clear();
+  }
+}

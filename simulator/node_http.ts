@@ -1,0 +1,205 @@
+/**
+ * A small adapter that serves a `fetch`-style handler with `node:http`, for
+ * Node.js 20 and later: streamed bodies both ways, `request.signal` aborted
+ * when the client disconnects, and a body stream that errors dropping the
+ * connection.
+ *
+ * @module
+ */
+
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+
+/** A `fetch`-style handler with the client's address. */
+export type FetchHandler = (
+  request: Request,
+  info: { readonly remoteAddr: { readonly hostname: string } },
+) => Promise<Response>;
+
+/** A listening `node:http` server. */
+export interface NodeListener {
+  /** The bound port. */
+  readonly port: number;
+  /** Stops accepting, closes connections as their responses end, and resolves once all are closed. */
+  close(): Promise<void>;
+  /** Resolves once the server has closed. */
+  readonly finished: Promise<void>;
+}
+
+/**
+ * Serves `handler` with `node:http` (works in Node.js and in Deno).
+ *
+ * @example Serve a handler on a free port
+ * ```ts ignore
+ * import { listenNode } from "./node_http.ts";
+ *
+ * const listener = await listenNode(
+ *   () => Promise.resolve(new Response("ok")),
+ *   { port: 0, hostname: "127.0.0.1" },
+ * );
+ * console.log(await (await fetch(`http://127.0.0.1:${listener.port}/`)).text());
+ * await listener.close();
+ * ```
+ *
+ * @param handler The request handler.
+ * @param options Where to listen.
+ * @returns The listener, once bound.
+ */
+export async function listenNode(
+  handler: FetchHandler,
+  options: { readonly port: number; readonly hostname: string },
+): Promise<NodeListener> {
+  const http = await import("node:http");
+  let closing = false;
+  const server: Server = http.createServer((req, res) => {
+    void respond(req, res, handler, () => closing).finally(() => {
+      if (closing) server.closeIdleConnections();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.hostname, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const finished = new Promise<void>((resolve) =>
+    server.once("close", resolve)
+  );
+  const address = server.address();
+  const port = typeof address === "object" && address !== null
+    ? address.port
+    : options.port;
+  return {
+    port,
+    finished,
+    close(): Promise<void> {
+      if (!closing) {
+        closing = true;
+        server.close();
+        server.closeIdleConnections();
+      }
+      return finished;
+    },
+  };
+}
+
+async function respond(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handler: FetchHandler,
+  isClosing: () => boolean,
+): Promise<void> {
+  const controller = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  let response: Response;
+  try {
+    response = await handler(toRequest(req, controller.signal), {
+      remoteAddr: { hostname: req.socket.remoteAddress ?? "" },
+    });
+  } catch {
+    response = new Response(
+      JSON.stringify({ error: "Cannot read the request" }),
+      { status: 400, headers: { "Content-Type": "application/json" } },
+    );
+  }
+  if (res.destroyed) {
+    await response.body?.cancel().catch(() => {});
+    return;
+  }
+  res.statusCode = response.status;
+  for (const [name, value] of response.headers) res.setHeader(name, value);
+  if (isClosing()) res.setHeader("Connection", "close");
+  if (response.body === null || req.method === "HEAD") {
+    await response.body?.cancel().catch(() => {});
+    res.end();
+    return;
+  }
+  res.flushHeaders();
+  const reader = response.body.getReader();
+  const onClose = (): void => void reader.cancel().catch(() => {});
+  res.once("close", onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await drained(res);
+    }
+    res.end();
+  } catch (error) {
+    res.destroy(error instanceof Error ? error : undefined);
+  } finally {
+    res.off("close", onClose);
+  }
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.once("drain", done);
+    res.once("close", done);
+  });
+}
+
+function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
+    try {
+      headers.append(req.rawHeaders[i]!, req.rawHeaders[i + 1]!);
+    } catch {
+      // A header the fetch API rejects is dropped, as a browser would.
+    }
+  }
+  const local = req.socket.localAddress ?? "localhost";
+  const fallback = `http://${local.includes(":") ? `[${local}]` : local}`;
+  let url: URL;
+  try {
+    url = new URL(req.url ?? "/", `http://${req.headers.host ?? ""}`);
+  } catch {
+    url = new URL(req.url ?? "/", fallback);
+  }
+  const method = req.method ?? "GET";
+  const hasBody = method !== "GET" && method !== "HEAD";
+  return new Request(url, {
+    method,
+    headers,
+    signal,
+    body: hasBody ? requestBody(req) : null,
+    duplex: "half",
+  } as RequestInit);
+}
+
+function requestBody(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let settled = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller): void {
+      req.on("data", (chunk: Uint8Array) => {
+        if (settled) return;
+        controller.enqueue(new Uint8Array(chunk));
+        if ((controller.desiredSize ?? 0) <= 0) req.pause();
+      });
+      req.once("end", () => {
+        if (settled) return;
+        settled = true;
+        controller.close();
+      });
+      req.once("close", () => {
+        if (settled) return;
+        settled = true;
+        controller.error(new Error("The client closed the request"));
+      });
+    },
+    pull(): void {
+      req.resume();
+    },
+    cancel(): void {
+      settled = true;
+      req.resume();
+    },
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * Long-poll negotiation (RFC 7240 `Prefer: wait`) and the `Retry-After` hint
+ * the simulator puts on pending answers.
+ *
+ * @module
+ */
+
+/**
+ * Reads the `wait` preference of a `Prefer` header (RFC 7240): the number of
+ * seconds the client is willing to wait for a change. Only the first `wait`
+ * counts; a malformed value is ignored, as the RFC asks.
+ *
+ * @example
+ * ```ts
+ * import { parsePreferWait } from "./prefer.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(parsePreferWait("wait=10"), 10);
+ * assert.equal(parsePreferWait("respond-async, Wait = \"5\""), 5);
+ * assert.equal(parsePreferWait("wait=soon"), undefined);
+ * assert.equal(parsePreferWait(null), undefined);
+ * ```
+ *
+ * @param header The `Prefer` header value, or `null`.
+ * @returns The seconds asked for, or `undefined` when there is no valid `wait`.
+ */
+export function parsePreferWait(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  for (const preference of header.split(",")) {
+    const [token = ""] = preference.split(";");
+    const equals = token.indexOf("=");
+    const name = (equals < 0 ? token : token.slice(0, equals)).trim();
+    if (name.toLowerCase() !== "wait") continue;
+    let value = equals < 0 ? "" : token.slice(equals + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+      value = value.slice(1, -1);
+    }
+    if (!/^[0-9]{1,10}$/.test(value)) return undefined;
+    return Number(value);
+  }
+  return undefined;
+}
+
+/** The largest `Retry-After` hint on a pending answer, in seconds. */
+export const MAX_HINT_SECONDS = 10;
+
+/**
+ * The `Retry-After` hint for a pending job: half the remaining time, rounded
+ * up to whole seconds, between 1 and {@linkcode MAX_HINT_SECONDS}. It tells a
+ * poller roughly when to come back without revealing the finish time.
+ *
+ * @example
+ * ```ts
+ * import { retryAfterHint } from "./prefer.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(retryAfterHint(100), 1);
+ * assert.equal(retryAfterHint(5_000), 3);
+ * assert.equal(retryAfterHint(600_000), 10);
+ * ```
+ *
+ * @param remaining Milliseconds until the job finishes.
+ * @returns Whole seconds from 1 to {@linkcode MAX_HINT_SECONDS}.
+ */
+export function retryAfterHint(remaining: number): number {
+  return Math.min(
+    MAX_HINT_SECONDS,
+    Math.max(1, Math.ceil(remaining / 2_000)),
+  );
+}

@@ -1,0 +1,132 @@
+/**
+ * One shared wake-up for every deadline the simulator keeps: long-poll
+ * timeouts, job completions that someone waits for, heartbeats and injected
+ * latency. However many requests are held, at most one timer is armed.
+ *
+ * @module
+ */
+
+import type { SimulatorClock } from "./clock.ts";
+import { IndexedHeap } from "./heap.ts";
+
+/** A callback due at a point in time, as returned by {@linkcode Scheduler.schedule}. */
+export interface ScheduledTask {
+  /** When the task is due, in the clock's milliseconds. */
+  readonly at: number;
+  /** Position in the scheduler's heap; -1 once run or cancelled. */
+  heapIndex: number;
+  /** The callback. */
+  readonly run: () => void;
+}
+
+/** The longest delay timers accept (about 24.8 days). */
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+/**
+ * Runs callbacks at points in time with a single timer on a
+ * {@linkcode SimulatorClock}.
+ *
+ * @example Run a task when the clock reaches it
+ * ```ts
+ * import { Scheduler } from "./scheduler.ts";
+ * import { systemClock } from "./clock.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const scheduler = new Scheduler(systemClock);
+ * const ran = await new Promise<boolean>((resolve) => {
+ *   scheduler.schedule(systemClock.now() + 5, () => resolve(true));
+ * });
+ * assert.equal(ran, true);
+ * assert.equal(scheduler.size, 0);
+ * ```
+ */
+export class Scheduler {
+  #clock: SimulatorClock;
+  #heap = new IndexedHeap<ScheduledTask>((task) => task.at);
+  #timer: unknown = undefined;
+  #timerAt = Infinity;
+
+  /**
+   * Creates a scheduler with nothing scheduled.
+   *
+   * @param clock The clock to read and to arm the timer on.
+   */
+  constructor(clock: SimulatorClock) {
+    this.#clock = clock;
+  }
+
+  /** How many tasks are waiting. */
+  get size(): number {
+    return this.#heap.size;
+  }
+
+  /**
+   * Schedules `run` for time `at` (or at once, on the next wake-up, when `at`
+   * is not in the future).
+   *
+   * @param at When to run, in the clock's milliseconds.
+   * @param run The callback.
+   * @returns The task, to pass to {@linkcode Scheduler.cancel}.
+   */
+  schedule(at: number, run: () => void): ScheduledTask {
+    const task: ScheduledTask = { at, run, heapIndex: -1 };
+    this.#heap.push(task);
+    this.#arm();
+    return task;
+  }
+
+  /**
+   * Cancels a task; does nothing when it already ran or was cancelled.
+   *
+   * @param task The task from {@linkcode Scheduler.schedule}.
+   */
+  cancel(task: ScheduledTask | undefined): void {
+    if (task === undefined || task.heapIndex < 0) return;
+    this.#heap.remove(task);
+    this.#arm();
+  }
+
+  /** Drops every task and clears the timer. */
+  close(): void {
+    this.#heap.clear();
+    this.#disarm();
+  }
+
+  #arm(): void {
+    const next = this.#heap.peek();
+    if (next === undefined) return this.#disarm();
+    // A timer that fires early is harmless: it finds nothing due and re-arms.
+    if (next.at >= this.#timerAt) return;
+    this.#disarm();
+    const delay = Math.min(
+      MAX_TIMER_DELAY,
+      Math.max(0, next.at - this.#clock.now()),
+    );
+    this.#timerAt = next.at;
+    this.#timer = this.#clock.setTimeout(() => this.#fire(), delay);
+  }
+
+  #disarm(): void {
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    try {
+      const now = this.#clock.now();
+      for (
+        let task = this.#heap.peek();
+        task !== undefined && task.at <= now;
+        task = this.#heap.peek()
+      ) {
+        this.#heap.remove(task);
+        task.run();
+      }
+    } finally {
+      this.#arm();
+    }
+  }
+}

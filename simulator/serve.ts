@@ -1,0 +1,148 @@
+/**
+ * Serves a {@linkcode Simulator} over HTTP with whatever runtime is running
+ * it: `Deno.serve` under Deno, `node:http` under Node.js.
+ *
+ * @module
+ */
+
+import { listenNode } from "./node_http.ts";
+import { checkNumber, PORT_RULE } from "./options.ts";
+import {
+  createSimulator,
+  type Simulator,
+  type SimulatorOptions,
+} from "./simulator.ts";
+
+/** Options of {@linkcode serve}: where to listen, plus every simulator option. */
+export interface ServeOptions extends SimulatorOptions {
+  /** Port to listen on; 0 picks a free port. @default {5000} */
+  port?: number;
+  /** Address to listen on. @default {"127.0.0.1"} */
+  hostname?: string;
+  /** Shuts the server down when aborted. @default {undefined} */
+  signal?: AbortSignal;
+}
+
+/** A running simulation server. */
+export interface SimulatorServer extends AsyncDisposable {
+  /** The base URL, e.g. `http://127.0.0.1:5000`. */
+  readonly url: string;
+  /** The address listened on. */
+  readonly hostname: string;
+  /** The bound port (the real one when 0 was asked for). */
+  readonly port: number;
+  /** The request handler behind the server. */
+  readonly simulator: Simulator;
+  /** Resolves once the server has shut down. */
+  readonly finished: Promise<void>;
+  /**
+   * Releases held requests, stops listening and waits for open connections to
+   * end. Safe to call more than once.
+   *
+   * @returns A promise that resolves once the server is down.
+   */
+  shutdown(): Promise<void>;
+}
+
+/** The part of `Deno.serve` this module uses, so it type-checks anywhere. */
+interface DenoServe {
+  serve(
+    options: {
+      port: number;
+      hostname: string;
+      onListen: () => void;
+    },
+    handler: (
+      request: Request,
+      info: { remoteAddr: { hostname?: string } },
+    ) => Promise<Response>,
+  ): {
+    addr: { port?: number };
+    finished: Promise<void>;
+    shutdown(): Promise<void>;
+  };
+}
+
+/**
+ * Starts a simulation server. It listens once the promise resolves; with
+ * `port: 0` the real port is in the result.
+ *
+ * @example Serve on a free port and shut down
+ * ```ts ignore
+ * import { serve } from "./serve.ts";
+ *
+ * await using server = await serve({ port: 0 });
+ * const response = await fetch(`${server.url}/status`);
+ * console.log(await response.json()); // { result: "pending" }
+ * ```
+ *
+ * @param options Where to listen and how the simulator behaves.
+ * @returns The running server.
+ * @throws {RangeError} When an option is out of range.
+ */
+export async function serve(
+  options: ServeOptions = {},
+): Promise<SimulatorServer> {
+  const { port = 5000, hostname = "127.0.0.1", signal, ...rest } = options;
+  const message = checkNumber(port, "port", PORT_RULE, "serve");
+  if (message !== undefined) throw new RangeError(message);
+  if (typeof hostname !== "string" || hostname === "") {
+    throw new TypeError(
+      `Cannot serve as 'hostname' must be a non-empty string: current value is ${
+        JSON.stringify(hostname)
+      }`,
+    );
+  }
+  signal?.throwIfAborted();
+  const simulator = createSimulator(rest);
+  const deno = (globalThis as { Deno?: Partial<DenoServe> }).Deno;
+  let boundPort: number;
+  let stop: () => Promise<void>;
+  let finished: Promise<void>;
+  try {
+    if (typeof deno?.serve === "function") {
+      const server = deno.serve(
+        { port, hostname, onListen: () => {} },
+        (request, info) =>
+          simulator.fetch(request, {
+            remoteAddr: { hostname: info.remoteAddr.hostname ?? "" },
+          }),
+      );
+      boundPort = server.addr.port ?? port;
+      stop = () => server.shutdown();
+      finished = server.finished;
+    } else {
+      const listener = await listenNode(
+        (request, info) => simulator.fetch(request, info),
+        { port, hostname },
+      );
+      boundPort = listener.port;
+      stop = () => listener.close();
+      finished = listener.finished;
+    }
+  } catch (error) {
+    await simulator.close();
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  const shutdown = (): Promise<void> => {
+    stopping ??= (async () => {
+      signal?.removeEventListener("abort", onAbort);
+      await simulator.close();
+      await stop();
+    })();
+    return stopping;
+  };
+  const onAbort = (): void => void shutdown();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  return {
+    url: `http://${host}:${boundPort}`,
+    hostname,
+    port: boundPort,
+    simulator,
+    finished,
+    shutdown,
+    [Symbol.asyncDispose]: shutdown,
+  };
+}

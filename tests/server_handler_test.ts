@@ -1,0 +1,425 @@
+import assert from "node:assert/strict";
+import { createSimulator, MAX_BODY_BYTES, type Simulator } from "../server.ts";
+import { FakeClock } from "./_server_fake_clock.ts";
+
+const BASE = "http://sim.test";
+
+function get(
+  simulator: Simulator,
+  path: string,
+  init: RequestInit = {},
+): Promise<Response> {
+  return simulator.fetch(new Request(BASE + path, init));
+}
+
+function post(simulator: Simulator, body?: BodyInit): Promise<Response> {
+  return simulator.fetch(
+    new Request(`${BASE}/jobs`, { method: "POST", body }),
+  );
+}
+
+async function createJob(
+  simulator: Simulator,
+  script: Record<string, unknown> = {},
+): Promise<string> {
+  const response = await post(simulator, JSON.stringify(script));
+  assert.equal(response.status, 201);
+  const { id } = await response.json();
+  return id;
+}
+
+async function expectError(
+  response: Response,
+  status: number,
+  pattern: RegExp,
+): Promise<void> {
+  assert.equal(response.status, status);
+  assert.equal(response.headers.get("content-type"), "application/json");
+  const body = await response.json();
+  assert.match(body.error, pattern);
+}
+
+Deno.test("GET /status reports the default job, whose clock starts at creation", async () => {
+  const clock = new FakeClock();
+  await using simulator = createSimulator({
+    clock,
+    minDelay: 3,
+    maxDelay: 3,
+    errorRate: 0,
+  });
+  await clock.tick(2_999);
+  let response = await get(simulator, "/status");
+  assert.equal(response.status, 200);
+  assert.deepEqual(await response.json(), { result: "pending" });
+  await clock.tick(1);
+  response = await get(simulator, "/status");
+  assert.deepEqual(await response.json(), { result: "completed" });
+  assert.equal(response.headers.get("cache-control"), "no-store");
+  assert.equal(response.headers.get("access-control-allow-origin"), "*");
+});
+
+Deno.test("GET /status ends in error when the error rate draws it", async () => {
+  const clock = new FakeClock();
+  await using simulator = createSimulator({ clock, errorRate: 1 });
+  await clock.tick(5_000);
+  const response = await get(simulator, "/status");
+  assert.deepEqual(await response.json(), { result: "error" });
+});
+
+Deno.test("POST /jobs creates a job at Location that turns terminal and stays so", async () => {
+  const clock = new FakeClock();
+  await using simulator = createSimulator({ clock });
+  const created = await post(
+    simulator,
+    JSON.stringify({ delay: 1.5, outcome: "error" }),
+  );
+  assert.equal(created.status, 201);
+  const body = await created.json();
+  assert.equal(body.result, "pending");
+  assert.equal(typeof body.id, "string");
+  assert.equal(created.headers.get("location"), `/jobs/${body.id}`);
+  const read = async (): Promise<unknown> =>
+    await (await get(simulator, `/jobs/${body.id}`)).json();
+  assert.deepEqual(await read(), { id: body.id, result: "pending" });
+  await clock.tick(1_500);
+  assert.deepEqual(await read(), { id: body.id, result: "error" });
+  await clock.tick(3_600_000);
+  assert.deepEqual(await read(), { id: body.id, result: "error" });
+});
+
+Deno.test("POST /jobs without a body draws delay and outcome from the options", async (t) => {
+  for (const body of [undefined, "", "  \n"]) {
+    await t.step(`body ${JSON.stringify(body)}`, async () => {
+      const clock = new FakeClock();
+      await using simulator = createSimulator({
+        clock,
+        minDelay: 2,
+        maxDelay: 2,
+        errorRate: 0,
+      });
+      const response = await post(simulator, body);
+      assert.equal(response.status, 201);
+      const { id } = await response.json();
+      await clock.tick(1_999);
+      assert.equal(
+        (await (await get(simulator, `/jobs/${id}`)).json()).result,
+        "pending",
+      );
+      await clock.tick(1);
+      assert.equal(
+        (await (await get(simulator, `/jobs/${id}`)).json()).result,
+        "completed",
+      );
+    });
+  }
+});
+
+Deno.test("POST /jobs ignores unknown fields", async () => {
+  await using simulator = createSimulator({ clock: new FakeClock() });
+  const response = await post(
+    simulator,
+    JSON.stringify({ delay: 0, outcome: "completed", note: "x", id: "mine" }),
+  );
+  assert.equal(response.status, 201);
+  const body = await response.json();
+  assert.notEqual(body.id, "mine");
+  assert.equal(body.result, "completed");
+});
+
+Deno.test("POST /jobs answers 400 naming the field for bad input", async (t) => {
+  const cases: [string, RegExp][] = [
+    ["{", /body must be valid JSON/],
+    ["[1, 2]", /body must be a JSON object: current value is \[1,2\]/],
+    ["null", /body must be a JSON object: current value is null/],
+    ['"text"', /body must be a JSON object/],
+    [
+      '{"delay": "1"}',
+      /'delay' must be a number of seconds from 0 to 86400: current value is "1"/,
+    ],
+    ['{"delay": -1}', /'delay' .* current value is -1/],
+    ['{"delay": 86401}', /'delay' .* current value is 86401/],
+    ['{"delay": null}', /'delay' .* current value is null/],
+    [
+      '{"outcome": "pending"}',
+      /'outcome' must be "completed" or "error": current value is "pending"/,
+    ],
+    ['{"outcome": 1}', /'outcome' .* current value is 1/],
+  ];
+  await using simulator = createSimulator({ clock: new FakeClock() });
+  for (const [body, pattern] of cases) {
+    await t.step(body, async () => {
+      await expectError(await post(simulator, body), 400, pattern);
+    });
+  }
+  await t.step("invalid UTF-8", async () => {
+    await expectError(
+      await post(simulator, new Uint8Array([0x7b, 0xff, 0x7d])),
+      400,
+      /readable UTF-8 text/,
+    );
+  });
+  assert.equal(simulator.stats().jobs, 0);
+});
+
+Deno.test("POST /jobs answers 413 for a body over 64 KiB", async (t) => {
+  await using simulator = createSimulator({ clock: new FakeClock() });
+  await t.step("with Content-Length", async () => {
+    const body = JSON.stringify({ delay: 1, pad: "x".repeat(MAX_BODY_BYTES) });
+    await expectError(
+      await post(simulator, body),
+      413,
+      /must not exceed 65536 bytes/,
+    );
+  });
+  await t.step(
+    "streamed without Content-Length, cancelling the stream",
+    async () => {
+      let pulled = 0;
+      let cancelled = false;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(controller): void {
+          pulled++;
+          controller.enqueue(new Uint8Array(16_384).fill(0x20));
+        },
+        cancel(): void {
+          cancelled = true;
+        },
+      });
+      const request = new Request(`${BASE}/jobs`, {
+        method: "POST",
+        body: stream,
+        duplex: "half",
+      } as RequestInit);
+      await expectError(await simulator.fetch(request), 413, /must not exceed/);
+      assert.equal(cancelled, true);
+      assert.ok(pulled <= 6, `read ${pulled} chunks`);
+    },
+  );
+  await t.step("exactly 64 KiB is accepted", async () => {
+    const prefix = '{"delay":0,"pad":"';
+    const body = prefix + "x".repeat(MAX_BODY_BYTES - prefix.length - 2) + '"}';
+    assert.equal(body.length, MAX_BODY_BYTES);
+    assert.equal((await post(simulator, body)).status, 201);
+  });
+});
+
+Deno.test("unknown paths and jobs answer 404 with a JSON error", async (t) => {
+  await using simulator = createSimulator({ clock: new FakeClock() });
+  for (
+    const path of ["/", "/nope", "/status/", "/jobs/", "/jobs/a/b", "/STATUS"]
+  ) {
+    await t.step(path, async () => {
+      await expectError(await get(simulator, path), 404, /Cannot find path/);
+    });
+  }
+  await t.step("unknown job", async () => {
+    await expectError(
+      await get(simulator, "/jobs/unknown"),
+      404,
+      /Cannot find job 'unknown'/,
+    );
+  });
+  await t.step("a long id is shortened in the message", async () => {
+    const response = await get(simulator, `/jobs/${"a".repeat(500)}`);
+    const { error } = await response.json();
+    assert.ok(error.length < 120, error);
+  });
+  await t.step("the query string is ignored", async () => {
+    assert.equal((await get(simulator, "/status?job_id=1")).status, 200);
+  });
+});
+
+Deno.test("a wrong method answers 405 with Allow", async (t) => {
+  await using simulator = createSimulator({ clock: new FakeClock() });
+  const id = await createJob(simulator);
+  const cases: [string, string, string][] = [
+    ["POST", "/status", "GET, HEAD, OPTIONS"],
+    ["DELETE", `/jobs/${id}`, "GET, HEAD, OPTIONS"],
+    ["PUT", "/jobs", "POST, OPTIONS"],
+    ["GET", "/jobs", "POST, OPTIONS"],
+    ["PATCH", "/status/events", "GET, HEAD, OPTIONS"],
+  ];
+  for (const [method, path, allow] of cases) {
+    await t.step(`${method} ${path}`, async () => {
+      const response = await get(simulator, path, { method });
+      assert.equal(response.headers.get("allow"), allow);
+      await expectError(
+        response,
+        405,
+        new RegExp(`Cannot ${method} '.*' as it allows`),
+      );
+    });
+  }
+});
+
+Deno.test("HEAD answers the headers of GET without a body", async () => {
+  await using simulator = createSimulator({ clock: new FakeClock() });
+  const response = await get(simulator, "/status", { method: "HEAD" });
+  assert.equal(response.status, 200);
+  assert.equal(response.body, null);
+  assert.equal(response.headers.get("content-type"), "application/json");
+  const events = await get(simulator, "/status/events", { method: "HEAD" });
+  assert.equal(events.headers.get("content-type"), "text/event-stream");
+  assert.equal(events.body, null);
+});
+
+Deno.test("OPTIONS answers a CORS preflight", async (t) => {
+  await using simulator = createSimulator({ clock: new FakeClock() });
+  await t.step("reflects the requested headers", async () => {
+    const response = await get(simulator, "/status", {
+      method: "OPTIONS",
+      headers: {
+        "Origin": "http://page.test",
+        "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "prefer, x-api-key, authorization",
+      },
+    });
+    assert.equal(response.status, 204);
+    assert.equal(response.headers.get("access-control-allow-origin"), "*");
+    assert.equal(
+      response.headers.get("access-control-allow-methods"),
+      "GET, HEAD, OPTIONS",
+    );
+    assert.equal(
+      response.headers.get("access-control-allow-headers"),
+      "prefer, x-api-key, authorization",
+    );
+  });
+  await t.step(
+    "falls back to the default list for a malformed request",
+    async () => {
+      const response = await get(simulator, "/jobs", {
+        method: "OPTIONS",
+        headers: { "Access-Control-Request-Headers": "bad header(" },
+      });
+      assert.equal(
+        response.headers.get("access-control-allow-headers"),
+        "Prefer, Content-Type, Authorization",
+      );
+      assert.equal(response.headers.get("allow"), "POST, OPTIONS");
+    },
+  );
+  await t.step("unknown path", async () => {
+    assert.equal(
+      (await get(simulator, "/nope", { method: "OPTIONS" })).status,
+      404,
+    );
+  });
+});
+
+Deno.test("every API answer exposes the hint headers to browsers", async () => {
+  await using simulator = createSimulator({ clock: new FakeClock() });
+  for (
+    const response of [
+      await get(simulator, "/status"),
+      await post(simulator),
+      await get(simulator, "/x"),
+    ]
+  ) {
+    assert.equal(response.headers.get("access-control-allow-origin"), "*");
+    assert.equal(
+      response.headers.get("access-control-expose-headers"),
+      "Location, Retry-After, Preference-Applied",
+    );
+    await response.body?.cancel();
+  }
+});
+
+Deno.test("the store evicts the job that finished earliest when full", async () => {
+  const clock = new FakeClock();
+  await using simulator = createSimulator({ clock, maxJobs: 3 });
+  const slow = await createJob(simulator, { delay: 100 });
+  const late = await createJob(simulator, { delay: 2 });
+  const early = await createJob(simulator, { delay: 1 });
+  await clock.tick(2_000);
+  const fourth = await createJob(simulator, { delay: 100 });
+  assert.equal((await get(simulator, `/jobs/${early}`)).status, 404);
+  for (const id of [slow, late, fourth]) {
+    assert.equal((await get(simulator, `/jobs/${id}`)).status, 200);
+  }
+  await createJob(simulator, { delay: 100 });
+  assert.equal((await get(simulator, `/jobs/${late}`)).status, 404);
+  assert.equal(simulator.stats().jobs, 3);
+});
+
+Deno.test("POST /jobs answers 503 with Retry-After when every stored job is pending", async () => {
+  const clock = new FakeClock();
+  await using simulator = createSimulator({ clock, maxJobs: 2 });
+  await createJob(simulator, { delay: 10 });
+  await createJob(simulator, { delay: 4.2 });
+  const response = await post(simulator);
+  assert.equal(response.headers.get("retry-after"), "5");
+  await expectError(response, 503, /all 2 stored jobs are still pending/);
+  assert.equal(simulator.stats().jobs, 2);
+  await clock.tick(4_200);
+  assert.equal((await post(simulator)).status, 201);
+});
+
+Deno.test("a seed makes job timing, outcomes and ids reproducible", async () => {
+  const run = async (): Promise<unknown[]> => {
+    const clock = new FakeClock();
+    await using simulator = createSimulator({
+      clock,
+      seed: 42,
+      errorRate: 0.5,
+    });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await createJob(simulator));
+    const seen: unknown[] = [...ids];
+    for (let t = 0; t < 6; t++) {
+      await clock.tick(1_000);
+      for (const id of ids) {
+        seen.push((await (await get(simulator, `/jobs/${id}`)).json()).result);
+      }
+    }
+    return seen;
+  };
+  const first = await run();
+  assert.deepEqual(await run(), first);
+  assert.ok(first.includes("error") && first.includes("completed"));
+});
+
+Deno.test("createSimulator() rejects out-of-range options", async (t) => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [
+      { errorRate: 2 },
+      /'errorRate' must be a number from 0 to 1: current value is 2/,
+    ],
+    [{ minDelay: -1 }, /'minDelay'/],
+    [{ maxDelay: Number.NaN }, /'maxDelay'.*null/],
+    [{ minDelay: 5, maxDelay: 1 }, /'minDelay' must not exceed 'maxDelay'/],
+    [{ maxJobs: 0 }, /'maxJobs' must be an integer from 1/],
+    [{ maxJobs: 1.5 }, /'maxJobs'/],
+    [{ rateLimit: 0 }, /'rateLimit' must be an integer of at least 1/],
+    [{ seed: 1.5 }, /'seed'/],
+    [
+      { minLatency: 10, maxLatency: 5 },
+      /'minLatency' must not exceed 'maxLatency'/,
+    ],
+    [{ faultRate: "0.1" }, /'faultRate'.*"0.1"/],
+  ];
+  for (const [options, pattern] of cases) {
+    await t.step(JSON.stringify(options), () => {
+      assert.throws(() => createSimulator(options), (error: Error) => {
+        assert.ok(error instanceof RangeError);
+        assert.match(error.message, pattern);
+        return true;
+      });
+    });
+  }
+  await t.step("legacy must be a boolean", () => {
+    assert.throws(
+      () => createSimulator({ legacy: "yes" as unknown as boolean }),
+      TypeError,
+    );
+  });
+});
+
+Deno.test("after close() every request answers 503", async () => {
+  const simulator = createSimulator({ clock: new FakeClock() });
+  await simulator.close();
+  await simulator.close();
+  const response = await get(simulator, "/status");
+  assert.equal(response.headers.get("retry-after"), "1");
+  await expectError(response, 503, /shutting down/);
+});
