@@ -1,0 +1,36 @@
+// The figures every strategy is judged by: requests per job and detection
+// latency percentiles.
+
+/** One strategy's figures, in the benchmark's JSON shape. */
+export interface Summary {
+  /** Mean number of status requests per job. */
+  requestsPerJob: number;
+  /** Median detection latency in milliseconds. */
+  latencyP50Ms: number;
+  /** 95th percentile of the detection latency in milliseconds. */
+  latencyP95Ms: number;
+  /** 99th percentile of the detection latency in milliseconds. */
+  latencyP99Ms: number;
+}
+
+/** The nearest-rank `p`-th percentile (0 < p ≤ 100) of `values`. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = values.toSorted((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+/** Summarises per-job request counts and detection latencies. */
+export function summarize(
+  requests: readonly number[],
+  latencies: readonly number[],
+): Summary {
+  const total = requests.reduce((sum, count) => sum + count, 0);
+  return {
+    requestsPerJob: requests.length === 0 ? NaN : total / requests.length,
+    latencyP50Ms: percentile(latencies, 50),
+    latencyP95Ms: percentile(latencies, 95),
+    latencyP99Ms: percentile(latencies, 99),
+  };
+}
