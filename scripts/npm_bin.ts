@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+/**
+ * The `video-status-client-server` command of the npm package: the
+ * simulator's command line under Node.js (or Bun). `scripts/build_npm.ts`
+ * bundles it; under Deno, run `server.ts` instead.
+ *
+ * @module
+ */
+
+import process from "node:process";
+import { main } from "../server_cli.ts";
+
+process.exitCode = await main(process.argv.slice(2));
