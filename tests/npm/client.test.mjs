@@ -1,0 +1,90 @@
+// Smoke test of the built npm package through `import`, the way a consumer's
+// test suite uses it: the simulator runs in-process for the suite, each test
+// scripts a job's delay and outcome, and the suite shuts it down at the end.
+// Runs under `node --test` and `bun test` from an installed copy of the
+// package (see scripts/test_npm.ts), never from the sources.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  HTTPError,
+  isTimeoutError,
+  VideoStatusClient,
+} from "video-status-client";
+import { createSimulator, serve } from "video-status-client/server";
+
+describe("a simulator served in-process", () => {
+  let server;
+  let client;
+
+  before(async () => {
+    server = await serve({
+      port: 0,
+      minDelay: 0.2,
+      maxDelay: 0.2,
+      errorRate: 0,
+    });
+    client = new VideoStatusClient({
+      serverUrl: server.url,
+      initialDelay: 50,
+      maxDelay: 200,
+    });
+  });
+
+  after(async () => {
+    await server.shutdown();
+  });
+
+  test("waitForJob() resolves with a job scripted to complete", async () => {
+    const job = await client.createJob({ delay: 300, outcome: "completed" });
+    assert.equal(job.result, "pending");
+    const final = await client.waitForJob(job, { timeout: 10_000 });
+    assert.equal(final.result, "completed");
+    assert.ok(final.elapsed >= 250, `elapsed ${final.elapsed} ms`);
+  });
+
+  test("waitForJob() resolves with a job scripted to fail", async () => {
+    const job = await client.createJob({ delay: 100, outcome: "error" });
+    const final = await client.waitForJob(job, { timeout: 10_000 });
+    assert.equal(final.result, "error");
+  });
+
+  test("getStatus() waits for the server's own job", async () => {
+    assert.equal(await client.getStatus({ timeout: 10_000 }), "completed");
+  });
+
+  test("an unknown job rejects with an HTTPError", async () => {
+    await assert.rejects(client.waitForJob("no-such-job"), (error) => {
+      assert.ok(error instanceof HTTPError);
+      assert.equal(error.status, 404);
+      return true;
+    });
+  });
+
+  test("a wait shorter than the job rejects with a TimeoutError", async () => {
+    const job = await client.createJob({ delay: 5_000 });
+    await assert.rejects(client.waitForJob(job, { timeout: 200 }), (error) => {
+      assert.ok(isTimeoutError(error));
+      assert.equal(error.name, "TimeoutError");
+      return true;
+    });
+  });
+});
+
+describe("a simulator without a socket", () => {
+  test("the client waits through the simulator as its fetch", async () => {
+    const simulator = createSimulator({ seed: 1 });
+    try {
+      const client = new VideoStatusClient({
+        serverUrl: "http://simulator.test",
+        fetch: (input, init) => simulator.fetch(new Request(input, init)),
+        initialDelay: 20,
+      });
+      const job = await client.createJob({ delay: 100, outcome: "error" });
+      assert.match(job.url, /^http:\/\/simulator\.test\/jobs\//);
+      const final = await client.waitForJob(job, { timeout: 5_000 });
+      assert.equal(final.result, "error");
+    } finally {
+      await simulator.close();
+    }
+  });
+});
