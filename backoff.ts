@@ -8,7 +8,18 @@
 import type { PollContext, PollSchedule } from "./schedule.ts";
 import { assertFiniteAtLeast } from "./_validate.ts";
 
-/** Options for {@linkcode Backoff}. */
+/**
+ * Options for {@linkcode Backoff}.
+ *
+ * @example Half a second, doubling up to ten seconds, without jitter
+ * ```ts
+ * import { Backoff, type BackoffOptions } from "./backoff.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const options: BackoffOptions = { initialDelay: 500, maxDelay: 10_000, jitter: 0 };
+ * assert.equal(new Backoff(options).delay(3), 2000);
+ * ```
+ */
 export interface BackoffOptions {
   /**
    * Delay in milliseconds after the first attempt.

@@ -8,6 +8,16 @@
 
 /**
  * What a schedule knows when it picks the next delay.
+ *
+ * @example Slow down after ten seconds
+ * ```ts
+ * import type { PollContext } from "./schedule.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const nextDelay = ({ elapsed }: PollContext): number =>
+ *   elapsed < 10_000 ? 500 : 2000;
+ * assert.equal(nextDelay({ attempt: 4, elapsed: 12_000 }), 2000);
+ * ```
  */
 export interface PollContext {
   /** How many status requests have answered `pending` so far in this wait (1 after the first). */
@@ -20,6 +30,20 @@ export interface PollContext {
  * Where a finished job's completion lies, as far as polling can tell: some
  * time after the last `pending` answer and at or before the first final one.
  * Both are milliseconds since the wait started.
+ *
+ * @example Record how long jobs took at most
+ * ```ts
+ * import type { CompletionObservation, PollSchedule } from "./schedule.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const seen: number[] = [];
+ * const schedule: PollSchedule = {
+ *   nextDelay: () => 1000,
+ *   observe: ({ atMost }: CompletionObservation) => void seen.push(atMost),
+ * };
+ * schedule.observe?.({ after: 3000, atMost: 4000 });
+ * assert.deepEqual(seen, [4000]);
+ * ```
  */
 export interface CompletionObservation {
   /** When the last `pending` answer was seen, or 0 if none was. */
