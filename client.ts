@@ -36,13 +36,46 @@ import { assertFiniteAtLeast } from "./_validate.ts";
  * - `"long-poll"`: always asks the server to hold the request.
  * - `"sse"`: server-sent events from `{statusUrl}/events`, falling back to
  *   `"auto"` when the server has no event stream.
+ *
+ * @example Pin a strategy
+ * ```ts
+ * import { type Strategy, VideoStatusClient } from "./client.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const strategy: Strategy = "sse";
+ * assert.equal(new VideoStatusClient({ strategy }).strategy, "sse");
+ * ```
  */
 export type Strategy = "auto" | "poll" | "long-poll" | "sse";
 
-/** How an update reached the client. */
+/**
+ * How an update reached the client.
+ *
+ * @example Log how updates arrive
+ * ```ts
+ * import type { StatusUpdate, UpdateSource } from "./client.ts";
+ *
+ * const sourceOf = (update: StatusUpdate): UpdateSource => update.source;
+ * ```
+ */
 export type UpdateSource = "poll" | "long-poll" | "sse";
 
-/** One status answer during a wait, as given to `onUpdate` and yielded by `watch()`. */
+/**
+ * One status answer during a wait, as given to `onUpdate` and yielded by `watch()`.
+ *
+ * @example Describe an update
+ * ```ts
+ * import type { StatusUpdate } from "./client.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const describe = ({ result, nextDelay }: StatusUpdate): string =>
+ *   nextDelay === undefined ? result : `${result}, again in ${nextDelay} ms`;
+ * assert.equal(
+ *   describe({ result: "pending", attempt: 1, elapsed: 0, nextDelay: 1000, source: "poll", url: "http://x/status" }),
+ *   "pending, again in 1000 ms",
+ * );
+ * ```
+ */
 export interface StatusUpdate {
   /** The status the server reported. */
   result: VideoStatus;
@@ -58,7 +91,17 @@ export interface StatusUpdate {
   url: string;
 }
 
-/** The last update of a wait: its status is final. */
+/**
+ * The last update of a wait: its status is final.
+ *
+ * @example Use the final update
+ * ```ts
+ * import type { FinalUpdate } from "./client.ts";
+ *
+ * const summary = (final: FinalUpdate): string =>
+ *   `${final.result} after ${final.attempt} requests and ${final.elapsed} ms`;
+ * ```
+ */
 export interface FinalUpdate extends StatusUpdate {
   /** `"completed"` or `"error"`. */
   result: FinalStatus;
@@ -66,7 +109,19 @@ export interface FinalUpdate extends StatusUpdate {
   nextDelay: undefined;
 }
 
-/** A failed request that will be retried, as given to `onRetry`. */
+/**
+ * A failed request that will be retried, as given to `onRetry`.
+ *
+ * @example Log retries
+ * ```ts
+ * import { type RetryEvent, VideoStatusClient } from "./client.ts";
+ *
+ * const client = new VideoStatusClient({
+ *   onRetry: ({ failures, nextDelay }: RetryEvent) =>
+ *     console.warn(`failure ${failures}, retrying in ${nextDelay} ms`),
+ * });
+ * ```
+ */
 export interface RetryEvent {
   /** Why the request failed: a network error, an `HTTPError`, a `ProtocolError` or a `TimeoutError`. */
   error: unknown;
@@ -78,7 +133,16 @@ export interface RetryEvent {
   url: string;
 }
 
-/** A job created on the server with {@linkcode VideoStatusClient.createJob}. */
+/**
+ * A job created on the server with {@linkcode VideoStatusClient.createJob}.
+ *
+ * @example Keep a job to wait for later
+ * ```ts
+ * import type { Job } from "./client.ts";
+ *
+ * const jobs = new Map<string, Job>();
+ * ```
+ */
 export interface Job {
   /** The job's id. */
   id: string;
@@ -90,7 +154,16 @@ export interface Job {
   createdAt: number;
 }
 
-/** Options for {@linkcode VideoStatusClient.createJob}. */
+/**
+ * Options for {@linkcode VideoStatusClient.createJob}.
+ *
+ * @example Script a job that fails after two seconds
+ * ```ts
+ * import type { CreateJobOptions } from "./client.ts";
+ *
+ * const options: CreateJobOptions = { delay: 2000, outcome: "error" };
+ * ```
+ */
 export interface CreateJobOptions {
   /** Scripts the job (simulator only): milliseconds until it finishes; sent as seconds. */
   delay?: number;
@@ -100,7 +173,16 @@ export interface CreateJobOptions {
   signal?: AbortSignal;
 }
 
-/** Options of one wait: {@linkcode VideoStatusClient.getStatus}, `waitForJob()` or `watch()`. */
+/**
+ * Options of one wait: {@linkcode VideoStatusClient.getStatus}, `waitForJob()` or `watch()`.
+ *
+ * @example Bound one wait
+ * ```ts
+ * import type { WaitOptions } from "./client.ts";
+ *
+ * const options: WaitOptions = { timeout: 60_000, signal: AbortSignal.timeout(90_000) };
+ * ```
+ */
 export interface WaitOptions {
   /** Aborts the wait: the sleep ends, the request in flight is aborted, no further request is sent, and the wait rejects with `signal.reason`. */
   signal?: AbortSignal;
@@ -110,7 +192,22 @@ export interface WaitOptions {
   onUpdate?: (update: StatusUpdate) => void;
 }
 
-/** Options for {@linkcode VideoStatusClient}. Times are in milliseconds. */
+/**
+ * Options for {@linkcode VideoStatusClient}. Times are in milliseconds.
+ *
+ * @example Options for a production client
+ * ```ts
+ * import { VideoStatusClient, type VideoStatusClientOptions } from "./client.ts";
+ *
+ * const options: VideoStatusClientOptions = {
+ *   serverUrl: "https://api.example.com/v1",
+ *   headers: { authorization: "Bearer my-api-key" },
+ *   timeout: 15 * 60_000,
+ *   maxRequestsPerSecond: 20,
+ * };
+ * const client = new VideoStatusClient(options);
+ * ```
+ */
 export interface VideoStatusClientOptions {
   /**
    * The server's base URL; `/status` and `/jobs` are resolved against it.

@@ -40,5 +40,6 @@ export * from "./errors.ts";
 export * from "./protocol.ts";
 export * from "./schedule.ts";
 export * from "./backoff.ts";
+export * from "./learned_schedule.ts";
 export * from "./retry_after.ts";
 export { type Clock, delay, systemClock } from "./clock.ts";
