@@ -30,7 +30,11 @@ export function dropAfter(
 ): ReadableStream<Uint8Array> {
   const reader = source.getReader();
   let sent = 0;
-  const reset = (): Error => new Error("Simulated connection reset");
+  // A one-line stack: Deno.serve logs every body error, once per reset.
+  const reset = (): Error =>
+    Object.assign(new Error("Simulated connection reset"), {
+      stack: "Simulated connection reset (--reset-rate)",
+    });
   return new ReadableStream<Uint8Array>({
     async pull(controller): Promise<void> {
       for (;;) {

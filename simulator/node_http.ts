@@ -8,6 +8,7 @@
  */
 
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 
 /** A `fetch`-style handler with the client's address. */
 export type FetchHandler = (
@@ -50,10 +51,26 @@ export async function listenNode(
 ): Promise<NodeListener> {
   const http = await import("node:http");
   let closing = false;
+  // Requests in progress per connection, to close each one once it is idle.
+  // (`closeIdleConnections()` alone misses some idle keep-alive connections
+  // under Deno's node:http.)
+  const active = new Map<Socket, number>();
+  const closeSoon = (socket: Socket): void => {
+    socket.end(() => socket.destroy());
+  };
   const server: Server = http.createServer((req, res) => {
-    void respond(req, res, handler, () => closing).finally(() => {
-      if (closing) server.closeIdleConnections();
+    const socket = req.socket;
+    active.set(socket, (active.get(socket) ?? 0) + 1);
+    res.once("close", () => {
+      const left = (active.get(socket) ?? 1) - 1;
+      if (active.has(socket)) active.set(socket, left);
+      if (closing && left === 0) closeSoon(socket);
     });
+    void respond(req, res, handler, () => closing);
+  });
+  server.on("connection", (socket: Socket) => {
+    active.set(socket, 0);
+    socket.once("close", () => active.delete(socket));
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -76,7 +93,9 @@ export async function listenNode(
       if (!closing) {
         closing = true;
         server.close();
-        server.closeIdleConnections();
+        for (const [socket, requests] of active) {
+          if (requests === 0) closeSoon(socket);
+        }
       }
       return finished;
     },
@@ -127,8 +146,9 @@ async function respond(
       if (!res.write(value)) await drained(res);
     }
     res.end();
-  } catch (error) {
-    res.destroy(error instanceof Error ? error : undefined);
+  } catch {
+    // Drop the connection without an error event nobody would handle.
+    res.destroy();
   } finally {
     res.off("close", onClose);
   }
