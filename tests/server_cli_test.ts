@@ -1,0 +1,252 @@
+import assert from "node:assert/strict";
+import { main } from "../server_cli.ts";
+
+const SERVER = new URL("../server.ts", import.meta.url).pathname;
+
+/** Runs the CLI in a child process. */
+function spawn(args: string[]): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-net", SERVER, ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** Reads the child's stdout until the first line, then keeps collecting. */
+async function firstLine(
+  child: Deno.ChildProcess,
+): Promise<{ line: string; rest: Promise<string> }> {
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+  try {
+    while (!text.includes("\n")) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  const [line = "", ...after] = text.split("\n");
+  const rest = (async () => {
+    let more = after.join("\n");
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return more;
+      more += value;
+    }
+  })();
+  return { line, rest };
+}
+
+/** Runs `main()` in-process, capturing what it prints. */
+async function runMain(
+  args: string[],
+): Promise<{ code: number; out: string; err: string }> {
+  const { log, error } = console;
+  let out = "";
+  let err = "";
+  console.log = (...data: unknown[]) => out += data.join(" ") + "\n";
+  console.error = (...data: unknown[]) => err += data.join(" ") + "\n";
+  try {
+    return { code: await main(args), out, err };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.test(`the CLI prints one Listening line, serves, and exits 0 on ${signal}`, async () => {
+    const child = spawn([
+      "--port",
+      "0",
+      "--seed",
+      "1",
+      "--min-delay",
+      "0",
+      "--max-delay",
+      "0",
+      "--error-rate",
+      "0",
+    ]);
+    const { line, rest } = await firstLine(child);
+    const match = /^Listening on (http:\/\/127\.0\.0\.1:(\d+))$/.exec(line);
+    assert.ok(match, line);
+    assert.notEqual(match[2], "0");
+    const response = await fetch(`${match[1]}/status`);
+    assert.deepEqual(await response.json(), { result: "completed" });
+    child.kill(signal);
+    const [status, more, errors] = await Promise.all([
+      child.status,
+      rest,
+      new Response(child.stderr).text(),
+    ]);
+    assert.equal(status.code, 0, errors);
+    assert.equal(more, "");
+  });
+}
+
+Deno.test("the CLI exits 2 naming a bad flag", async () => {
+  const child = spawn(["--error-rate", "2"]);
+  const [status, out, err] = await Promise.all([
+    child.status,
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+  ]);
+  assert.equal(status.code, 2);
+  assert.equal(out, "");
+  assert.equal(
+    err,
+    "Cannot start the simulator as '--error-rate' must be a number from 0 to 1: current value is 2\n",
+  );
+});
+
+Deno.test("the CLI exits 1 when the port is taken", async () => {
+  using listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { code, out, err } = await runMain([
+    "--port",
+    String(listener.addr.port),
+  ]);
+  assert.equal(code, 1);
+  assert.equal(out, "");
+  assert.match(
+    err,
+    new RegExp(
+      `^Cannot start the simulator on 127\\.0\\.0\\.1:${listener.addr.port}: .+\\n$`,
+    ),
+  );
+});
+
+Deno.test("--help lists every flag with its default and exits 0", async () => {
+  const { code, out, err } = await runMain(["--help"]);
+  assert.equal(code, 0);
+  assert.equal(err, "");
+  for (
+    const flag of [
+      "--port N",
+      "--hostname HOST",
+      "--min-delay SECONDS",
+      "--max-delay SECONDS",
+      "--error-rate P",
+      "--seed N",
+      "--max-jobs N",
+      "--max-wait SECONDS",
+      "--fault-rate P",
+      "--latency MIN..MAX",
+      "--reset-rate P",
+      "--rate-limit N",
+      "--legacy",
+      "--help",
+    ]
+  ) assert.ok(out.includes(flag), flag);
+  for (
+    const fact of [
+      "(default: 5000)",
+      "(default: 127.0.0.1)",
+      "(default: 2)",
+      "(default: 5)",
+      "(default: 0.1)",
+      "(default: 10000)",
+      "(default: 30)",
+      "(default: 0..0)",
+      "(default: unlimited)",
+    ]
+  ) {
+    assert.ok(out.includes(fact), fact);
+  }
+});
+
+Deno.test("every bad flag value exits 2 with one line naming the flag", async (t) => {
+  const cases: [string[], string][] = [
+    [
+      ["--port", "abc"],
+      "'--port' must be an integer from 0 to 65535: current value is \"abc\"",
+    ],
+    [["--port", "65536"], "'--port'"],
+    [["--port", "0x10"], "'--port'"],
+    [["--hostname", ""], "'--hostname' must not be empty"],
+    [
+      ["--min-delay=-1"],
+      "'--min-delay' must be a number of seconds from 0 to 86400",
+    ],
+    [["--max-delay", "Infinity"], "'--max-delay'"],
+    [
+      ["--min-delay", "5", "--max-delay", "2"],
+      "'--min-delay' must not exceed '--max-delay': current values are 5 and 2",
+    ],
+    [["--error-rate", "-0.1"], "'--error-rate' is not valid here"],
+    [["--error-rate=-0.1"], "'--error-rate' must be a number from 0 to 1"],
+    [["--seed", "1.5"], "'--seed' must be an integer"],
+    [["--max-jobs", "0"], "'--max-jobs' must be an integer from 1 to 1000000"],
+    [["--max-wait", "3601"], "'--max-wait'"],
+    [["--fault-rate", "1.5"], "'--fault-rate'"],
+    [
+      ["--latency", "10-20"],
+      "'--latency' must be MIN..MAX or N in milliseconds",
+    ],
+    [
+      ["--latency", "30..20"],
+      "'--latency MIN' must not exceed '--latency MAX'",
+    ],
+    [["--latency", "0..60001"], "'--latency'"],
+    [["--reset-rate", "x"], "'--reset-rate'"],
+    [["--rate-limit", "0"], "'--rate-limit' must be an integer of at least 1"],
+    [["--bogus"], "'--bogus'"],
+    [["--port"], "'--port'"],
+    [["extra"], "Cannot start the simulator"],
+  ];
+  for (const [args, expected] of cases) {
+    await t.step(args.join(" "), async () => {
+      const { code, out, err } = await runMain(args);
+      assert.equal(code, 2);
+      assert.equal(out, "");
+      assert.ok(err.includes(expected), err);
+      assert.equal(err.trimEnd().split("\n").length, 1, err);
+    });
+  }
+});
+
+Deno.test("valid flags reach the simulator", async () => {
+  const child = spawn([
+    "--port=0",
+    "--legacy",
+    "--latency",
+    "1..2",
+    "--rate-limit",
+    "1",
+    "--max-jobs",
+    "1",
+    "--max-wait",
+    "0",
+    "--fault-rate",
+    "0",
+    "--reset-rate",
+    "0",
+    "--hostname",
+    "127.0.0.1",
+  ]);
+  const { line, rest } = await firstLine(child);
+  const url = line.replace("Listening on ", "");
+  const first = await fetch(`${url}/status`, { headers: { Prefer: "wait=5" } });
+  assert.equal(first.headers.get("retry-after"), null);
+  assert.equal(first.headers.get("preference-applied"), null);
+  await first.body?.cancel();
+  // Of three quick requests two fall within one second: one is refused.
+  const statuses: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const response = await fetch(`${url}/status`);
+    statuses.push(response.status);
+    await response.body?.cancel();
+  }
+  assert.ok(statuses.includes(429), String(statuses));
+  child.kill("SIGTERM");
+  const [status] = await Promise.all([
+    child.status,
+    rest,
+    child.stderr.cancel(),
+  ]);
+  assert.equal(status.code, 0);
+});
