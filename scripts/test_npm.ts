@@ -1,8 +1,9 @@
 /**
  * Builds the npm package into `npm/` with `build_npm.ts` and checks it: packs it,
  * lints the tarball with publint and `@arethetypeswrong/cli`, installs it
- * into a scratch project, and runs the smoke tests of `tests/npm/` there
- * under `node --test` and `bun test`.
+ * into a scratch project, type-checks a consumer against its declarations,
+ * and runs the smoke tests of `tests/npm/` there under `node --test` and
+ * `bun test`.
  *
  * Run `deno task test:npm --help` for usage.
  *
@@ -11,7 +12,7 @@
 
 import { basename, join } from "node:path";
 import { buildNpm } from "./build_npm.ts";
-import { ensureNpmTools, npmToolBin } from "./_npm_tools.ts";
+import { ensureNpmTools, NPM_TOOLS, npmToolBin } from "./_npm_tools.ts";
 import { run } from "./_run.ts";
 
 const HELP = `Usage: deno task test:npm [options]
@@ -20,8 +21,9 @@ Builds the npm package into npm/ (as deno task build:npm does), then checks it:
   1. npm pack
   2. publint --strict on the tarball (warnings count as errors)
   3. attw (@arethetypeswrong/cli) on the tarball
-  4. npm install of the tarball into a scratch project
-  5. node --test, then bun test, on the smoke tests of tests/npm/
+  4. npm install of the tarball into a scratch project with tests/npm/
+  5. tsc on tests/npm/consumer_types.mts against the package's declarations
+  6. node --test, then bun test, on the smoke tests of tests/npm/
 Exits non-zero at the first failure.
 
 Options:
@@ -63,6 +65,7 @@ export async function testNpm(root: string): Promise<void> {
         "--no-package-lock",
         "--loglevel=error",
         tarball,
+        `@types/node@${NPM_TOOLS["@types/node"]}`,
       ], { cwd: project });
       for await (const entry of Deno.readDir(join(root, "tests", "npm"))) {
         await Deno.copyFile(
@@ -71,6 +74,7 @@ export async function testNpm(root: string): Promise<void> {
         );
       }
     });
+    await step("tsc", () => run(npmToolBin(tools, "tsc"), ["-p", project]));
     await step(
       "node --test",
       () => run("node", ["--test", "--test-reporter=spec"], { cwd: project }),
