@@ -14,10 +14,10 @@ import { ensureNpmTools, npmToolBin, npmToolsDir } from "./_npm_tools.ts";
 import { run } from "./_run.ts";
 
 /** The package's name on npm. */
-export const NPM_NAME = "video-status-client";
+const NPM_NAME = "video-status-client";
 
 /** The command that runs the simulator. */
-export const NPM_BIN = "video-status-client-server";
+const NPM_BIN = "video-status-client-server";
 
 /** The Node.js versions the package supports and CI tests. */
 const NODE_ENGINES = ">=20";
@@ -90,7 +90,7 @@ export async function buildNpm(root: string): Promise<string> {
  * @param license The license, from `deno.json`.
  * @returns The manifest.
  */
-export function packageJson(
+function packageJson(
   version: string,
   license: string,
 ): Record<string, unknown> {
