@@ -1,0 +1,122 @@
+// The strategies the benchmark compares, each as the client options it runs
+// with. Every delay is multiplied by the run's time scale, so a strategy sees
+// the workload exactly as it would unscaled.
+
+import { Backoff } from "../backoff.ts";
+import type { Strategy, VideoStatusClientOptions } from "../client.ts";
+import { LearnedSchedule } from "../learned_schedule.ts";
+import type { PollContext, PollSchedule } from "../schedule.ts";
+import type { Random } from "./_workload.ts";
+
+/** Which simulator a strategy runs against. */
+export type ServerMode = "legacy" | "full";
+
+/** One benchmarked strategy. */
+export interface BenchStrategy {
+  /** Its id in the JSON output. */
+  id: string;
+  /** What it is, for the table. */
+  label: string;
+  /** Polling strategies run against `--legacy`, which gives no hints. */
+  server: ServerMode;
+  /** The client options of one run, with delays scaled by `timeScale`. */
+  options(timeScale: number, random: Random): VideoStatusClientOptions;
+}
+
+/** The strategies, in the order of the table. */
+export const STRATEGIES: readonly BenchStrategy[] = [
+  polling("fixed-1s", "Fixed 1 s interval", (scale) => ({
+    nextDelay: () => 1000 * scale,
+  })),
+  polling(
+    "seed-backoff",
+    "Seed's backoff (1 s, ×2, cap 5 s)",
+    (scale) =>
+      new Backoff({
+        initialDelay: 1000 * scale,
+        maxDelay: 5000 * scale,
+        jitter: 0,
+      }),
+  ),
+  polling(
+    "aws-waiter",
+    "AWS-waiter-like (2 s → 120 s, jittered)",
+    (scale, random) => awsWaiter(2000 * scale, 120_000 * scale, random),
+  ),
+  polling(
+    "backoff",
+    "Our default backoff (1 s, ×2, cap 5 s, 10 % jitter)",
+    (scale, random) =>
+      new Backoff({
+        initialDelay: 1000 * scale,
+        maxDelay: 5000 * scale,
+        random,
+      }),
+  ),
+  polling(
+    "learned",
+    "Our LearnedSchedule (cold start)",
+    (scale, random) =>
+      new LearnedSchedule({
+        fallback: new Backoff({
+          initialDelay: 1000 * scale,
+          maxDelay: 5000 * scale,
+          random,
+        }),
+      }),
+  ),
+  pushing("long-poll", "Long-poll (Prefer: wait)", "long-poll"),
+  pushing("sse", "Server-sent events", "sse"),
+];
+
+function polling(
+  id: string,
+  label: string,
+  schedule: (scale: number, random: Random) => PollSchedule,
+): BenchStrategy {
+  return {
+    id,
+    label,
+    server: "legacy",
+    options: (scale, random) => ({
+      strategy: "poll",
+      schedule: schedule(scale, random),
+    }),
+  };
+}
+
+function pushing(id: string, label: string, strategy: Strategy): BenchStrategy {
+  return {
+    id,
+    label,
+    server: "full",
+    options: (scale) => ({
+      strategy,
+      longPollWait: 1000 * longPollSeconds(scale),
+      minDelay: 100 * scale,
+    }),
+  };
+}
+
+/**
+ * How long push strategies ask the server to hold a request, in seconds: the
+ * client's 30 s scaled, in whole seconds on the wire and at least one.
+ */
+export function longPollSeconds(timeScale: number): number {
+  return Math.max(1, Math.floor(30 * timeScale));
+}
+
+// Like the AWS SDK waiters: the k-th delay is drawn uniformly between the
+// minimum and min(maximum, minimum × 2^(k−1)).
+function awsWaiter(
+  minDelay: number,
+  maxDelay: number,
+  random: Random,
+): PollSchedule {
+  return {
+    nextDelay: ({ attempt }: PollContext) => {
+      const ceiling = Math.min(maxDelay, minDelay * 2 ** (attempt - 1));
+      return minDelay + random() * (ceiling - minDelay);
+    },
+  };
+}

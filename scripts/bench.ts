@@ -1,0 +1,273 @@
+/**
+ * The benchmark: every waiting strategy on the same seeded workload, against
+ * the simulator, side by side. Polling strategies run against `--legacy` (no
+ * hints); long-poll and server-sent events against the full simulator.
+ *
+ * Run `deno task bench --help` for its flags.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { runStrategy, scaledDuration } from "./_bench_run.ts";
+import { startBenchServer } from "./_bench_server.ts";
+import { plotSvg } from "./_plot.ts";
+import { percentile, summarize, type Summary } from "./_stats.ts";
+import { longPollSeconds, STRATEGIES } from "./_strategies.ts";
+import {
+  type DurationModel,
+  lognormal,
+  mixture,
+  seededRandom,
+  workload,
+} from "./_workload.ts";
+
+const WORKLOADS: Record<string, { model: DurationModel; text: string }> = {
+  lognormal: {
+    model: lognormal(10_000, 0.5),
+    text: "lognormal durations (median 10 s, σ 0.5)",
+  },
+  bimodal: {
+    model: mixture(lognormal(5000, 0.3), lognormal(30_000, 0.3), 0.7),
+    text: "bimodal durations (70 % around 5 s, 30 % around 30 s, σ 0.3)",
+  },
+};
+
+const HELP = `Usage: deno task bench [options]
+
+Runs every waiting strategy on the same seeded workload against the simulator
+and prints requests per job and detection latency (p50/p95/p99) as a table.
+
+Options:
+  --quick             300 jobs instead of 1000 (under 30 s)
+  --jobs N            number of jobs (default 1000; --quick: 300)
+  --time-scale X      factor on every duration and delay (default 0.05:
+                      a 10 s job takes 500 ms)
+  --workload NAME     lognormal (default) or bimodal
+  --seed N            seed of the workload and of all jitter (default 1)
+  --json FILE         also write the figures as JSON to FILE
+  --plot FILE         also draw requests per job against p95 latency as SVG
+  -h, --help          show this help
+`;
+
+/** The JSON document `--json` writes. */
+export interface BenchReport {
+  /** Factor applied to every duration and delay; latencies are real ms. */
+  timeScale: number;
+  /** One entry per strategy. */
+  strategies: ({ id: string } & Summary)[];
+}
+
+async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      quick: { type: "boolean", default: false },
+      jobs: { type: "string" },
+      "time-scale": { type: "string", default: "0.05" },
+      workload: { type: "string", default: "lognormal" },
+      seed: { type: "string", default: "1" },
+      json: { type: "string" },
+      plot: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const count = positiveInteger(
+    "--jobs",
+    values.jobs ?? (values.quick ? "300" : "1000"),
+  );
+  const timeScale = positiveNumber("--time-scale", values["time-scale"]);
+  const seed = positiveInteger("--seed", values.seed);
+  const shape = WORKLOADS[values.workload];
+  if (shape === undefined) {
+    throw new RangeError(
+      `Cannot run the benchmark as '--workload' must be one of ${
+        Object.keys(WORKLOADS).join(", ")
+      }: current value is ${values.workload}`,
+    );
+  }
+  const jobs = workload({
+    count,
+    seed,
+    meanInterarrival: 1000,
+    duration: shape.model,
+  });
+  const span =
+    (jobs.at(-1)!.arrival + Math.max(...jobs.map((job) => job.duration))) *
+    timeScale;
+  console.error(
+    `Running ${STRATEGIES.length} strategies on ${count} jobs at time scale ${timeScale} (about ${
+      Math.ceil(span / 1000)
+    } s)…`,
+  );
+
+  const lag = monitorLag();
+  const maxJobs = count * STRATEGIES.length + 1;
+  await using legacy = startBenchServer(true, maxJobs);
+  await using full = startBenchServer(false, maxJobs);
+  const runs = await Promise.all(
+    STRATEGIES.map((strategy, index) =>
+      runStrategy(strategy, jobs, {
+        timeScale,
+        server: strategy.server === "legacy" ? legacy : full,
+        random: seededRandom(seed * 100 + index),
+      })
+    ),
+  );
+
+  const { p99: lagP99, max: lagMax } = lag.stop();
+  const report: BenchReport = {
+    timeScale,
+    strategies: STRATEGIES.map((strategy, index) => ({
+      id: strategy.id,
+      ...summarize(runs[index].requests, runs[index].latencies),
+    })),
+  };
+  const byId = new Map(report.strategies.map((entry) => [entry.id, entry]));
+  const lines = [
+    `${count} jobs with ${shape.text}, arriving once a second on average (Poisson), time scale ${timeScale}: a 10 s job takes ${
+      10_000 * timeScale
+    } ms. Latencies are real milliseconds from the job turning terminal on the server to the client knowing.`,
+    "",
+    "| Strategy | Server | Requests/job | p50 latency | p95 latency | p99 latency |",
+    "| --- | --- | --: | --: | --: | --: |",
+    ...STRATEGIES.map((strategy) => {
+      const entry = byId.get(strategy.id)!;
+      return `| \`${strategy.id}\`: ${strategy.label} | ${
+        strategy.server === "legacy" ? "`--legacy`" : "full"
+      } | ${entry.requestsPerJob.toFixed(2)} | ${ms(entry.latencyP50Ms)} | ${
+        ms(entry.latencyP95Ms)
+      } | ${ms(entry.latencyP99Ms)} |`;
+    }),
+    "",
+    `Event-loop lag during the run: p99 ${ms(lagP99)}, max ${ms(lagMax)}${
+      lagP99 > 2 ? " (the machine was busy: latencies are inflated)" : ""
+    }.`,
+    "",
+    ...targets(
+      byId,
+      runs,
+      jobs.map((job) => scaledDuration(job, timeScale)),
+      timeScale,
+    ),
+  ];
+  console.log(lines.join("\n"));
+
+  if (values.json !== undefined) {
+    await Deno.writeTextFile(
+      values.json,
+      JSON.stringify(report, null, 2) + "\n",
+    );
+    console.error(`Wrote ${values.json}`);
+  }
+  if (values.plot !== undefined) {
+    await Deno.writeTextFile(
+      values.plot,
+      plotSvg(
+        report.strategies,
+        `Requests per job vs p95 latency (${count} jobs, time scale ${timeScale})`,
+      ),
+    );
+    console.error(`Wrote ${values.plot}`);
+  }
+  return 0;
+}
+
+// How the figures compare with the issue's targets.
+function targets(
+  byId: Map<string, Summary>,
+  runs: { requests: number[] }[],
+  durations: number[],
+  timeScale: number,
+): string[] {
+  const lines = ["Targets:"];
+  const seed = byId.get("seed-backoff")!;
+  const learned = byId.get("learned")!;
+  const requestRatio = learned.requestsPerJob / seed.requestsPerJob;
+  const latencyRatio = learned.latencyP95Ms / seed.latencyP95Ms;
+  lines.push(
+    `- \`learned\` against \`seed-backoff\`: ${
+      requestRatio.toFixed(2)
+    }× the requests per job (target ≤ 1) and ${
+      latencyRatio.toFixed(2)
+    }× the p95 latency (target ≤ 0.5): ${
+      met(requestRatio <= 1 && latencyRatio <= 0.5)
+    }`,
+  );
+  const wait = longPollSeconds(timeScale) * 1000;
+  STRATEGIES.forEach((strategy, index) => {
+    if (strategy.server !== "full") return;
+    const entry = byId.get(strategy.id)!;
+    const within = runs[index].requests.every((requests, job) =>
+      requests <= 1 + Math.ceil(durations[job] / wait)
+    );
+    lines.push(
+      `- \`${strategy.id}\`: every job within 1 + ceil(duration / ${
+        wait / 1000
+      } s) requests: ${met(within)}; p99 latency ${
+        ms(entry.latencyP99Ms)
+      } (target ≤ 5 ms): ${met(entry.latencyP99Ms <= 5)}`,
+    );
+  });
+  return lines;
+}
+
+// How late a 10 ms timer fires, sampled for the whole run: every latency
+// above includes this much waiting for the event loop.
+function monitorLag(): { stop(): { p99: number; max: number } } {
+  const lags: number[] = [];
+  let expected = performance.now() + 10;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    lags.push(Math.max(0, now - expected));
+    expected = now + 10;
+  }, 10);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return { p99: percentile(lags, 99), max: Math.max(0, ...lags) };
+    },
+  };
+}
+
+function met(ok: boolean): string {
+  return ok ? "met" : "**missed**";
+}
+
+function ms(value: number): string {
+  return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(
+      `Cannot run the benchmark as '${flag}' must be a positive integer: current value is ${text}`,
+    );
+  }
+  return value;
+}
+
+function positiveNumber(flag: string, text: string): number {
+  const value = Number(text);
+  if (!(value > 0 && Number.isFinite(value))) {
+    throw new RangeError(
+      `Cannot run the benchmark as '${flag}' must be a positive number: current value is ${text}`,
+    );
+  }
+  return value;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exitCode = await main(Deno.args);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    Deno.exitCode = 1;
+  }
+}
