@@ -1,0 +1,262 @@
+/**
+ * The scale benchmark: one client process waiting on 10,000 jobs at once
+ * under a shared request budget, the simulator holding their 10,000
+ * long-polls, and the simulator's throughput against a bare `Deno.serve`
+ * handler under `wrk`.
+ *
+ * Run `deno task bench:scale --help` for its flags.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { type Job, VideoStatusClient } from "../client.ts";
+import type { FinalStatus } from "../protocol.ts";
+import { spawnServer } from "./_spawn_server.ts";
+import { runWrk, type WrkResult } from "./_wrk.ts";
+import { seededRandom } from "./_workload.ts";
+
+const HELP = `Usage: deno task bench:scale [options]
+
+Waits on many jobs at once from one client under a shared request budget,
+with the simulator holding every long-poll, then compares the simulator's
+GET /status throughput with a bare Deno.serve handler using wrk.
+
+Options:
+  --waits N       concurrent waits (default 10000)
+  --budget N      the client's maxRequestsPerSecond (default 2000)
+  --seconds N     length of each wrk run (default 5; four runs)
+  -h, --help      show this help
+`;
+
+const SERVER = new URL("../server.ts", import.meta.url).pathname;
+const BARE_SERVER = new URL("./_bare_server.ts", import.meta.url).pathname;
+
+async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      waits: { type: "string", default: "10000" },
+      budget: { type: "string", default: "2000" },
+      seconds: { type: "string", default: "5" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const waits = positiveInteger("--waits", values.waits);
+  const budget = positiveInteger("--budget", values.budget);
+  const seconds = positiveInteger("--seconds", values.seconds);
+  const lines = [
+    ...(await manyWaits(waits, budget, "long-poll")),
+    "",
+    ...(await manyWaits(waits, budget, "poll")),
+    "",
+    ...(await throughput(seconds)),
+  ];
+  console.log(lines.join("\n"));
+  return 0;
+}
+
+/**
+ * Many concurrent waits from one client against a simulator process: with
+ * `long-poll` the simulator holds every wait's request; with `poll` it is in
+ * `--legacy` mode and the waits poll on the default backoff.
+ */
+async function manyWaits(
+  waits: number,
+  budget: number,
+  mode: "long-poll" | "poll",
+): Promise<string[]> {
+  console.error(
+    `Waiting on ${waits} jobs at once (${mode}), ${budget} requests/s…`,
+  );
+  await using server = await spawnServer(SERVER, [
+    "--port=0",
+    `--max-jobs=${2 * waits}`,
+    ...(mode === "poll" ? ["--legacy"] : []),
+  ]);
+  const serverIdle = await rssOf(server.pid);
+  const sent: number[] = [];
+  const client = new VideoStatusClient({
+    serverUrl: server.url,
+    maxRequestsPerSecond: budget,
+    strategy: mode === "poll" ? "poll" : "auto",
+    timeout: 120_000,
+    fetch: (input, init) => {
+      if ((init?.method ?? "GET") === "GET") sent.push(performance.now());
+      return fetch(input, init);
+    },
+  });
+  // Jobs of 10 to 20 s, one in ten ending in error, created beforehand
+  // (creating is not a wait, so it is outside the budget).
+  const random = seededRandom(1);
+  const scripts = Array.from({ length: waits }, (_, i) => ({
+    delay: 10_000 + 10_000 * random(),
+    outcome: (i % 10 === 0 ? "error" : "completed") as FinalStatus,
+  }));
+  const jobs: Job[] = [];
+  for (let i = 0; i < waits; i += 500) {
+    jobs.push(
+      ...await Promise.all(
+        scripts.slice(i, i + 500).map((script) => client.createJob(script)),
+      ),
+    );
+  }
+
+  collectGarbage();
+  const heapBefore = Deno.memoryUsage().heapUsed;
+  const started = performance.now();
+  const results = jobs.map((job, i) =>
+    client.waitForJob(job).then((final) => final.result === scripts[i].outcome)
+  );
+  // Once every wait has sent its first request, all are under way at once.
+  while (sent.length < waits) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 200));
+  collectGarbage();
+  const heapPerWait = (Deno.memoryUsage().heapUsed - heapBefore) / waits;
+  const serverHolding = await rssOf(server.pid);
+  const correct = (await Promise.all(results)).filter(Boolean).length;
+  const elapsed = (performance.now() - started) / 1000;
+  const busiest = busiestSecond(sent);
+  const serverAfter = await rssOf(server.pid);
+
+  const held = mode === "long-poll" ? "holding" : "answering";
+  return [
+    mode === "long-poll"
+      ? `### ${waits} concurrent waits in one client, long-polling (the simulator holds them all)`
+      : `### ${waits} concurrent waits in one client, polling a \`--legacy\` simulator`,
+    "",
+    "| Measure | Value | Target |",
+    "| --- | --: | --- |",
+    `| Waits ending with the scripted result | ${correct} / ${waits} | all |`,
+    `| Status requests sent | ${sent.length} (${
+      (sent.length / waits).toFixed(2)
+    } per wait) | |`,
+    `| Most requests in any 1 s window | ${busiest} | ≤ ${budget} (maxRequestsPerSecond) |`,
+    `| Client heap per wait (${
+      mode === "long-poll" ? "request held" : "mostly sleeping"
+    }) | ${(heapPerWait / 1024).toFixed(2)} KiB | ≤ 2 KB |`,
+    `| Simulator RSS: idle → ${held} ${waits} waits → after | ${
+      mib(serverIdle)
+    } → ${mib(serverHolding)} → ${mib(serverAfter)} | bounded |`,
+    ...(mode === "long-poll"
+      ? [
+        `| Simulator RSS per held long-poll | ${
+          ((serverHolding - serverIdle) / waits / 1024).toFixed(1)
+        } KiB | |`,
+      ]
+      : []),
+    `| Time from first wait to last result | ${elapsed.toFixed(1)} s | |`,
+  ];
+}
+
+/** Simulator throughput against a bare handler returning the same bytes. */
+async function throughput(seconds: number): Promise<string[]> {
+  console.error(
+    `Measuring GET /status throughput with wrk (${4 * seconds} s)…`,
+  );
+  // The default job never finishes, so every answer is the same.
+  await using simulator = await spawnServer(SERVER, [
+    "--port=0",
+    "--min-delay=86400",
+    "--max-delay=86400",
+  ]);
+  const sample = await fetch(`${simulator.url}/status`);
+  const headers = [...sample.headers].filter(([name]) =>
+    name !== "date" && name !== "content-length"
+  );
+  await using bare = await spawnServer(BARE_SERVER, [
+    JSON.stringify({
+      status: sample.status,
+      headers,
+      body: await sample.text(),
+    }),
+  ]);
+  const load = { seconds, connections: 32, threads: 1 };
+  const runs: { bare: WrkResult[]; simulator: WrkResult[] } = {
+    bare: [],
+    simulator: [],
+  };
+  // Alternate, so that both see the same machine.
+  for (let round = 0; round < 2; round++) {
+    runs.bare.push(await runWrk(`${bare.url}/status`, load));
+    runs.simulator.push(await runWrk(`${simulator.url}/status`, load));
+  }
+  const mean = (results: WrkResult[]) =>
+    results.reduce((sum, result) => sum + result.requestsPerSecond, 0) /
+    results.length;
+  const errors = [...runs.bare, ...runs.simulator].reduce(
+    (sum, result) => sum + result.errors,
+    0,
+  );
+  const ratio = mean(runs.simulator) / mean(runs.bare);
+  return [
+    `### GET /status throughput (wrk, ${load.threads} thread, ${load.connections} connections, 2 × ${seconds} s each, alternating)`,
+    "",
+    "| Server | Requests/s |",
+    "| --- | --: |",
+    `| Bare \`Deno.serve\`, same bytes | ${mean(runs.bare).toFixed(0)} |`,
+    `| Simulator | ${mean(runs.simulator).toFixed(0)} |`,
+    `| Ratio (target ≥ 0.8) | ${ratio.toFixed(2)} |`,
+    ...(errors > 0 ? [`| Errors | ${errors} |`] : []),
+  ];
+}
+
+/** The most timestamps (ms) that fall in any half-open 1 s window. */
+function busiestSecond(times: readonly number[]): number {
+  const sorted = times.toSorted((a, b) => a - b);
+  let most = 0;
+  let first = 0;
+  for (let last = 0; last < sorted.length; last++) {
+    while (sorted[last] - sorted[first] >= 1000) first++;
+    most = Math.max(most, last - first + 1);
+  }
+  return most;
+}
+
+function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc === undefined) {
+    throw new Error(
+      "Cannot measure the heap as gc() is unavailable: run with --v8-flags=--expose-gc",
+    );
+  }
+  gc();
+}
+
+/** Resident memory of a process in bytes, as `ps` reports it. */
+async function rssOf(pid: number): Promise<number> {
+  const { stdout } = await new Deno.Command("ps", {
+    args: ["-o", "rss=", "-p", String(pid)],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return Number(new TextDecoder().decode(stdout).trim()) * 1024;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+}
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(
+      `Cannot run the benchmark as '${flag}' must be a positive integer: current value is ${text}`,
+    );
+  }
+  return value;
+}
+
+if (import.meta.main) {
+  try {
+    Deno.exitCode = await main(Deno.args);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    Deno.exitCode = 1;
+  }
+}
