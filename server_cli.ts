@@ -21,7 +21,17 @@ import { serve } from "./simulator/serve.ts";
 
 const ACTION = "start the simulator";
 
-/** The `--help` text. */
+/**
+ * The `--help` text.
+ *
+ * @example
+ * ```ts
+ * import { HELP } from "./server_cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.match(HELP, /--max-jobs N/);
+ * ```
+ */
 export const HELP = `Usage: deno run --allow-net server.ts [options]
 
 Simulates a video translation status API (see README.md).

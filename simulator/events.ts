@@ -30,7 +30,17 @@ export function formatStatusEvent(body: unknown): string {
   return `event: status\ndata: ${JSON.stringify(body)}\n\n`;
 }
 
-/** The comment sent on idle streams; clients ignore it. */
+/**
+ * The comment sent on idle streams; clients ignore it.
+ *
+ * @example
+ * ```ts
+ * import { HEARTBEAT_COMMENT } from "./events.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.ok(HEARTBEAT_COMMENT.startsWith(":"));
+ * ```
+ */
 export const HEARTBEAT_COMMENT = ": heartbeat\n\n";
 
 /**

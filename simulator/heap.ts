@@ -6,7 +6,16 @@
  * @module
  */
 
-/** An item that can sit in one {@linkcode IndexedHeap}. */
+/**
+ * An item that can sit in one {@linkcode IndexedHeap}.
+ *
+ * @example
+ * ```ts
+ * import type { HeapItem } from "./heap.ts";
+ *
+ * const item: HeapItem & { key: number } = { key: 3, heapIndex: -1 };
+ * ```
+ */
 export interface HeapItem {
   /** Position in the heap, or -1 when the item is in no heap. */
   heapIndex: number;

@@ -5,10 +5,30 @@
  * @module
  */
 
-/** Response headers a browser script may read (CORS). */
+/**
+ * Response headers a browser script may read (CORS).
+ *
+ * @example
+ * ```ts
+ * import { EXPOSED_HEADERS } from "./http.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.match(EXPOSED_HEADERS, /Preference-Applied/);
+ * ```
+ */
 export const EXPOSED_HEADERS = "Location, Retry-After, Preference-Applied";
 
-/** Request headers a preflight allows when the browser names none. */
+/**
+ * Request headers a preflight allows when the browser names none.
+ *
+ * @example
+ * ```ts
+ * import { ALLOWED_HEADERS } from "./http.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.match(ALLOWED_HEADERS, /Prefer/);
+ * ```
+ */
 export const ALLOWED_HEADERS = "Prefer, Content-Type, Authorization";
 
 /** The largest `Access-Control-Request-Headers` value reflected back. */
@@ -144,7 +164,16 @@ export function optionsResponse(request: Request, allow: string): Response {
   });
 }
 
-/** The result of {@linkcode readBody}. */
+/**
+ * The result of {@linkcode readBody}.
+ *
+ * @example
+ * ```ts
+ * import type { BodyResult } from "./http.ts";
+ *
+ * const result: BodyResult = { ok: false, reason: "too-large" };
+ * ```
+ */
 export type BodyResult =
   | { readonly ok: true; readonly text: string }
   | { readonly ok: false; readonly reason: "too-large" | "unreadable" };

@@ -9,7 +9,16 @@ import type { FinalStatus } from "../protocol.ts";
 import { showValue } from "./http.ts";
 import { MAX_JOB_DELAY } from "./options.ts";
 
-/** What a `POST /jobs` body asks for; absent fields are drawn at random. */
+/**
+ * What a `POST /jobs` body asks for; absent fields are drawn at random.
+ *
+ * @example
+ * ```ts
+ * import type { JobRequest } from "./job_request.ts";
+ *
+ * const script: JobRequest = { delay: 0.5, outcome: "error" };
+ * ```
+ */
 export interface JobRequest {
   /** Translation time in seconds. */
   readonly delay?: number;

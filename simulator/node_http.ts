@@ -10,13 +10,36 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 
-/** A `fetch`-style handler with the client's address. */
+/**
+ * A `fetch`-style handler with the client's address.
+ *
+ * @example
+ * ```ts
+ * import type { FetchHandler } from "./node_http.ts";
+ *
+ * const echo: FetchHandler = (request, info) =>
+ *   Promise.resolve(new Response(`${request.method} from ${info.remoteAddr.hostname}`));
+ * ```
+ */
 export type FetchHandler = (
   request: Request,
   info: { readonly remoteAddr: { readonly hostname: string } },
 ) => Promise<Response>;
 
-/** A listening `node:http` server. */
+/**
+ * A listening `node:http` server, as {@linkcode listenNode} returns it.
+ *
+ * @example
+ * ```ts ignore
+ * import { listenNode, type NodeListener } from "./node_http.ts";
+ *
+ * const listener: NodeListener = await listenNode(
+ *   () => Promise.resolve(new Response("ok")),
+ *   { port: 0, hostname: "127.0.0.1" },
+ * );
+ * await listener.close();
+ * ```
+ */
 export interface NodeListener {
   /** The bound port. */
   readonly port: number;

@@ -8,7 +8,22 @@
 import type { SimulatorClock } from "./clock.ts";
 import { showValue } from "./http.ts";
 
-/** Options of {@linkcode createSimulator}. */
+/**
+ * Options of `createSimulator()` (and of `serve()`).
+ *
+ * @example Fast, reproducible jobs with some injected faults
+ * ```ts
+ * import type { SimulatorOptions } from "./options.ts";
+ *
+ * const options: SimulatorOptions = {
+ *   minDelay: 0.1,
+ *   maxDelay: 0.5,
+ *   errorRate: 0.2,
+ *   seed: 42,
+ *   faultRate: 0.1,
+ * };
+ * ```
+ */
 export interface SimulatorOptions {
   /** Shortest translation time of a job, in seconds. @default {2} */
   minDelay?: number;
@@ -44,7 +59,16 @@ export interface SimulatorOptions {
   clock?: SimulatorClock;
 }
 
-/** The bounds of one numeric option. */
+/**
+ * The bounds of one numeric option.
+ *
+ * @example
+ * ```ts
+ * import type { NumberRule } from "./options.ts";
+ *
+ * const rate: NumberRule = { min: 0, max: 1, integer: false, noun: "a number" };
+ * ```
+ */
 export interface NumberRule {
   /** Smallest allowed value. */
   readonly min: number;
@@ -56,10 +80,30 @@ export interface NumberRule {
   readonly noun: string;
 }
 
-/** The longest translation time a job may have, in seconds (one day). */
+/**
+ * The longest translation time a job may have, in seconds (one day).
+ *
+ * @example
+ * ```ts
+ * import { MAX_JOB_DELAY } from "./options.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(MAX_JOB_DELAY, 24 * 60 * 60);
+ * ```
+ */
 export const MAX_JOB_DELAY = 86_400;
 
-/** Bounds of every numeric option, by option name. */
+/**
+ * Bounds of every numeric option, by option name.
+ *
+ * @example
+ * ```ts
+ * import { NUMBER_RULES } from "./options.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(NUMBER_RULES.errorRate?.max, 1);
+ * ```
+ */
 export const NUMBER_RULES: Readonly<Record<string, NumberRule>> = Object
   .freeze({
     minDelay: rule(0, MAX_JOB_DELAY, false, "a number of seconds"),
@@ -87,7 +131,17 @@ export const NUMBER_RULES: Readonly<Record<string, NumberRule>> = Object
     ),
   });
 
-/** Bounds of a port number. */
+/**
+ * Bounds of a port number.
+ *
+ * @example
+ * ```ts
+ * import { PORT_RULE } from "./options.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(PORT_RULE.max, 65_535);
+ * ```
+ */
 export const PORT_RULE: NumberRule = rule(0, 65_535, true, "an integer");
 
 function rule(
@@ -139,7 +193,18 @@ export function checkNumber(
   }`;
 }
 
-/** {@linkcode SimulatorOptions} with every default applied and checked. */
+/**
+ * {@linkcode SimulatorOptions} with every default applied and checked.
+ *
+ * @example
+ * ```ts
+ * import { type ResolvedOptions, resolveOptions } from "./options.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const resolved: ResolvedOptions = resolveOptions({});
+ * assert.equal(resolved.rateLimit, Infinity);
+ * ```
+ */
 export interface ResolvedOptions {
   /** See {@linkcode SimulatorOptions.minDelay}. */
   readonly minDelay: number;
@@ -171,7 +236,17 @@ export interface ResolvedOptions {
   readonly seed: number | undefined;
 }
 
-/** The defaults of {@linkcode SimulatorOptions}. */
+/**
+ * The defaults of {@linkcode SimulatorOptions}.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_OPTIONS } from "./options.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual([DEFAULT_OPTIONS.minDelay, DEFAULT_OPTIONS.maxDelay], [2, 5]);
+ * ```
+ */
 export const DEFAULT_OPTIONS: ResolvedOptions = Object.freeze({
   minDelay: 2,
   maxDelay: 5,

@@ -41,7 +41,17 @@ export function parsePreferWait(header: string | null): number | undefined {
   return undefined;
 }
 
-/** The largest `Retry-After` hint on a pending answer, in seconds. */
+/**
+ * The largest `Retry-After` hint on a pending answer, in seconds.
+ *
+ * @example
+ * ```ts
+ * import { MAX_HINT_SECONDS, retryAfterHint } from "./prefer.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(retryAfterHint(Infinity), MAX_HINT_SECONDS);
+ * ```
+ */
 export const MAX_HINT_SECONDS = 10;
 
 /**

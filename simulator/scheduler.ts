@@ -9,7 +9,17 @@
 import type { SimulatorClock } from "./clock.ts";
 import { IndexedHeap } from "./heap.ts";
 
-/** A callback due at a point in time, as returned by {@linkcode Scheduler.schedule}. */
+/**
+ * A callback due at a point in time, as returned by
+ * {@linkcode Scheduler.schedule}.
+ *
+ * @example
+ * ```ts
+ * import type { ScheduledTask } from "./scheduler.ts";
+ *
+ * const task: ScheduledTask = { at: 0, heapIndex: -1, run: () => {} };
+ * ```
+ */
 export interface ScheduledTask {
   /** When the task is due, in the clock's milliseconds. */
   readonly at: number;

@@ -13,7 +13,16 @@ import {
   type SimulatorOptions,
 } from "./simulator.ts";
 
-/** Options of {@linkcode serve}: where to listen, plus every simulator option. */
+/**
+ * Options of {@linkcode serve}: where to listen, plus every simulator option.
+ *
+ * @example
+ * ```ts
+ * import type { ServeOptions } from "./serve.ts";
+ *
+ * const options: ServeOptions = { port: 0, hostname: "127.0.0.1", seed: 1 };
+ * ```
+ */
 export interface ServeOptions extends SimulatorOptions {
   /** Port to listen on; 0 picks a free port. @default {5000} */
   port?: number;
@@ -23,7 +32,19 @@ export interface ServeOptions extends SimulatorOptions {
   signal?: AbortSignal;
 }
 
-/** A running simulation server. */
+/**
+ * A running simulation server, as {@linkcode serve} returns it.
+ *
+ * @example Read the bound port and shut down
+ * ```ts ignore
+ * import { serve, type SimulatorServer } from "./serve.ts";
+ *
+ * const server: SimulatorServer = await serve({ port: 0 });
+ * console.log(server.port, server.simulator.stats());
+ * await server.shutdown();
+ * await server.finished;
+ * ```
+ */
 export interface SimulatorServer extends AsyncDisposable {
   /** The base URL, e.g. `http://127.0.0.1:5000`. */
   readonly url: string;

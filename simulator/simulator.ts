@@ -28,16 +28,55 @@ import { Scheduler } from "./scheduler.ts";
 export type { SimulatorOptions } from "./options.ts";
 export type { SimulatorClock } from "./clock.ts";
 
-/** The largest `POST /jobs` body accepted, in bytes (64 KiB). */
+/**
+ * The largest `POST /jobs` body accepted, in bytes (64 KiB); a larger one is
+ * answered with `413`.
+ *
+ * @example
+ * ```ts
+ * import { MAX_BODY_BYTES } from "./simulator.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(MAX_BODY_BYTES, 64 * 1024);
+ * ```
+ */
 export const MAX_BODY_BYTES = 65_536;
 
-/** Connection details a server passes along with a request. */
+/**
+ * Connection details a server passes along with a request.
+ *
+ * @example Count a request against a client's rate limit
+ * ```ts
+ * import { createSimulator, type SimulatorRequestInfo } from "./simulator.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await using simulator = createSimulator({ rateLimit: 1 });
+ * const info: SimulatorRequestInfo = { remoteAddr: { hostname: "10.0.0.7" } };
+ * const request = () => simulator.fetch(new Request("http://localhost/status"), info);
+ * await (await request()).body?.cancel();
+ * const second = await request();
+ * assert.equal(second.status, 429);
+ * await second.body?.cancel();
+ * ```
+ */
 export interface SimulatorRequestInfo {
   /** The client's address; `--rate-limit` counts per `hostname`. */
   readonly remoteAddr?: { readonly hostname: string };
 }
 
-/** Counters that show what the simulator holds, for tests and monitoring. */
+/**
+ * Counters that show what the simulator holds, for tests and monitoring.
+ *
+ * @example
+ * ```ts
+ * import { createSimulator, type SimulatorStats } from "./simulator.ts";
+ * import assert from "node:assert/strict";
+ *
+ * await using simulator = createSimulator();
+ * const stats: SimulatorStats = simulator.stats();
+ * assert.deepEqual(stats, { jobs: 0, held: 0, scheduled: 0, clients: 0 });
+ * ```
+ */
 export interface SimulatorStats {
   /** Jobs stored (created with `POST /jobs`, not evicted). */
   readonly jobs: number;
@@ -49,7 +88,18 @@ export interface SimulatorStats {
   readonly clients: number;
 }
 
-/** A simulation server, ready to answer requests. */
+/**
+ * A simulation server, ready to answer requests, as
+ * {@linkcode createSimulator} returns it.
+ *
+ * @example Hand it to any fetch-style server
+ * ```ts ignore
+ * import { createSimulator } from "./simulator.ts";
+ *
+ * const simulator = createSimulator();
+ * Deno.serve({ port: 0 }, simulator.fetch);
+ * ```
+ */
 export interface Simulator extends AsyncDisposable {
   /**
    * Answers one request. Never rejects.
