@@ -117,7 +117,7 @@ Deno.test("a terminal job's stream has one event and closes", async () => {
 Deno.test("idle streams get heartbeat comments from one shared timer", async () => {
   const clock = new FakeClock();
   await using simulator = createSimulator({ clock, heartbeatInterval: 1_000 });
-  const id = await createJob(simulator, { delay: 2.5 });
+  const id = await createJob(simulator, { delay: 2.5, outcome: "completed" });
   const readers = await Promise.all([1, 2, 3].map(async () =>
     new StreamReader(
       await simulator.fetch(new Request(`${BASE}/jobs/${id}/events`)),

@@ -199,7 +199,7 @@ Deno.test("close() answers every held long-poll with the current status", async 
 Deno.test("many long-polls on one job share one wake-up", async () => {
   const clock = new FakeClock();
   await using simulator = createSimulator({ clock });
-  const id = await createJob(simulator, { delay: 5 });
+  const id = await createJob(simulator, { delay: 5, outcome: "completed" });
   const held = Array.from(
     { length: 200 },
     () => poll(simulator, `/jobs/${id}`, "wait=30"),
