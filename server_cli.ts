@@ -108,7 +108,7 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   if (parsed.help) {
-    console.log(HELP);
+    console.log(HELP.trimEnd());
     return 0;
   }
   const signals = ["SIGINT", "SIGTERM"] as const;
