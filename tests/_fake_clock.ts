@@ -34,8 +34,8 @@ export class FakeClock implements Clock, SimulatorClock {
     return this.#now;
   }
 
-  /** How many timers are pending. */
-  get pending(): number {
+  /** How many timers are armed. */
+  get timers(): number {
     return this.#timers.length;
   }
 
@@ -80,14 +80,20 @@ export class FakeClock implements Clock, SimulatorClock {
     this.#remove(handle as Timer);
   }
 
-  /** Moves time forward by `ms`, firing every timer due on the way. */
-  async advance(ms: number): Promise<void> {
+  /**
+   * Moves time forward by `ms`, firing every timer due on the way in order,
+   * then lets the promises they settled run.
+   */
+  async tick(ms = 0): Promise<void> {
     const target = this.#now + ms;
     while (this.#timers.length > 0 && this.#timers[0].at <= target) {
       this.#fireNext();
-      await settle();
+      // Microtask turns only: a macrotask per timer would add up, as nested
+      // timers are clamped to 4 ms.
+      for (let turn = 0; turn < 20; turn++) await Promise.resolve();
     }
     this.#now = target;
+    await settle();
   }
 
   #fireNext(): void {

@@ -59,7 +59,7 @@ Deno.test("getStatus() polls /status with the seed's backoff until completed", a
   );
   assert.equal(clock.now() - start, 17_000);
   assert.equal(updates.at(-1)?.elapsed, 17_000);
-  assert.equal(clock.pending, 0);
+  assert.equal(clock.timers, 0);
 });
 
 Deno.test("getStatus() returns 'error' as a final status", async () => {
@@ -190,7 +190,7 @@ Deno.test("a wait rejects with TimeoutError at its timeout", async () => {
   assert.equal(error.lastStatus, "pending");
   assert.equal(error.attempts, 4);
   assert.equal(clock.now() - start, 12_000);
-  assert.equal(clock.pending, 0);
+  assert.equal(clock.timers, 0);
 });
 
 Deno.test("the per-call timeout overrides the client's", async () => {
@@ -262,14 +262,14 @@ Deno.test("abort during a sleep rejects with the reason and sends no further req
   const client = new VideoStatusClient({ fetch: fake.fetch, clock });
   const controller = new AbortController();
   const waiting = client.getStatus({ signal: controller.signal });
-  await clock.advance(0);
+  await clock.tick(0);
   assert.equal(fake.requests.length, 1);
   const reason = new DOMException("user left", "AbortError");
   controller.abort(reason);
   await assert.rejects(waiting, (error) => error === reason);
-  await clock.advance(60_000);
+  await clock.tick(60_000);
   assert.equal(fake.requests.length, 1);
-  assert.equal(clock.pending, 0);
+  assert.equal(clock.timers, 0);
 });
 
 Deno.test("abort during a request aborts it and rejects with the reason", async () => {
@@ -278,13 +278,13 @@ Deno.test("abort during a request aborts it and rejects with the reason", async 
   const client = new VideoStatusClient({ fetch: fake.fetch, clock });
   const controller = new AbortController();
   const waiting = client.getStatus({ signal: controller.signal });
-  await clock.advance(0);
+  await clock.tick(0);
   assert.equal(fake.requests.length, 1);
   const reason = "stop";
   controller.abort(reason);
   await assert.rejects(waiting, (error) => error === reason);
   assert.equal(fake.requests[0].signal.aborted, true);
-  assert.equal(clock.pending, 0);
+  assert.equal(clock.timers, 0);
 });
 
 Deno.test("abort while a body is being read rejects with the reason", async () => {
@@ -309,7 +309,7 @@ Deno.test("abort while a body is being read rejects with the reason", async () =
     client.getStatus({ signal: controller.signal }),
     (error) => error === reason,
   );
-  assert.equal(clock.pending, 0);
+  assert.equal(clock.timers, 0);
 });
 
 Deno.test("auto strategy long-polls while the server applies Prefer: wait", async () => {
@@ -474,7 +474,7 @@ Deno.test("watch() yields every update and stops cleanly when the loop breaks", 
   }
   assert.equal(requests.length, 3);
   assert.equal(requests[0].url, "http://127.0.0.1:5000/jobs/x");
-  assert.equal(clock.pending, 0);
+  assert.equal(clock.timers, 0);
 });
 
 Deno.test("an exception in onUpdate ends the wait with it", async () => {

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { createSimulator, type Simulator } from "../server.ts";
 import { isFinalStatus, isVideoStatus } from "../protocol.ts";
 import { seededRandom } from "../simulator/random.ts";
-import { FakeClock } from "./_server_fake_clock.ts";
+import { FakeClock } from "./_fake_clock.ts";
 
 const BASE = "http://fuzz.test";
 const MAX_JOBS = 12;
@@ -299,7 +299,7 @@ async function check(
 async function fuzz(
   { seed, requests, faults }: FuzzOptions,
 ): Promise<Tally> {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   const simulator: Simulator = createSimulator({
     clock,
     seed,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createSimulator, type Simulator } from "../server.ts";
-import { FakeClock, settle } from "./_server_fake_clock.ts";
+import { FakeClock, settle } from "./_fake_clock.ts";
 
 const BASE = "http://sim.test";
 const decoder = new TextDecoder();
@@ -52,7 +52,7 @@ class StreamReader {
 }
 
 Deno.test("GET /jobs/{id}/events streams the status at once, then the change, then closes", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
   const id = await createJob(simulator, { delay: 3, outcome: "completed" });
   const response = await simulator.fetch(
@@ -81,7 +81,7 @@ Deno.test("GET /jobs/{id}/events streams the status at once, then the change, th
 });
 
 Deno.test("GET /status/events streams the default job", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({
     clock,
     minDelay: 2,
@@ -101,7 +101,7 @@ Deno.test("GET /status/events streams the default job", async () => {
 });
 
 Deno.test("a terminal job's stream has one event and closes", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
   const id = await createJob(simulator, { delay: 0, outcome: "error" });
   const response = await simulator.fetch(
@@ -115,7 +115,7 @@ Deno.test("a terminal job's stream has one event and closes", async () => {
 });
 
 Deno.test("idle streams get heartbeat comments from one shared timer", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock, heartbeatInterval: 1_000 });
   const id = await createJob(simulator, { delay: 2.5, outcome: "completed" });
   const readers = await Promise.all([1, 2, 3].map(async () =>
@@ -136,7 +136,7 @@ Deno.test("idle streams get heartbeat comments from one shared timer", async () 
 });
 
 Deno.test("a cancelled or aborted stream releases everything", async (t) => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
   const id = await createJob(simulator, { delay: 60 });
   await t.step("reader cancels", async () => {
@@ -166,7 +166,7 @@ Deno.test("a cancelled or aborted stream releases everything", async (t) => {
 });
 
 Deno.test("close() ends every open stream", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   const simulator = createSimulator({ clock });
   const reader = new StreamReader(
     await simulator.fetch(new Request(`${BASE}/status/events`)),
@@ -179,7 +179,9 @@ Deno.test("close() ends every open stream", async () => {
 });
 
 Deno.test("events of an unknown job answer 404", async () => {
-  await using simulator = createSimulator({ clock: new FakeClock() });
+  await using simulator = createSimulator({
+    clock: new FakeClock({ autoAdvance: false }),
+  });
   const response = await simulator.fetch(
     new Request(`${BASE}/jobs/nope/events`),
   );
@@ -188,7 +190,7 @@ Deno.test("events of an unknown job answer 404", async () => {
 });
 
 Deno.test("beyond maxHeld a stream answers 503", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock, maxHeld: 1 });
   const open = new StreamReader(
     await simulator.fetch(new Request(`${BASE}/status/events`)),

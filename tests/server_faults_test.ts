@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createSimulator, type Simulator } from "../server.ts";
 import { RateLimiter } from "../simulator/rate_limiter.ts";
-import { FakeClock, settle } from "./_server_fake_clock.ts";
+import { FakeClock, settle } from "./_fake_clock.ts";
 
 const BASE = "http://sim.test";
 
@@ -17,7 +17,7 @@ function get(
 }
 
 Deno.test("faultRate replaces that share of status answers with 500 or 503", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock, seed: 7, faultRate: 0.5 });
   const counts = new Map<number, number>();
   for (let i = 0; i < 400; i++) {
@@ -38,7 +38,7 @@ Deno.test("faultRate replaces that share of status answers with 500 or 503", asy
 });
 
 Deno.test("faults apply to reads and streams, never to POST /jobs", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock, seed: 1, faultRate: 1 });
   const created = await simulator.fetch(
     new Request(`${BASE}/jobs`, { method: "POST", body: "{}" }),
@@ -65,7 +65,7 @@ Deno.test("faults apply to reads and streams, never to POST /jobs", async () => 
 Deno.test("a seed makes the injected faults reproducible", async () => {
   const run = async (): Promise<number[]> => {
     await using simulator = createSimulator({
-      clock: new FakeClock(),
+      clock: new FakeClock({ autoAdvance: false }),
       seed: 99,
       faultRate: 0.3,
     });
@@ -81,7 +81,7 @@ Deno.test("a seed makes the injected faults reproducible", async () => {
 });
 
 Deno.test("resetRate drops the connection mid-body", async (t) => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock, seed: 3, resetRate: 1 });
   await t.step("JSON answers", async () => {
     const response = await get(simulator, "/status");
@@ -105,7 +105,7 @@ Deno.test("resetRate drops the connection mid-body", async (t) => {
 
 Deno.test("resetRate drops about that share of answers", async () => {
   await using simulator = createSimulator({
-    clock: new FakeClock(),
+    clock: new FakeClock({ autoAdvance: false }),
     seed: 5,
     resetRate: 0.25,
   });
@@ -118,7 +118,7 @@ Deno.test("resetRate drops about that share of answers", async () => {
 });
 
 Deno.test("latency delays each answer on the shared clock", async (t) => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({
     clock,
     minLatency: 500,
@@ -148,7 +148,7 @@ Deno.test("latency delays each answer on the shared clock", async (t) => {
 });
 
 Deno.test("latency is drawn between the bounds", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({
     clock,
     seed: 11,
@@ -174,7 +174,7 @@ Deno.test("latency is drawn between the bounds", async () => {
 });
 
 Deno.test("close() answers a request held by latency with 503", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   const simulator = createSimulator({
     clock,
     minLatency: 1_000,
@@ -189,7 +189,7 @@ Deno.test("close() answers a request held by latency with 503", async () => {
 });
 
 Deno.test("rateLimit answers 429 with Retry-After beyond N requests per second per client", async () => {
-  const clock = new FakeClock(10_000);
+  const clock = new FakeClock({ start: 10_000, autoAdvance: false });
   await using simulator = createSimulator({ clock, rateLimit: 2 });
   const status = async (
     client: string,
@@ -217,7 +217,7 @@ Deno.test("rateLimit answers 429 with Retry-After beyond N requests per second p
 
 Deno.test("requests without an address share one rate-limit bucket", async () => {
   await using simulator = createSimulator({
-    clock: new FakeClock(),
+    clock: new FakeClock({ autoAdvance: false }),
     rateLimit: 1,
   });
   const first = await simulator.fetch(new Request(`${BASE}/status`));
@@ -236,7 +236,7 @@ Deno.test("the rate limiter forgets the oldest client when full", () => {
 });
 
 Deno.test("legacy mode behaves like the seed server", async (t) => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({
     clock,
     legacy: true,
@@ -280,7 +280,7 @@ Deno.test("legacy mode behaves like the seed server", async (t) => {
 
 Deno.test("legacy mode still injects faults", async () => {
   await using simulator = createSimulator({
-    clock: new FakeClock(),
+    clock: new FakeClock({ autoAdvance: false }),
     legacy: true,
     faultRate: 1,
     seed: 2,

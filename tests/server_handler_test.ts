@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createSimulator, MAX_BODY_BYTES, type Simulator } from "../server.ts";
-import { FakeClock } from "./_server_fake_clock.ts";
+import { FakeClock } from "./_fake_clock.ts";
 
 const BASE = "http://sim.test";
 
@@ -40,7 +40,7 @@ async function expectError(
 }
 
 Deno.test("GET /status reports the default job, whose clock starts at creation", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({
     clock,
     minDelay: 3,
@@ -59,7 +59,7 @@ Deno.test("GET /status reports the default job, whose clock starts at creation",
 });
 
 Deno.test("GET /status ends in error when the error rate draws it", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock, errorRate: 1 });
   await clock.tick(5_000);
   const response = await get(simulator, "/status");
@@ -67,7 +67,7 @@ Deno.test("GET /status ends in error when the error rate draws it", async () => 
 });
 
 Deno.test("POST /jobs creates a job at Location that turns terminal and stays so", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
   const created = await post(
     simulator,
@@ -90,7 +90,7 @@ Deno.test("POST /jobs creates a job at Location that turns terminal and stays so
 Deno.test("POST /jobs without a body draws delay and outcome from the options", async (t) => {
   for (const body of [undefined, "", "  \n"]) {
     await t.step(`body ${JSON.stringify(body)}`, async () => {
-      const clock = new FakeClock();
+      const clock = new FakeClock({ autoAdvance: false });
       await using simulator = createSimulator({
         clock,
         minDelay: 2,
@@ -115,7 +115,9 @@ Deno.test("POST /jobs without a body draws delay and outcome from the options", 
 });
 
 Deno.test("POST /jobs ignores unknown fields", async () => {
-  await using simulator = createSimulator({ clock: new FakeClock() });
+  await using simulator = createSimulator({
+    clock: new FakeClock({ autoAdvance: false }),
+  });
   const response = await post(
     simulator,
     JSON.stringify({ delay: 0, outcome: "completed", note: "x", id: "mine" }),
@@ -145,7 +147,9 @@ Deno.test("POST /jobs answers 400 naming the field for bad input", async (t) => 
     ],
     ['{"outcome": 1}', /'outcome' .* current value is 1/],
   ];
-  await using simulator = createSimulator({ clock: new FakeClock() });
+  await using simulator = createSimulator({
+    clock: new FakeClock({ autoAdvance: false }),
+  });
   for (const [body, pattern] of cases) {
     await t.step(body, async () => {
       await expectError(await post(simulator, body), 400, pattern);
@@ -162,7 +166,9 @@ Deno.test("POST /jobs answers 400 naming the field for bad input", async (t) => 
 });
 
 Deno.test("POST /jobs answers 413 for a body over 64 KiB", async (t) => {
-  await using simulator = createSimulator({ clock: new FakeClock() });
+  await using simulator = createSimulator({
+    clock: new FakeClock({ autoAdvance: false }),
+  });
   await t.step("with Content-Length", async () => {
     const body = JSON.stringify({ delay: 1, pad: "x".repeat(MAX_BODY_BYTES) });
     await expectError(
@@ -204,7 +210,9 @@ Deno.test("POST /jobs answers 413 for a body over 64 KiB", async (t) => {
 });
 
 Deno.test("unknown paths and jobs answer 404 with a JSON error", async (t) => {
-  await using simulator = createSimulator({ clock: new FakeClock() });
+  await using simulator = createSimulator({
+    clock: new FakeClock({ autoAdvance: false }),
+  });
   for (
     const path of ["/", "/nope", "/status/", "/jobs/", "/jobs/a/b", "/STATUS"]
   ) {
@@ -230,7 +238,9 @@ Deno.test("unknown paths and jobs answer 404 with a JSON error", async (t) => {
 });
 
 Deno.test("a wrong method answers 405 with Allow", async (t) => {
-  await using simulator = createSimulator({ clock: new FakeClock() });
+  await using simulator = createSimulator({
+    clock: new FakeClock({ autoAdvance: false }),
+  });
   const id = await createJob(simulator);
   const cases: [string, string, string][] = [
     ["POST", "/status", "GET, HEAD, OPTIONS"],
@@ -253,7 +263,9 @@ Deno.test("a wrong method answers 405 with Allow", async (t) => {
 });
 
 Deno.test("HEAD answers the headers of GET without a body", async () => {
-  await using simulator = createSimulator({ clock: new FakeClock() });
+  await using simulator = createSimulator({
+    clock: new FakeClock({ autoAdvance: false }),
+  });
   const response = await get(simulator, "/status", { method: "HEAD" });
   assert.equal(response.status, 200);
   assert.equal(response.body, null);
@@ -264,7 +276,9 @@ Deno.test("HEAD answers the headers of GET without a body", async () => {
 });
 
 Deno.test("OPTIONS answers a CORS preflight", async (t) => {
-  await using simulator = createSimulator({ clock: new FakeClock() });
+  await using simulator = createSimulator({
+    clock: new FakeClock({ autoAdvance: false }),
+  });
   await t.step("reflects the requested headers", async () => {
     const response = await get(simulator, "/status", {
       method: "OPTIONS",
@@ -308,7 +322,9 @@ Deno.test("OPTIONS answers a CORS preflight", async (t) => {
 });
 
 Deno.test("every API answer exposes the hint headers to browsers", async () => {
-  await using simulator = createSimulator({ clock: new FakeClock() });
+  await using simulator = createSimulator({
+    clock: new FakeClock({ autoAdvance: false }),
+  });
   for (
     const response of [
       await get(simulator, "/status"),
@@ -326,7 +342,7 @@ Deno.test("every API answer exposes the hint headers to browsers", async () => {
 });
 
 Deno.test("the store evicts the job that finished earliest when full", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock, maxJobs: 3 });
   const slow = await createJob(simulator, { delay: 100 });
   const late = await createJob(simulator, { delay: 2 });
@@ -343,7 +359,7 @@ Deno.test("the store evicts the job that finished earliest when full", async () 
 });
 
 Deno.test("POST /jobs answers 503 with Retry-After when every stored job is pending", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock, maxJobs: 2 });
   await createJob(simulator, { delay: 10 });
   await createJob(simulator, { delay: 4.2 });
@@ -357,7 +373,7 @@ Deno.test("POST /jobs answers 503 with Retry-After when every stored job is pend
 
 Deno.test("a seed makes job timing, outcomes and ids reproducible", async () => {
   const run = async (): Promise<unknown[]> => {
-    const clock = new FakeClock();
+    const clock = new FakeClock({ autoAdvance: false });
     await using simulator = createSimulator({
       clock,
       seed: 42,
@@ -416,7 +432,9 @@ Deno.test("createSimulator() rejects out-of-range options", async (t) => {
 });
 
 Deno.test("after close() every request answers 503", async () => {
-  const simulator = createSimulator({ clock: new FakeClock() });
+  const simulator = createSimulator({
+    clock: new FakeClock({ autoAdvance: false }),
+  });
   await simulator.close();
   await simulator.close();
   const response = await get(simulator, "/status");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createSimulator, type Simulator } from "../server.ts";
-import { FakeClock, settle } from "./_server_fake_clock.ts";
+import { FakeClock, settle } from "./_fake_clock.ts";
 
 const BASE = "http://sim.test";
 
@@ -36,7 +36,7 @@ async function isSettled(promise: Promise<unknown>): Promise<boolean> {
 }
 
 Deno.test("Prefer: wait holds a pending job until it completes", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
   const id = await createJob(simulator, { delay: 4, outcome: "completed" });
   const pending = poll(simulator, `/jobs/${id}`, "wait=10");
@@ -54,7 +54,7 @@ Deno.test("Prefer: wait holds a pending job until it completes", async () => {
 });
 
 Deno.test("Prefer: wait answers pending when the wait runs out", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
   const id = await createJob(simulator, { delay: 60 });
   const pending = poll(simulator, `/jobs/${id}`, "wait=2");
@@ -69,7 +69,7 @@ Deno.test("Prefer: wait answers pending when the wait runs out", async () => {
 });
 
 Deno.test("Prefer: wait on /status holds the default job", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({
     clock,
     minDelay: 3,
@@ -85,7 +85,7 @@ Deno.test("Prefer: wait on /status holds the default job", async () => {
 });
 
 Deno.test("a wait longer than maxWait is capped and the header says so", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock, maxWait: 5 });
   const id = await createJob(simulator, { delay: 60 });
   const pending = poll(simulator, `/jobs/${id}`, "wait=3600");
@@ -96,7 +96,7 @@ Deno.test("a wait longer than maxWait is capped and the header says so", async (
 });
 
 Deno.test("a terminal job or wait=0 answers at once with Preference-Applied", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
   const done = await createJob(simulator, { delay: 0 });
   const slow = await createJob(simulator, { delay: 60 });
@@ -114,7 +114,7 @@ Deno.test("a terminal job or wait=0 answers at once with Preference-Applied", as
 });
 
 Deno.test("Prefer without a valid wait answers at once without Preference-Applied", async (t) => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
   const id = await createJob(simulator, { delay: 60 });
   for (
@@ -137,7 +137,7 @@ Deno.test("Prefer without a valid wait answers at once without Preference-Applie
 
 Deno.test("maxWait 0 turns long-poll off", async () => {
   await using simulator = createSimulator({
-    clock: new FakeClock(),
+    clock: new FakeClock({ autoAdvance: false }),
     maxWait: 0,
   });
   const response = await poll(simulator, "/status", "wait=10");
@@ -146,7 +146,7 @@ Deno.test("maxWait 0 turns long-poll off", async () => {
 });
 
 Deno.test("an aborted long-poll is released at once", async (t) => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
   const id = await createJob(simulator, { delay: 60 });
   await t.step("while held", async () => {
@@ -179,7 +179,7 @@ Deno.test("an aborted long-poll is released at once", async (t) => {
 });
 
 Deno.test("close() answers every held long-poll with the current status", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   const simulator = createSimulator({ clock });
   const id = await createJob(simulator, { delay: 60 });
   const held = [
@@ -197,7 +197,7 @@ Deno.test("close() answers every held long-poll with the current status", async 
 });
 
 Deno.test("many long-polls on one job share one wake-up", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
   const id = await createJob(simulator, { delay: 5, outcome: "completed" });
   const held = Array.from(
@@ -217,7 +217,7 @@ Deno.test("many long-polls on one job share one wake-up", async () => {
 });
 
 Deno.test("beyond maxHeld a long-poll answers 503 with Retry-After", async () => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock, maxHeld: 2 });
   const held = [
     poll(simulator, "/status", "wait=5"),
@@ -233,7 +233,7 @@ Deno.test("beyond maxHeld a long-poll answers 503 with Retry-After", async () =>
 });
 
 Deno.test("pending answers carry a Retry-After hint of half the remaining time", async (t) => {
-  const clock = new FakeClock();
+  const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
   const cases: [number, string][] = [[0.3, "1"], [5, "3"], [19, "10"], [
     600,

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { IndexedHeap } from "../simulator/heap.ts";
 import { seededRandom } from "../simulator/random.ts";
 import { Scheduler } from "../simulator/scheduler.ts";
-import { FakeClock } from "./_server_fake_clock.ts";
+import { FakeClock } from "./_fake_clock.ts";
 
 interface Item {
   key: number;
@@ -38,7 +38,7 @@ Deno.test("IndexedHeap matches a sorted list under random pushes, removals and p
 });
 
 Deno.test("Scheduler runs tasks in time order on one timer and clears it when idle", async () => {
-  const clock = new FakeClock(0);
+  const clock = new FakeClock({ start: 0, autoAdvance: false });
   const scheduler = new Scheduler(clock);
   const ran: number[] = [];
   for (const at of [300, 100, 200, 100]) {
@@ -57,7 +57,7 @@ Deno.test("Scheduler runs tasks in time order on one timer and clears it when id
 });
 
 Deno.test("Scheduler runs a task scheduled from a task and re-arms earlier deadlines", async () => {
-  const clock = new FakeClock(0);
+  const clock = new FakeClock({ start: 0, autoAdvance: false });
   const scheduler = new Scheduler(clock);
   const ran: string[] = [];
   scheduler.schedule(1_000, () => ran.push("late"));
