@@ -500,7 +500,8 @@ export class VideoStatusClient {
     this.#maxRetryAfter = maxRetryAfter;
     this.#budget = new RequestBudget(maxRequestsPerSecond, clock);
     this.#headers = new Headers(headers);
-    this.#fetch = fetchFn;
+    // Called bare: browsers reject a fetch invoked with another `this`.
+    this.#fetch = (input, init) => fetchFn(input, init);
     this.#clock = clock;
     this.#onUpdate = options.onUpdate;
     this.#onRetry = options.onRetry;
