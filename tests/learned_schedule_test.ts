@@ -142,10 +142,13 @@ Deno.test("LearnedSchedule polls where completion is likely", () => {
   const times = pollTimes(schedule, 12);
   // Nothing can finish before 20 s, so the first poll comes after it…
   assert.ok(times[0] > 20_000 && times[0] < 27_000, `first poll ${times[0]}`);
-  // …and from then on polls are a fifth of the median apart while jobs end.
+  // …and from then on polls are the target latency apart while jobs end.
   for (let i = 1; i < times.length && times[i - 1] < 30_000; i++) {
     const gap = times[i] - times[i - 1];
-    assert.ok(Math.abs(gap - 0.2 * median) < 100, `gap ${gap}`);
+    assert.ok(
+      Math.abs(gap - schedule.latencyRatio * median) < 100,
+      `gap ${gap}`,
+    );
   }
 });
 
@@ -269,12 +272,15 @@ Deno.test("LearnedSchedule follows durations that drift", async (t) => {
         `first poll ${firstPoll} → ${movedPoll}`,
       );
       // Once adapted, its detection latency is on target again: the p95 is
-      // within a fifth of the new median.
+      // within the target share of the new median.
       const settled = summarize(
         result.requests.slice(250),
         result.latencies.slice(250),
       );
-      assert.ok(settled.latencyP95Ms < 0.2 * after * 1.15);
+      assert.ok(
+        settled.latencyP95Ms < schedule.latencyRatio * after * 1.15,
+        `p95 ${settled.latencyP95Ms}`,
+      );
     });
   }
 });
