@@ -1,50 +1,52 @@
 // One strategy through one workload, for real: jobs are created on the
 // simulator as they arrive, each is waited on by the strategy's client, and
-// every detection is timed against the moment its job turned terminal.
+// the moment the client learns each result is noted.
 
 import { VideoStatusClient } from "../client.ts";
 import { delay, systemClock } from "../clock.ts";
-import type { BenchServer } from "./_bench_server.ts";
+import type { BenchBooks } from "./_bench_server.ts";
 import type { BenchStrategy } from "./_strategies.ts";
 import type { Job, Random } from "./_workload.ts";
 
-/** What one strategy cost on one workload. */
-export interface StrategyRun {
-  /** Status requests per job, in the workload's order. */
-  requests: number[];
-  /** Detection latency per job in real milliseconds, in the workload's order. */
-  latencies: number[];
+/** One waited job. */
+export interface Detection {
+  /** The job's id on the simulator. */
+  id: string;
+  /** Its scripted duration in milliseconds. */
+  duration: number;
+  /** When the client knew the final result, on the client's clock. */
+  learnedAt: number;
 }
 
 /** How a run is set up. */
 export interface RunSettings {
   /** Factor applied to every duration, arrival time and delay. */
   timeScale: number;
-  /** The simulator the strategy runs against. */
-  server: BenchServer;
+  /** Base URL of the simulator the strategy runs against. */
+  serverUrl: string;
   /** Random source of the strategy's jitter. */
   random: Random;
 }
 
 /**
- * Runs a strategy over the workload and measures each job.
+ * Runs a strategy over the workload.
  *
+ * @returns One detection per job, in the workload's order.
  * @throws {Error} When a job does not end `completed`.
  */
 export async function runStrategy(
   strategy: BenchStrategy,
   jobs: readonly Job[],
   settings: RunSettings,
-): Promise<StrategyRun> {
-  const { timeScale, server, random } = settings;
-  const options = strategy.options(timeScale, random);
+): Promise<Detection[]> {
+  const { timeScale, serverUrl, random } = settings;
   const client = new VideoStatusClient({
-    ...options,
-    serverUrl: server.url,
+    ...strategy.options(timeScale, random),
+    serverUrl,
     timeout: 3_600_000,
   });
   const start = systemClock.now();
-  const waits = jobs.map(async (job) => {
+  return await Promise.all(jobs.map(async (job) => {
     await delay(start + job.arrival * timeScale - systemClock.now());
     const duration = scaledDuration(job, timeScale);
     const created = await client.createJob({
@@ -56,16 +58,23 @@ export async function runStrategy(
     if (final.result !== "completed") {
       throw new Error(`Job ${created.id} ended ${final.result}`);
     }
-    const finishedAt = server.createdAt.get(created.id)! + duration;
-    return {
-      requests: server.requests.get(created.id) ?? 0,
-      latency: learnedAt - finishedAt,
-    };
-  });
-  const results = await Promise.all(waits);
+    return { id: created.id, duration, learnedAt };
+  }));
+}
+
+/**
+ * Requests and detection latency per job, from the detections and the
+ * simulator's books.
+ */
+export function measure(
+  detections: readonly Detection[],
+  books: BenchBooks,
+): { requests: number[]; latencies: number[] } {
   return {
-    requests: results.map((result) => result.requests),
-    latencies: results.map((result) => result.latency),
+    requests: detections.map(({ id }) => books.requests.get(id) ?? 0),
+    latencies: detections.map(({ id, duration, learnedAt }) =>
+      learnedAt - (books.createdAt.get(id)! + duration)
+    ),
   };
 }
 

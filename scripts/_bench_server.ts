@@ -1,72 +1,73 @@
-// The simulator as the benchmark runs it: in this process, on a loopback port,
-// on the client's clock, counting the status requests of each job and noting
-// when each job was created, so that detection latency is measured against
-// the moment the job really turned terminal.
+// The simulator as the benchmark runs it: on a loopback port, in a worker
+// thread of its own (so that serving does not delay the clients' event loop),
+// on the same epoch-based clock as the clients, keeping books of the status
+// requests of each job and of when each job was created, so that detection
+// latency is measured against the moment the job really turned terminal.
 
-import { systemClock } from "../clock.ts";
-import { createSimulator, type SimulatorClock } from "../server.ts";
+/** What the simulator saw, by job id. */
+export interface BenchBooks {
+  /** Status requests (polls, long-polls, event streams) per job. */
+  requests: Map<string, number>;
+  /**
+   * When a job's creating request reached the simulator; the job turns
+   * terminal its scripted delay later (a little after this bound, so that
+   * latency is never under-reported).
+   */
+  createdAt: Map<string, number>;
+}
 
 /** A simulator on a loopback port that keeps the benchmark's books. */
 export interface BenchServer extends AsyncDisposable {
   /** Its base URL. */
   readonly url: string;
-  /** Status requests (polls, long-polls, event streams) per job id so far. */
-  readonly requests: ReadonlyMap<string, number>;
-  /**
-   * When a job's creating request reached the simulator, on the client's
-   * clock; the job turns terminal its scripted delay later (a few
-   * microseconds after this bound, so latency is never under-reported).
-   */
-  readonly createdAt: ReadonlyMap<string, number>;
+  /** A copy of the books so far. */
+  books(): Promise<BenchBooks>;
   /** Stops the server; held requests are answered first. */
   close(): Promise<void>;
 }
 
-/** The client's clock (`systemClock`) with the timers the simulator needs. */
-const clock: SimulatorClock = {
-  now: systemClock.now,
-  setTimeout: (callback, delay) => setTimeout(callback, delay),
-  clearTimeout: (handle) => clearTimeout(handle as number),
-};
-
 /**
- * Starts a simulator on 127.0.0.1 and a free port.
+ * Starts a simulator on 127.0.0.1 and a free port, in a worker.
  *
  * @param legacy Whether it behaves like the seed's server.
  * @param maxJobs How many jobs it keeps.
  */
-export function startBenchServer(
+export async function startBenchServer(
   legacy: boolean,
   maxJobs: number,
-): BenchServer {
-  const simulator = createSimulator({ legacy, maxJobs, clock });
-  const requests = new Map<string, number>();
-  const createdAt = new Map<string, number>();
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    async (request) => {
-      const receivedAt = clock.now();
-      const path = new URL(request.url).pathname;
-      const job = /^\/jobs\/([^/]+)(?:\/events)?$/.exec(path)?.[1];
-      if (job !== undefined && request.method === "GET") {
-        requests.set(job, (requests.get(job) ?? 0) + 1);
-      }
-      const response = await simulator.fetch(request);
-      const location = response.headers.get("location");
-      if (request.method === "POST" && location !== null) {
-        createdAt.set(location.slice("/jobs/".length), receivedAt);
-      }
-      return response;
-    },
+): Promise<BenchServer> {
+  const worker = new Worker(
+    new URL("./_bench_server_worker.ts", import.meta.url).href,
+    { type: "module" },
   );
-  const close = async (): Promise<void> => {
-    await simulator.close();
-    await server.shutdown();
+  const reply = (): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      worker.onmessage = (event) => resolve(event.data);
+      worker.onerror = (event) => {
+        event.preventDefault();
+        reject(new Error(`Benchmark server failed: ${event.message}`));
+      };
+    });
+  const listening = reply();
+  worker.postMessage({ legacy, maxJobs });
+  const { url } = await listening as { url: string };
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      const done = reply();
+      worker.postMessage("close");
+      await done;
+      worker.terminate();
+    })();
+    return closed;
   };
   return {
-    url: `http://127.0.0.1:${server.addr.port}`,
-    requests,
-    createdAt,
+    url,
+    books: () => {
+      const books = reply();
+      worker.postMessage("books");
+      return books as Promise<BenchBooks>;
+    },
     close,
     [Symbol.asyncDispose]: close,
   };

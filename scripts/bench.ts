@@ -9,7 +9,7 @@
  */
 
 import { parseArgs } from "node:util";
-import { runStrategy, scaledDuration } from "./_bench_run.ts";
+import { measure, runStrategy, scaledDuration } from "./_bench_run.ts";
 import { startBenchServer } from "./_bench_server.ts";
 import { plotSvg } from "./_plot.ts";
 import { percentile, summarize, type Summary } from "./_stats.ts";
@@ -106,21 +106,25 @@ async function main(args: string[]): Promise<number> {
     } s)…`,
   );
 
-  const lag = monitorLag();
   const maxJobs = count * STRATEGIES.length + 1;
-  await using legacy = startBenchServer(true, maxJobs);
-  await using full = startBenchServer(false, maxJobs);
-  const runs = await Promise.all(
+  await using legacy = await startBenchServer(true, maxJobs);
+  await using full = await startBenchServer(false, maxJobs);
+  const lag = monitorLag();
+  const detections = await Promise.all(
     STRATEGIES.map((strategy, index) =>
       runStrategy(strategy, jobs, {
         timeScale,
-        server: strategy.server === "legacy" ? legacy : full,
+        serverUrl: strategy.server === "legacy" ? legacy.url : full.url,
         random: seededRandom(seed * 100 + index),
       })
     ),
   );
-
   const { p99: lagP99, max: lagMax } = lag.stop();
+  const books = { legacy: await legacy.books(), full: await full.books() };
+  const runs = STRATEGIES.map((strategy, index) =>
+    measure(detections[index], books[strategy.server])
+  );
+
   const report: BenchReport = {
     timeScale,
     strategies: STRATEGIES.map((strategy, index) => ({
@@ -146,7 +150,7 @@ async function main(args: string[]): Promise<number> {
     }),
     "",
     `Event-loop lag during the run: p99 ${ms(lagP99)}, max ${ms(lagMax)}${
-      lagP99 > 2 ? " (the machine was busy: latencies are inflated)" : ""
+      lagP99 > 5 ? " (the machine was busy: latencies are inflated)" : ""
     }.`,
     "",
     ...targets(
