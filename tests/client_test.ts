@@ -549,3 +549,16 @@ Deno.test("the constructor rejects bad options with clear errors", async (t) => 
   await assert.rejects(client.getStatus({ timeout: -1 }), RangeError);
   assert.throws(() => client.watch(""), TypeError);
 });
+
+Deno.test("fetch is called without a this, as browsers require", async () => {
+  const receivers: unknown[] = [];
+  const client = new VideoStatusClient({
+    clock: new FakeClock(),
+    fetch: function (this: unknown) {
+      receivers.push(this);
+      return Promise.resolve(completed());
+    },
+  });
+  assert.equal(await client.getStatus(), "completed");
+  assert.deepEqual(receivers, [undefined]);
+});
