@@ -24,6 +24,8 @@ export interface RunSettings {
   timeScale: number;
   /** Base URL of the simulator the strategy runs against. */
   serverUrl: string;
+  /** When the workload starts (the first arrival), on the client's clock. */
+  start: number;
   /** Random source of the strategy's jitter. */
   random: Random;
 }
@@ -39,13 +41,12 @@ export async function runStrategy(
   jobs: readonly Job[],
   settings: RunSettings,
 ): Promise<Detection[]> {
-  const { timeScale, serverUrl, random } = settings;
+  const { timeScale, serverUrl, start, random } = settings;
   const client = new VideoStatusClient({
     ...strategy.options(timeScale, random),
     serverUrl,
     timeout: 3_600_000,
   });
-  const start = systemClock.now();
   return await Promise.all(jobs.map(async (job) => {
     await delay(start + job.arrival * timeScale - systemClock.now());
     const duration = scaledDuration(job, timeScale);
@@ -60,6 +61,49 @@ export async function runStrategy(
     }
     return { id: created.id, duration, learnedAt };
   }));
+}
+
+/**
+ * Loads a strategy, by id, in a worker thread of its own, with jitter drawn
+ * from a seeded random source.
+ *
+ * @returns Once the worker is ready, a function that runs the workload from
+ * `settings.start` and resolves with one detection per job.
+ */
+export async function startInWorker(
+  strategy: string,
+  jobs: readonly Job[],
+  seed: number,
+): Promise<(settings: Omit<RunSettings, "random">) => Promise<Detection[]>> {
+  const worker = new Worker(
+    new URL("./_bench_client_worker.ts", import.meta.url).href,
+    { type: "module" },
+  );
+  let settle: { resolve(value: unknown): void; reject(error: Error): void };
+  const next = () =>
+    new Promise((resolve, reject) => {
+      settle = { resolve, reject };
+    });
+  worker.onmessage = (event) => settle.resolve(event.data);
+  worker.onerror = (event) => {
+    event.preventDefault();
+    settle.reject(new Error(`Strategy ${strategy} failed: ${event.message}`));
+  };
+  try {
+    await next();
+  } catch (error) {
+    worker.terminate();
+    throw error;
+  }
+  return async (settings) => {
+    const done = next();
+    worker.postMessage({ strategy, jobs, settings, seed });
+    try {
+      return await done as Detection[];
+    } finally {
+      worker.terminate();
+    }
+  };
 }
 
 /**
