@@ -65,8 +65,8 @@ export function plotSvg(points: readonly PlotPoint[], title: string): string {
       }" y="${at}" dy="4" text-anchor="end">${requests}</text>`,
     );
   }
-  // Each label goes to the first corner of its point where it overlaps no
-  // label placed before.
+  // Each label goes to the first corner of its point where it stays on the
+  // canvas and overlaps no label placed before.
   const placed: Box[] = [];
   for (const point of points) {
     const cx = x(point.latencyP95Ms);
@@ -78,9 +78,15 @@ export function plotSvg(points: readonly PlotPoint[], title: string): string {
       width,
       height: 14,
     })).find((candidate) =>
+      candidate.left >= 0 && candidate.left + candidate.width <= WIDTH &&
       !placed.some((other) => overlaps(candidate, other))
     ) ??
-      { left: cx + 8, top: cy - 20, width, height: 14 };
+      {
+        left: Math.min(cx + 8, WIDTH - width),
+        top: cy - 20,
+        width,
+        height: 14,
+      };
     placed.push(box);
     parts.push(
       `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="5"/>`,

@@ -69,9 +69,10 @@ Deno.test("plotSvg() draws one labelled point per strategy", () => {
     { id: "seed-backoff", requestsPerJob: 5.3, latencyP95Ms: 240 },
     { id: "backoff", requestsPerJob: 5.4, latencyP95Ms: 230 },
     { id: "a<b", requestsPerJob: 1, latencyP95Ms: 2 },
+    { id: "aws-waiter", requestsPerJob: 4.5, latencyP95Ms: 900 },
   ], "Title & more");
   assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
-  assert.equal(svg.match(/<circle /g)?.length, 3);
+  assert.equal(svg.match(/<circle /g)?.length, 4);
   assert.ok(svg.includes(">a&lt;b</text>"));
   assert.ok(svg.includes(">Title &amp; more</text>"));
   // The two close points get labels that do not overlap.
@@ -79,6 +80,9 @@ Deno.test("plotSvg() draws one labelled point per strategy", () => {
     ...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)">(\w[\w-]*)</g),
   ]
     .map(([, x, y, id]) => ({ x: Number(x), y: Number(y), id }));
+  // The rightmost label stays on the canvas.
+  const aws = labels.find((label) => label.id === "aws-waiter")!;
+  assert.ok(aws.x + 7 * "aws-waiter".length <= 720, `${aws.x}`);
   const seed = labels.find((label) => label.id === "seed-backoff")!;
   const backoff = labels.find((label) => label.id === "backoff")!;
   assert.ok(
