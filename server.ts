@@ -10,7 +10,7 @@
  * import { createSimulator } from "./server.ts";
  * import assert from "node:assert/strict";
  *
- * await using simulator = createSimulator({ minDelay: 60, maxDelay: 60 });
+ * await using simulator = createSimulator({ minDelay: 60_000, maxDelay: 60_000 });
  * const response = await simulator.fetch(new Request("http://localhost/status"));
  * assert.deepEqual(await response.json(), { result: "pending" });
  * ```

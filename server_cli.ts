@@ -21,6 +21,13 @@ import { serve } from "./simulator/serve.ts";
 
 const ACTION = "start the simulator";
 
+/** The defaults of the options whose flags are given in seconds, in seconds. */
+const DEFAULT_SECONDS = {
+  minDelay: inSeconds(DEFAULT_OPTIONS.minDelay),
+  maxDelay: inSeconds(DEFAULT_OPTIONS.maxDelay),
+  maxWait: inSeconds(DEFAULT_OPTIONS.maxWait),
+} as const;
+
 /**
  * The `--help` text.
  *
@@ -39,15 +46,15 @@ Simulates a video translation status API (see README.md).
 Options:
   --port N             Port to listen on; 0 picks a free one (default: 5000)
   --hostname HOST      Address to listen on (default: 127.0.0.1)
-  --min-delay SECONDS  Shortest translation time of a job (default: ${DEFAULT_OPTIONS.minDelay})
-  --max-delay SECONDS  Longest translation time of a job (default: ${DEFAULT_OPTIONS.maxDelay})
+  --min-delay SECONDS  Shortest translation time of a job (default: ${DEFAULT_SECONDS.minDelay})
+  --max-delay SECONDS  Longest translation time of a job (default: ${DEFAULT_SECONDS.maxDelay})
   --error-rate P       Probability, 0 to 1, that a job ends in "error" (default: ${DEFAULT_OPTIONS.errorRate})
   --seed N             Integer seed that makes every random draw reproducible
                        (default: unseeded)
   --max-jobs N         Jobs kept at most; the earliest finished is evicted first,
                        and POST /jobs answers 503 when all are pending (default: ${DEFAULT_OPTIONS.maxJobs})
   --max-wait SECONDS   Cap on a "Prefer: wait=N" long-poll; 0 turns long-poll off
-                       (default: ${DEFAULT_OPTIONS.maxWait})
+                       (default: ${DEFAULT_SECONDS.maxWait})
   --fault-rate P       Fraction, 0 to 1, of status responses replaced by a 500
                        or 503 (default: 0)
   --latency MIN..MAX   Milliseconds added to each response, drawn uniformly;
@@ -61,18 +68,51 @@ Options:
   -h, --help           Show this help and exit
 `;
 
-/** Numeric flags and the option each sets. */
-const NUMERIC_FLAGS: Readonly<Record<string, keyof SimulatorOptions>> = {
-  "min-delay": "minDelay",
-  "max-delay": "maxDelay",
-  "error-rate": "errorRate",
-  "seed": "seed",
-  "max-jobs": "maxJobs",
-  "max-wait": "maxWait",
-  "fault-rate": "faultRate",
-  "reset-rate": "resetRate",
-  "rate-limit": "rateLimit",
+/** A numeric flag: the option it sets and the unit it is typed in. */
+interface NumericFlag {
+  /** The option the flag sets. */
+  readonly option: keyof SimulatorOptions;
+  /** How many of the option's units one unit of the flag is. */
+  readonly scale: number;
+  /** The flag's bounds, in the flag's unit. */
+  readonly rule: NumberRule;
+}
+
+/** Numeric flags by name. */
+const NUMERIC_FLAGS: Readonly<Record<string, NumericFlag>> = {
+  "min-delay": seconds("minDelay"),
+  "max-delay": seconds("maxDelay"),
+  "error-rate": same("errorRate"),
+  "seed": same("seed"),
+  "max-jobs": same("maxJobs"),
+  "max-wait": seconds("maxWait"),
+  "fault-rate": same("faultRate"),
+  "reset-rate": same("resetRate"),
+  "rate-limit": same("rateLimit"),
 };
+
+/** A flag typed in the option's own unit. */
+function same(option: keyof SimulatorOptions): NumericFlag {
+  return { option, scale: 1, rule: NUMBER_RULES[option]! };
+}
+
+/**
+ * A flag typed in seconds for an option in milliseconds, as the seed's flags
+ * were. An option that takes integer milliseconds takes integer seconds here.
+ */
+function seconds(option: keyof SimulatorOptions): NumericFlag {
+  const { min, max, integer } = NUMBER_RULES[option]!;
+  const noun = integer ? "an integer number of seconds" : "a number of seconds";
+  return {
+    option,
+    scale: 1_000,
+    rule: { min: inSeconds(min), max: inSeconds(max), integer, noun },
+  };
+}
+
+function inSeconds(milliseconds: number): number {
+  return milliseconds / 1_000;
+}
 
 /** A decimal number as typed on a command line: no hex, no `Infinity`. */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
@@ -180,10 +220,13 @@ function parseFlags(args: string[]): Parsed {
     );
   }
   const options: Record<string, unknown> = {};
-  for (const [flag, option] of Object.entries(NUMERIC_FLAGS)) {
+  const typed = new Map<string, number>();
+  for (const [flag, { option, scale, rule }] of Object.entries(NUMERIC_FLAGS)) {
     const text = values[flag];
     if (typeof text !== "string") continue;
-    options[option] = toNumber(text, `--${flag}`, NUMBER_RULES[option]!);
+    const value = toNumber(text, `--${flag}`, rule);
+    typed.set(flag, value);
+    options[option] = value * scale;
   }
   if (typeof values.latency === "string") {
     const match = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(values.latency);
@@ -204,9 +247,10 @@ function parseFlags(args: string[]): Parsed {
     options.minLatency = min;
     options.maxLatency = max;
   }
+  // In seconds, as typed, so the message shows the values the user gave.
   checkOrder(
-    (options.minDelay as number | undefined) ?? DEFAULT_OPTIONS.minDelay,
-    (options.maxDelay as number | undefined) ?? DEFAULT_OPTIONS.maxDelay,
+    typed.get("min-delay") ?? DEFAULT_SECONDS.minDelay,
+    typed.get("max-delay") ?? DEFAULT_SECONDS.maxDelay,
     "--min-delay",
     "--max-delay",
     ACTION,

@@ -17,6 +17,7 @@ import {
   VideoStatusClient,
 } from "../mod.ts";
 import { serve } from "../server.ts";
+import { MAX_JOB_DELAY } from "../simulator/options.ts";
 
 /** Options of {@linkcode runDemo}. */
 export interface DemoOptions {
@@ -103,8 +104,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<FinalStatus> {
   } = options;
   await using server = await serve({
     port: 0,
-    minDelay: minDelay / 1000,
-    maxDelay: maxDelay / 1000,
+    minDelay,
+    maxDelay,
     errorRate,
     seed,
   });
@@ -143,9 +144,10 @@ function fail(message: string): number {
 
 function parseSeconds(flag: string, value: string): number {
   const number = Number(value);
-  if (value.trim() === "" || !Number.isFinite(number) || number < 0) {
+  const max = MAX_JOB_DELAY / 1000;
+  if (value.trim() === "" || !(number >= 0 && number <= max)) {
     throw new RangeError(
-      `--${flag} must be a non-negative number of seconds: current value is ${value}`,
+      `--${flag} must be a number of seconds from 0 to ${max}: current value is ${value}`,
     );
   }
   return number * 1000;

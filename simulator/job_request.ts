@@ -1,6 +1,7 @@
 /**
  * The optional JSON body of `POST /jobs`, which scripts a job for tests:
- * `{"delay": seconds, "outcome": "completed" | "error"}`.
+ * `{"delay": seconds, "outcome": "completed" | "error"}`. The delay is in
+ * seconds on the wire and in milliseconds once parsed.
  *
  * @module
  */
@@ -16,11 +17,11 @@ import { MAX_JOB_DELAY } from "./options.ts";
  * ```ts
  * import type { JobRequest } from "./job_request.ts";
  *
- * const script: JobRequest = { delay: 0.5, outcome: "error" };
+ * const script: JobRequest = { delay: 500, outcome: "error" };
  * ```
  */
 export interface JobRequest {
-  /** Translation time in seconds. */
+  /** Translation time in milliseconds (the body gives it in seconds). */
   readonly delay?: number;
   /** The terminal status the job reaches. */
   readonly outcome?: FinalStatus;
@@ -35,7 +36,7 @@ export interface JobRequest {
  * import { parseJobRequest } from "./job_request.ts";
  * import assert from "node:assert/strict";
  *
- * assert.deepEqual(parseJobRequest('{"delay": 1.5}'), { delay: 1.5 });
+ * assert.deepEqual(parseJobRequest('{"delay": 1.5}'), { delay: 1_500 });
  * assert.deepEqual(parseJobRequest(""), {});
  * assert.equal(
  *   parseJobRequest('{"outcome": "done"}'),
@@ -60,11 +61,12 @@ export function parseJobRequest(text: string): JobRequest | string {
     }`;
   }
   const { delay, outcome } = body as Record<string, unknown>;
+  const maxSeconds = MAX_JOB_DELAY / 1_000;
   if (
     delay !== undefined &&
-    (typeof delay !== "number" || !(delay >= 0 && delay <= MAX_JOB_DELAY))
+    (typeof delay !== "number" || !(delay >= 0 && delay <= maxSeconds))
   ) {
-    return `Cannot create a job as 'delay' must be a number of seconds from 0 to ${MAX_JOB_DELAY}: current value is ${
+    return `Cannot create a job as 'delay' must be a number of seconds from 0 to ${maxSeconds}: current value is ${
       showValue(delay)
     }`;
   }
@@ -74,7 +76,7 @@ export function parseJobRequest(text: string): JobRequest | string {
     }`;
   }
   return {
-    ...(delay === undefined ? {} : { delay }),
+    ...(delay === undefined ? {} : { delay: delay * 1_000 }),
     ...(outcome === undefined ? {} : { outcome }),
   };
 }

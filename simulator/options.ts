@@ -1,6 +1,7 @@
 /**
- * The simulator's options, their defaults and their bounds. The command line
- * checks its flags against the same bounds.
+ * The simulator's options, their defaults and their bounds. Times are in
+ * milliseconds. The command line checks its flags against the same bounds,
+ * converted to seconds for the flags given in seconds.
  *
  * @module
  */
@@ -16,8 +17,8 @@ import { showValue } from "./http.ts";
  * import type { SimulatorOptions } from "./options.ts";
  *
  * const options: SimulatorOptions = {
- *   minDelay: 0.1,
- *   maxDelay: 0.5,
+ *   minDelay: 100,
+ *   maxDelay: 500,
  *   errorRate: 0.2,
  *   seed: 42,
  *   faultRate: 0.1,
@@ -25,15 +26,15 @@ import { showValue } from "./http.ts";
  * ```
  */
 export interface SimulatorOptions {
-  /** Shortest translation time of a job, in seconds. @default {2} */
+  /** Shortest translation time of a job, in milliseconds. @default {2000} */
   minDelay?: number;
-  /** Longest translation time of a job, in seconds. @default {5} */
+  /** Longest translation time of a job, in milliseconds. @default {5000} */
   maxDelay?: number;
   /** Probability (0 to 1) that a job ends in `error`. @default {0.1} */
   errorRate?: number;
   /** How many jobs created with `POST /jobs` are kept at most. @default {10000} */
   maxJobs?: number;
-  /** Cap on a `Prefer: wait=N` long-poll, in seconds; 0 turns long-poll off. @default {30} */
+  /** Cap on a `Prefer: wait=N` long-poll, in milliseconds; 0 turns long-poll off. @default {30000} */
   maxWait?: number;
   /** How many long-polls and event streams may be held at once. @default {10000} */
   maxHeld?: number;
@@ -76,22 +77,22 @@ export interface NumberRule {
   readonly max: number;
   /** Whether the value must be an integer. */
   readonly integer: boolean;
-  /** How the value is described, e.g. "a number of seconds". */
+  /** How the value is described, e.g. "a number of milliseconds". */
   readonly noun: string;
 }
 
 /**
- * The longest translation time a job may have, in seconds (one day).
+ * The longest translation time a job may have, in milliseconds (one day).
  *
  * @example
  * ```ts
  * import { MAX_JOB_DELAY } from "./options.ts";
  * import assert from "node:assert/strict";
  *
- * assert.equal(MAX_JOB_DELAY, 24 * 60 * 60);
+ * assert.equal(MAX_JOB_DELAY, 24 * 60 * 60 * 1_000);
  * ```
  */
-export const MAX_JOB_DELAY = 86_400;
+export const MAX_JOB_DELAY = 86_400_000;
 
 /**
  * Bounds of every numeric option, by option name.
@@ -106,11 +107,11 @@ export const MAX_JOB_DELAY = 86_400;
  */
 export const NUMBER_RULES: Readonly<Record<string, NumberRule>> = Object
   .freeze({
-    minDelay: rule(0, MAX_JOB_DELAY, false, "a number of seconds"),
-    maxDelay: rule(0, MAX_JOB_DELAY, false, "a number of seconds"),
+    minDelay: rule(0, MAX_JOB_DELAY, false, "a number of milliseconds"),
+    maxDelay: rule(0, MAX_JOB_DELAY, false, "a number of milliseconds"),
     errorRate: rule(0, 1, false, "a number"),
     maxJobs: rule(1, 1_000_000, true, "an integer"),
-    maxWait: rule(0, 3_600, true, "an integer number of seconds"),
+    maxWait: rule(0, 3_600_000, true, "an integer number of milliseconds"),
     maxHeld: rule(1, 1_000_000, true, "an integer"),
     heartbeatInterval: rule(
       1,
@@ -244,15 +245,15 @@ export interface ResolvedOptions {
  * import { DEFAULT_OPTIONS } from "./options.ts";
  * import assert from "node:assert/strict";
  *
- * assert.deepEqual([DEFAULT_OPTIONS.minDelay, DEFAULT_OPTIONS.maxDelay], [2, 5]);
+ * assert.deepEqual([DEFAULT_OPTIONS.minDelay, DEFAULT_OPTIONS.maxDelay], [2000, 5000]);
  * ```
  */
 export const DEFAULT_OPTIONS: ResolvedOptions = Object.freeze({
-  minDelay: 2,
-  maxDelay: 5,
+  minDelay: 2_000,
+  maxDelay: 5_000,
   errorRate: 0.1,
   maxJobs: 10_000,
-  maxWait: 30,
+  maxWait: 30_000,
   maxHeld: 10_000,
   heartbeatInterval: 15_000,
   faultRate: 0,
@@ -273,7 +274,7 @@ export const DEFAULT_OPTIONS: ResolvedOptions = Object.freeze({
  * import assert from "node:assert/strict";
  *
  * assert.equal(resolveOptions({ maxJobs: 5 }).maxJobs, 5);
- * assert.throws(() => resolveOptions({ minDelay: 3, maxDelay: 1 }), RangeError);
+ * assert.throws(() => resolveOptions({ minDelay: 3_000, maxDelay: 1_000 }), RangeError);
  * ```
  *
  * @param options The options as given.

@@ -1,28 +1,30 @@
 /**
  * Long-poll negotiation (RFC 7240 `Prefer: wait`) and the `Retry-After` hint
- * the simulator puts on pending answers.
+ * the simulator puts on pending answers. The headers speak whole seconds and
+ * the simulator milliseconds; each function says which it takes and returns.
  *
  * @module
  */
 
 /**
- * Reads the `wait` preference of a `Prefer` header (RFC 7240): the number of
- * seconds the client is willing to wait for a change. Only the first `wait`
- * counts; a malformed value is ignored, as the RFC asks.
+ * Reads the `wait` preference of a `Prefer` header (RFC 7240): how long the
+ * client is willing to wait for a change, given in whole seconds. Only the
+ * first `wait` counts; a malformed value is ignored, as the RFC asks.
  *
  * @example
  * ```ts
  * import { parsePreferWait } from "./prefer.ts";
  * import assert from "node:assert/strict";
  *
- * assert.equal(parsePreferWait("wait=10"), 10);
- * assert.equal(parsePreferWait("respond-async, Wait = \"5\""), 5);
+ * assert.equal(parsePreferWait("wait=10"), 10_000);
+ * assert.equal(parsePreferWait("respond-async, Wait = \"5\""), 5_000);
  * assert.equal(parsePreferWait("wait=soon"), undefined);
  * assert.equal(parsePreferWait(null), undefined);
  * ```
  *
  * @param header The `Prefer` header value, or `null`.
- * @returns The seconds asked for, or `undefined` when there is no valid `wait`.
+ * @returns The wait asked for in milliseconds, or `undefined` when there is
+ * no valid `wait`.
  */
 export function parsePreferWait(header: string | null): number | undefined {
   if (header === null) return undefined;
@@ -36,9 +38,31 @@ export function parsePreferWait(header: string | null): number | undefined {
       value = value.slice(1, -1);
     }
     if (!/^[0-9]{1,10}$/.test(value)) return undefined;
-    return Number(value);
+    return Number(value) * 1_000;
   }
   return undefined;
+}
+
+/**
+ * The `Preference-Applied` value for a long-poll held at most `wait`
+ * milliseconds: whole seconds, rounded up, so the answer always comes within
+ * the seconds it names.
+ *
+ * @example
+ * ```ts
+ * import { formatAppliedWait } from "./prefer.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(formatAppliedWait(30_000), "wait=30");
+ * assert.equal(formatAppliedWait(1_500), "wait=2");
+ * assert.equal(formatAppliedWait(0), "wait=0");
+ * ```
+ *
+ * @param wait The longest hold in milliseconds.
+ * @returns The header value, e.g. `wait=30`.
+ */
+export function formatAppliedWait(wait: number): string {
+  return `wait=${Math.ceil(wait / 1_000)}`;
 }
 
 /**

@@ -20,7 +20,11 @@ import {
 import { parseJobRequest } from "./job_request.ts";
 import { Job, JobStore } from "./jobs.ts";
 import { resolveOptions, type SimulatorOptions } from "./options.ts";
-import { parsePreferWait, retryAfterHint } from "./prefer.ts";
+import {
+  formatAppliedWait,
+  parsePreferWait,
+  retryAfterHint,
+} from "./prefer.ts";
 import { seededRandom } from "./random.ts";
 import { RateLimiter } from "./rate_limiter.ts";
 import { Scheduler } from "./scheduler.ts";
@@ -147,7 +151,7 @@ const encoder = new TextEncoder();
  * - `GET /jobs/{id}`: a job's status, `{"id": …, "result": …}`.
  * - `GET /status/events`, `GET /jobs/{id}/events`: Server-Sent Events.
  * - `Prefer: wait=N` on the status paths holds the answer until the job is
- *   terminal or N seconds pass (long-poll).
+ *   terminal or N seconds pass (long-poll), at most `maxWait` milliseconds.
  *
  * @example Create a job that completes at once and read it
  * ```ts
@@ -193,7 +197,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   let closed = false;
 
   const drawJob = (id: string, delay?: number, outcome?: VideoStatus): Job => {
-    const seconds = delay ??
+    const duration = delay ??
       config.minDelay + random() * (config.maxDelay - config.minDelay);
     const final = outcome === "completed" || outcome === "error"
       ? outcome
@@ -201,7 +205,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       ? "error"
       : "completed";
     const start = now();
-    return new Job(id, start, start + Math.round(seconds * 1_000), final);
+    return new Job(id, start, start + Math.round(duration), final);
   };
   const defaultJob = drawJob("default");
 
@@ -289,7 +293,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         applied = Math.min(wait, config.maxWait);
         if (applied > 0 && job.status(now()) === "pending") {
           if (holds.size >= config.maxHeld) return busyResponse();
-          const end = await hold(now() + applied * 1_000, request.signal, job);
+          const end = await hold(now() + applied, request.signal, job);
           if (end === "aborted") return goneResponse();
         }
       }
@@ -297,7 +301,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     const headers: Record<string, string> = hintHeaders(job);
     if (!config.legacy) headers["Vary"] = "Prefer";
     if (applied !== undefined) {
-      headers["Preference-Applied"] = `wait=${applied}`;
+      headers["Preference-Applied"] = formatAppliedWait(applied);
     }
     return jsonResponse(200, body(job), headers);
   };

@@ -277,8 +277,8 @@ Deno.test("chaos: a server that accepts and never answers ends in TimeoutError o
 Deno.test("chaos: a server that goes away and comes back", async () => {
   const first = await serve({
     port: 0,
-    minDelay: 60,
-    maxDelay: 60,
+    minDelay: 60_000,
+    maxDelay: 60_000,
     legacy: true,
   });
   const { port } = first;
@@ -298,8 +298,8 @@ Deno.test("chaos: a server that goes away and comes back", async () => {
   await new Promise((resolve) => setTimeout(resolve, 700));
   await using second = await serve({
     port,
-    minDelay: 0.5,
-    maxDelay: 0.5,
+    minDelay: 500,
+    maxDelay: 500,
     errorRate: 0,
     legacy: true,
   });

@@ -12,7 +12,7 @@ import { FakeClock } from "./_fake_clock.ts";
 const BASE = "http://fuzz.test";
 const MAX_JOBS = 12;
 const MAX_HELD = 30;
-const MAX_WAIT = 5;
+const MAX_WAIT = 5_000;
 
 /** Documented 5xx answers that are not injected faults. */
 const DOCUMENTED_5XX = [
@@ -304,7 +304,7 @@ async function fuzz(
     clock,
     seed,
     minDelay: 0,
-    maxDelay: 3,
+    maxDelay: 3_000,
     errorRate: 0.3,
     maxJobs: MAX_JOBS,
     maxHeld: MAX_HELD,
@@ -343,7 +343,7 @@ async function fuzz(
     }
   }
   for (const abort of aborts) abort.abort();
-  await clock.tick(MAX_WAIT * 1_000 + 100);
+  await clock.tick(MAX_WAIT + 100);
   await Promise.all(inflight);
   assert.equal(simulator.stats().held, 0);
   await simulator.close();

@@ -174,6 +174,10 @@ Deno.test("every bad flag value exits 2 with one line naming the flag", async (t
     ],
     [["--max-delay", "Infinity"], "'--max-delay'"],
     [
+      ["--max-delay=-1"],
+      "Cannot start the simulator as '--max-delay' must be a number of seconds from 0 to 86400: current value is -1",
+    ],
+    [
       ["--min-delay", "5", "--max-delay", "2"],
       "'--min-delay' must not exceed '--max-delay': current values are 5 and 2",
     ],
@@ -182,6 +186,14 @@ Deno.test("every bad flag value exits 2 with one line naming the flag", async (t
     [["--seed", "1.5"], "'--seed' must be an integer"],
     [["--max-jobs", "0"], "'--max-jobs' must be an integer from 1 to 1000000"],
     [["--max-wait", "3601"], "'--max-wait'"],
+    [
+      ["--max-wait", "1.5"],
+      "'--max-wait' must be an integer number of seconds from 0 to 3600: current value is 1.5",
+    ],
+    [
+      ["--min-delay", "6"],
+      "'--min-delay' must not exceed '--max-delay': current values are 6 and 5",
+    ],
     [["--fault-rate", "1.5"], "'--fault-rate'"],
     [
       ["--latency", "10-20"],
@@ -242,6 +254,50 @@ Deno.test("valid flags reach the simulator", async () => {
     await response.body?.cancel();
   }
   assert.ok(statuses.includes(429), String(statuses));
+  child.kill("SIGTERM");
+  const [status] = await Promise.all([
+    child.status,
+    rest,
+    child.stderr.cancel(),
+  ]);
+  assert.equal(status.code, 0);
+});
+
+Deno.test("--min-delay, --max-delay and --max-wait are in seconds", async () => {
+  const child = spawn([
+    "--port=0",
+    "--min-delay",
+    "1.5",
+    "--max-delay",
+    "1.5",
+    "--error-rate",
+    "0",
+    "--max-wait",
+    "1",
+  ]);
+  const { line, rest } = await firstLine(child);
+  const url = line.replace("Listening on ", "");
+  const wait = async (): Promise<[string | null, string, number]> => {
+    const start = performance.now();
+    const response = await fetch(`${url}/status`, {
+      headers: { Prefer: "wait=10" },
+    });
+    const { result } = await response.json();
+    return [
+      response.headers.get("preference-applied"),
+      result,
+      performance.now() - start,
+    ];
+  };
+  // Held for the one-second cap while the 1.5 s job is still pending...
+  const [applied, first, held] = await wait();
+  assert.equal(applied, "wait=1");
+  assert.equal(first, "pending");
+  assert.ok(held >= 900, `held ${held} ms`);
+  // ...then held again until it completes, well before a second cap.
+  const [, second, more] = await wait();
+  assert.equal(second, "completed");
+  assert.ok(more < 900, `held ${more} ms`);
   child.kill("SIGTERM");
   const [status] = await Promise.all([
     child.status,

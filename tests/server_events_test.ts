@@ -84,8 +84,8 @@ Deno.test("GET /status/events streams the default job", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({
     clock,
-    minDelay: 2,
-    maxDelay: 2,
+    minDelay: 2_000,
+    maxDelay: 2_000,
     errorRate: 1,
   });
   const response = await simulator.fetch(new Request(`${BASE}/status/events`));

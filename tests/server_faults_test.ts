@@ -240,8 +240,8 @@ Deno.test("legacy mode behaves like the seed server", async (t) => {
   await using simulator = createSimulator({
     clock,
     legacy: true,
-    minDelay: 2,
-    maxDelay: 2,
+    minDelay: 2_000,
+    maxDelay: 2_000,
     errorRate: 0,
   });
   await t.step("plain GET /status JSON without hints", async () => {

@@ -43,8 +43,8 @@ Deno.test("GET /status reports the default job, whose clock starts at creation",
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({
     clock,
-    minDelay: 3,
-    maxDelay: 3,
+    minDelay: 3_000,
+    maxDelay: 3_000,
     errorRate: 0,
   });
   await clock.tick(2_999);
@@ -93,8 +93,8 @@ Deno.test("POST /jobs without a body draws delay and outcome from the options", 
       const clock = new FakeClock({ autoAdvance: false });
       await using simulator = createSimulator({
         clock,
-        minDelay: 2,
-        maxDelay: 2,
+        minDelay: 2_000,
+        maxDelay: 2_000,
         errorRate: 0,
       });
       const response = await post(simulator, body);
@@ -403,7 +403,18 @@ Deno.test("createSimulator() rejects out-of-range options", async (t) => {
     ],
     [{ minDelay: -1 }, /'minDelay'/],
     [{ maxDelay: Number.NaN }, /'maxDelay'.*null/],
-    [{ minDelay: 5, maxDelay: 1 }, /'minDelay' must not exceed 'maxDelay'/],
+    [
+      { maxDelay: 86_400_001 },
+      /'maxDelay' must be a number of milliseconds from 0 to 86400000: current value is 86400001/,
+    ],
+    [
+      { maxWait: 1.5 },
+      /'maxWait' must be an integer number of milliseconds from 0 to 3600000/,
+    ],
+    [
+      { minDelay: 5_000, maxDelay: 1_000 },
+      /'minDelay' must not exceed 'maxDelay': current values are 5000 and 1000/,
+    ],
     [{ maxJobs: 0 }, /'maxJobs' must be an integer from 1/],
     [{ maxJobs: 1.5 }, /'maxJobs'/],
     [{ rateLimit: 0 }, /'rateLimit' must be an integer of at least 1/],

@@ -72,8 +72,8 @@ Deno.test("Prefer: wait on /status holds the default job", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({
     clock,
-    minDelay: 3,
-    maxDelay: 3,
+    minDelay: 3_000,
+    maxDelay: 3_000,
     errorRate: 1,
   });
   const pending = poll(simulator, "/status", "wait=30");
@@ -86,13 +86,26 @@ Deno.test("Prefer: wait on /status holds the default job", async () => {
 
 Deno.test("a wait longer than maxWait is capped and the header says so", async () => {
   const clock = new FakeClock({ autoAdvance: false });
-  await using simulator = createSimulator({ clock, maxWait: 5 });
+  await using simulator = createSimulator({ clock, maxWait: 5_000 });
   const id = await createJob(simulator, { delay: 60 });
   const pending = poll(simulator, `/jobs/${id}`, "wait=3600");
   await clock.tick(5_000);
   const response = await pending;
   assert.equal(response.headers.get("preference-applied"), "wait=5");
   await response.body?.cancel();
+});
+
+Deno.test("a maxWait of part of a second holds that long and names whole seconds", async () => {
+  const clock = new FakeClock({ autoAdvance: false });
+  await using simulator = createSimulator({ clock, maxWait: 1_500 });
+  const id = await createJob(simulator, { delay: 60 });
+  const pending = poll(simulator, `/jobs/${id}`, "wait=10");
+  await clock.tick(1_499);
+  assert.equal(await isSettled(pending), false);
+  await clock.tick(1);
+  const response = await pending;
+  assert.equal(response.headers.get("preference-applied"), "wait=2");
+  assert.equal((await response.json()).result, "pending");
 });
 
 Deno.test("a terminal job or wait=0 answers at once with Preference-Applied", async () => {

@@ -10,7 +10,7 @@ async function waitFor(check: () => boolean, what: string): Promise<void> {
 }
 
 Deno.test("serve() listens on a free port and shuts down", async (t) => {
-  const server = await serve({ port: 0, minDelay: 60, maxDelay: 60 });
+  const server = await serve({ port: 0, minDelay: 60_000, maxDelay: 60_000 });
   try {
     assert.ok(server.port > 0);
     assert.equal(server.url, `http://127.0.0.1:${server.port}`);
@@ -77,7 +77,10 @@ Deno.test("serve() rejects bad options and a taken port", async () => {
 });
 
 Deno.test("the node:http adapter streams, drops and notices disconnects", async (t) => {
-  await using simulator = createSimulator({ minDelay: 60, maxDelay: 60 });
+  await using simulator = createSimulator({
+    minDelay: 60_000,
+    maxDelay: 60_000,
+  });
   const listener = await listenNode(
     (request, info) => simulator.fetch(request, info),
     { port: 0, hostname: "127.0.0.1" },

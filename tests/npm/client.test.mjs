@@ -19,8 +19,8 @@ describe("a simulator served in-process", () => {
   before(async () => {
     server = await serve({
       port: 0,
-      minDelay: 0.2,
-      maxDelay: 0.2,
+      minDelay: 200,
+      maxDelay: 200,
       errorRate: 0,
     });
     client = new VideoStatusClient({
