@@ -300,7 +300,8 @@ export interface VideoStatusClientOptions {
    */
   maxRetryAfter?: number;
   /**
-   * Budget of requests per second shared by every wait of this client.
+   * Budget of requests per second shared by every wait and `createJob()` of
+   * this client; requests beyond it queue in order.
    *
    * @default {Infinity}
    */
@@ -570,7 +571,7 @@ export class VideoStatusClient {
       }
       script.outcome = outcome;
     }
-    signal?.throwIfAborted();
+    await this.#budget.take(signal);
     const url = joinPath(this.serverUrl, "/jobs");
     const createdAt = this.#clock.now();
     const { response, text } = await this.#exchange(

@@ -562,3 +562,25 @@ Deno.test("fetch is called without a this, as browsers require", async () => {
   assert.equal(await client.getStatus(), "completed");
   assert.deepEqual(receivers, [undefined]);
 });
+
+Deno.test("createJob() spends the same request budget as the waits", async () => {
+  const clock = new FakeClock();
+  const start = clock.now();
+  const times: number[] = [];
+  const client = new VideoStatusClient({
+    clock,
+    maxRequestsPerSecond: 2,
+    fetch: () => {
+      times.push(clock.now() - start);
+      return Promise.resolve(
+        json({ id: "j", result: "pending" }, { status: 201 }),
+      );
+    },
+  });
+  await Promise.all([
+    client.createJob(),
+    client.createJob(),
+    client.createJob(),
+  ]);
+  assert.deepEqual(times, [0, 500, 1000]);
+});
