@@ -26,6 +26,11 @@ export class RequestBudget {
     this.#clock = clock;
   }
 
+  /** Whether every request may go at once. */
+  get unlimited(): boolean {
+    return this.#interval === 0;
+  }
+
   /** How many waits are queued for a slot. */
   get waiting(): number {
     return this.#queue.length - this.#head;

@@ -356,8 +356,13 @@ type StreamOutcome =
 /** What one wait needs to know; lives as long as the wait. */
 interface WaitState {
   url: string;
+  /** The URL without credentials, for updates and errors. */
+  shownUrl: string;
   startedAt: number;
-  signal: AbortSignal;
+  /** The clock's time at which the wait times out. */
+  deadline: number;
+  timeout: number;
+  signal: AbortSignal | undefined;
   attempts: number;
   lastStatus: VideoStatus | undefined;
   onUpdate: ((update: StatusUpdate) => void) | undefined;
@@ -526,11 +531,9 @@ export class VideoStatusClient {
    * @throws {TimeoutError} When the wait took longer than its timeout.
    * @throws {ProtocolError} When the server reports an unknown `result`.
    */
-  async getStatus(options: WaitOptions = {}): Promise<FinalStatus> {
-    const update = await this.#last(
-      this.#run(this.statusUrl, undefined, options),
-    );
-    return update.result;
+  getStatus(options: WaitOptions = {}): Promise<FinalStatus> {
+    return this.#last(this.#run(this.statusUrl, undefined, options))
+      .then((update) => update.result);
   }
 
   /**
@@ -690,6 +693,9 @@ export class VideoStatusClient {
     }
   }
 
+  // One generator per wait, and no timer but the one it sleeps on: the
+  // deadline bounds each sleep and request instead of arming a timer of its
+  // own, which keeps a sleeping wait small (see the scale benchmark).
   async *#run(
     url: string,
     startedAt: number | undefined,
@@ -697,50 +703,20 @@ export class VideoStatusClient {
   ): AsyncGenerator<StatusUpdate, FinalUpdate> {
     const timeout = options.timeout ?? this.timeout;
     assertFiniteAtLeast("wait", "timeout", timeout, 1);
-    const userSignal = options.signal;
-    userSignal?.throwIfAborted();
+    options.signal?.throwIfAborted();
     const clock = this.#clock;
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(userSignal?.reason);
-    userSignal?.addEventListener("abort", onAbort, { once: true });
-    const deadline = {};
-    const stopDeadline = startTimer(
-      clock,
-      timeout,
-      () => controller.abort(deadline),
-    );
+    const now = clock.now();
     const wait: WaitState = {
       url,
-      startedAt: startedAt ?? clock.now(),
-      signal: controller.signal,
+      shownUrl: redact(url),
+      startedAt: startedAt ?? now,
+      deadline: now + timeout,
+      timeout,
+      signal: options.signal,
       attempts: 0,
       lastStatus: undefined,
       onUpdate: options.onUpdate,
     };
-    try {
-      return yield* this.#loop(wait);
-    } catch (error) {
-      if (controller.signal.aborted) {
-        if (controller.signal.reason !== deadline) {
-          throw controller.signal.reason;
-        }
-        throw new TimeoutError(timeout, wait.attempts, wait.lastStatus, {
-          cause: error === deadline ? undefined : error,
-        });
-      }
-      throw error;
-    } finally {
-      stopDeadline();
-      userSignal?.removeEventListener("abort", onAbort);
-      // Ends anything still under way when the caller stops iterating early.
-      if (!controller.signal.aborted) controller.abort();
-    }
-  }
-
-  async *#loop(
-    wait: WaitState,
-  ): AsyncGenerator<StatusUpdate, FinalUpdate> {
-    const clock = this.#clock;
     let mode: Strategy = this.strategy;
     let longPoll = mode === "auto" || mode === "long-poll";
     let failures = 0;
@@ -748,9 +724,8 @@ export class VideoStatusClient {
     let lastPendingAt = 0;
     let nextDelay = 0;
     while (true) {
-      if (nextDelay > 0) await clock.sleep(nextDelay, wait.signal);
-      wait.signal.throwIfAborted();
-      await this.#budget.take(wait.signal);
+      if (nextDelay > 0) await this.#sleep(wait, nextDelay);
+      await this.#takeBudget(wait);
       wait.attempts++;
 
       let failure: { error: unknown; retryAfter: number | undefined };
@@ -787,7 +762,7 @@ export class VideoStatusClient {
               elapsed,
               nextDelay: undefined,
               source,
-              url: redact(wait.url),
+              url: wait.shownUrl,
             };
             this.#emit(wait, final);
             yield final;
@@ -809,7 +784,7 @@ export class VideoStatusClient {
             elapsed,
             nextDelay,
             source,
-            url: redact(wait.url),
+            url: wait.shownUrl,
           };
           this.#emit(wait, update);
           yield update;
@@ -819,7 +794,7 @@ export class VideoStatusClient {
       }
 
       // A failure caused by the abort itself is not one to report.
-      wait.signal.throwIfAborted();
+      wait.signal?.throwIfAborted();
       failures++;
       if (failures > this.maxRetries) {
         throw new RetryError(failures, failure.error);
@@ -830,8 +805,50 @@ export class VideoStatusClient {
         error: failure.error,
         failures,
         nextDelay,
-        url: redact(wait.url),
+        url: wait.shownUrl,
       });
+    }
+  }
+
+  /** Sleeps, but never past the wait's deadline. */
+  #sleep(wait: WaitState, ms: number): Promise<void> {
+    return this.#clock.sleep(this.#bounded(wait, ms), wait.signal)
+      .then(() => this.#checkDeadline(wait));
+  }
+
+  /** `ms`, or less if the deadline comes first; throws if it has come. */
+  #bounded(wait: WaitState, ms: number): number {
+    this.#checkDeadline(wait);
+    return Math.min(ms, wait.deadline - this.#clock.now());
+  }
+
+  #checkDeadline(wait: WaitState, cause?: unknown): void {
+    if (this.#clock.now() < wait.deadline) return;
+    throw new TimeoutError(wait.timeout, wait.attempts, wait.lastStatus, {
+      cause,
+    });
+  }
+
+  /** A place in the request budget, given up at the deadline. */
+  async #takeBudget(wait: WaitState): Promise<void> {
+    if (this.#budget.unlimited) return;
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(wait.signal?.reason);
+    wait.signal?.addEventListener("abort", onAbort, { once: true });
+    const deadline = {};
+    const stopTimer = startTimer(
+      this.#clock,
+      this.#bounded(wait, Infinity),
+      () => controller.abort(deadline),
+    );
+    try {
+      await this.#budget.take(controller.signal);
+    } catch (error) {
+      if (error === deadline) this.#checkDeadline(wait);
+      throw error;
+    } finally {
+      stopTimer();
+      wait.signal?.removeEventListener("abort", onAbort);
     }
   }
 
@@ -870,11 +887,12 @@ export class VideoStatusClient {
       exchange = await this.#exchange(
         wait.url,
         { headers },
-        timeout,
+        this.#bounded(wait, timeout),
         wait.signal,
       );
     } catch (error) {
-      if (wait.signal.aborted) throw error;
+      if (wait.signal?.aborted) throw error;
+      this.#checkDeadline(wait, error);
       return { kind: "failure", error, retryAfter: undefined };
     }
     const { response, text } = exchange;
@@ -884,7 +902,7 @@ export class VideoStatusClient {
       receivedAt,
     );
     if (!response.ok) {
-      const error = new HTTPError(response, "GET", redact(wait.url), text);
+      const error = new HTTPError(response, "GET", wait.shownUrl, text);
       if (!RETRYABLE_STATUSES.has(response.status)) throw error;
       return { kind: "failure", error, retryAfter };
     }
@@ -911,15 +929,16 @@ export class VideoStatusClient {
     });
     const idleTimeout = this.requestTimeout + this.#longPollWait;
     const controller = new AbortController();
-    const onAbort = () => controller.abort(wait.signal.reason);
-    wait.signal.addEventListener("abort", onAbort, { once: true });
+    const onAbort = () => controller.abort(wait.signal?.reason);
+    wait.signal?.addEventListener("abort", onAbort, { once: true });
     let stopTimer = () => {};
     const resetIdleTimer = () => {
       stopTimer();
+      const ms = Math.min(idleTimeout, wait.deadline - this.#clock.now());
       stopTimer = startTimer(
         this.#clock,
-        idleTimeout,
-        () => controller.abort(new TimeoutError(idleTimeout, wait.attempts)),
+        ms,
+        () => controller.abort(new TimeoutError(ms, wait.attempts)),
       );
     };
     try {
@@ -959,7 +978,7 @@ export class VideoStatusClient {
           elapsed,
           nextDelay: undefined,
           source: "sse" as const,
-          url: redact(wait.url),
+          url: wait.shownUrl,
         };
         if (isFinalStatus(result)) {
           this.schedule.observe?.({ after: elapsed, atMost: elapsed });
@@ -981,14 +1000,15 @@ export class VideoStatusClient {
         retryAfter: undefined,
       };
     } catch (error) {
-      if (wait.signal.aborted) throw error;
+      if (wait.signal?.aborted) throw error;
       if (error instanceof HTTPError || error instanceof ProtocolError) {
         throw error;
       }
+      this.#checkDeadline(wait, error);
       return { kind: "failure", error, retryAfter: undefined };
     } finally {
       stopTimer();
-      wait.signal.removeEventListener("abort", onAbort);
+      wait.signal?.removeEventListener("abort", onAbort);
       if (!controller.signal.aborted) controller.abort();
     }
   }

@@ -5,6 +5,8 @@
  * @module
  */
 
+import { Scheduler } from "./scheduler.ts";
+
 /**
  * A source of time and of abortable sleeps.
  *
@@ -37,10 +39,23 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+const realTimers = {
+  now: (): number => performance.timeOrigin + performance.now(),
+  setTimeout: (callback: () => void, ms: number): unknown =>
+    setTimeout(callback, ms),
+  clearTimeout: (handle: unknown): void =>
+    clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+// Every sleep in the process shares one timer: ten thousand sleeping waits
+// cost ten thousand heap entries, not ten thousand timers.
+let sharedScheduler: Scheduler | undefined;
+
 /**
  * Resolves after `ms` milliseconds, or rejects with `signal.reason` as soon as
- * the signal aborts (at once if it already has). The timer and the listener
- * are always removed, so nothing keeps the process alive afterwards.
+ * the signal aborts (at once if it already has). All pending delays share one
+ * timer, which is cleared as soon as none is left, and the listener is always
+ * removed, so nothing keeps the process alive afterwards.
  *
  * @example
  * ```ts
@@ -59,15 +74,16 @@ export interface Clock {
  */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
+  const scheduler = sharedScheduler ??= new Scheduler(realTimers);
   return new Promise((resolve, reject) => {
     const onAbort = () => {
-      clearTimeout(timer);
+      scheduler.cancel(task);
       reject(signal?.reason);
     };
-    const timer = setTimeout(() => {
+    const task = scheduler.schedule(realTimers.now() + Math.max(0, ms), () => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
-    }, Math.max(0, ms));
+    });
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
@@ -87,6 +103,6 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
  * ```
  */
 export const systemClock: Clock = Object.freeze({
-  now: (): number => performance.timeOrigin + performance.now(),
+  now: realTimers.now,
   sleep: delay,
 });

@@ -9,8 +9,8 @@
  */
 
 import type { FinalStatus, VideoStatus } from "../protocol.ts";
-import { IndexedHeap } from "./heap.ts";
-import type { ScheduledTask, Scheduler } from "./scheduler.ts";
+import { IndexedHeap } from "../heap.ts";
+import type { ScheduledTask, Scheduler } from "../scheduler.ts";
 
 /**
  * One simulated translation job.

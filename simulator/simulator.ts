@@ -27,7 +27,7 @@ import {
 } from "./prefer.ts";
 import { seededRandom } from "./random.ts";
 import { RateLimiter } from "./rate_limiter.ts";
-import { Scheduler } from "./scheduler.ts";
+import { Scheduler } from "../scheduler.ts";
 
 export type { SimulatorOptions } from "./options.ts";
 export type { SimulatorClock } from "./clock.ts";

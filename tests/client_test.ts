@@ -584,3 +584,27 @@ Deno.test("createJob() spends the same request budget as the waits", async () =>
   ]);
   assert.deepEqual(times, [0, 500, 1000]);
 });
+
+Deno.test("a wait queued for the request budget still ends at its timeout", async () => {
+  const clock = new FakeClock();
+  const start = clock.now();
+  const client = new VideoStatusClient({
+    clock,
+    maxRequestsPerSecond: 1,
+    timeout: 2500,
+    fetch: () => Promise.resolve(pending()),
+  });
+  const ends: number[] = [];
+  const results = await Promise.allSettled(
+    Array.from(
+      { length: 5 },
+      () => client.getStatus().finally(() => ends.push(clock.now() - start)),
+    ),
+  );
+  for (const result of results) {
+    assert.equal(result.status, "rejected");
+    assert.ok(result.reason instanceof TimeoutError);
+  }
+  assert.deepEqual(ends, [2500, 2500, 2500, 2500, 2500]);
+  assert.equal(clock.timers, 0);
+});

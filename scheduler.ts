@@ -1,13 +1,37 @@
 /**
- * One shared wake-up for every deadline the simulator keeps: long-poll
- * timeouts, job completions that someone waits for, heartbeats and injected
- * latency. However many requests are held, at most one timer is armed.
+ * One shared wake-up for many deadlines: the client's sleeps (every wait of
+ * every client in the process) and the simulator's long-poll timeouts, job
+ * completions, heartbeats and injected latency. However many are pending, at
+ * most one timer is armed.
  *
  * @module
  */
 
-import type { SimulatorClock } from "./clock.ts";
 import { IndexedHeap } from "./heap.ts";
+
+/**
+ * A clock with timers, such as the simulator's `SimulatorClock` or the
+ * global timer functions with `performance.now()`.
+ *
+ * @example The real timers
+ * ```ts
+ * import type { Timers } from "./scheduler.ts";
+ *
+ * const timers: Timers = {
+ *   now: () => performance.now(),
+ *   setTimeout: (callback, delay) => setTimeout(callback, delay),
+ *   clearTimeout: (handle) => clearTimeout(handle as number),
+ * };
+ * ```
+ */
+export interface Timers {
+  /** Milliseconds since an arbitrary origin, never decreasing. */
+  now(): number;
+  /** Calls `callback` once after `delay` milliseconds; returns a handle. */
+  setTimeout(callback: () => void, delay: number): unknown;
+  /** Cancels a timer by the handle `setTimeout` returned. */
+  clearTimeout(handle: unknown): void;
+}
 
 /**
  * A callback due at a point in time, as returned by
@@ -34,24 +58,28 @@ const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 /**
  * Runs callbacks at points in time with a single timer on a
- * {@linkcode SimulatorClock}.
+ * {@linkcode Timers}.
  *
  * @example Run a task when the clock reaches it
  * ```ts
  * import { Scheduler } from "./scheduler.ts";
- * import { systemClock } from "./clock.ts";
  * import assert from "node:assert/strict";
  *
- * const scheduler = new Scheduler(systemClock);
+ * const timers = {
+ *   now: () => performance.now(),
+ *   setTimeout: (callback: () => void, delay: number) => setTimeout(callback, delay),
+ *   clearTimeout: (handle: unknown) => clearTimeout(handle as number),
+ * };
+ * const scheduler = new Scheduler(timers);
  * const ran = await new Promise<boolean>((resolve) => {
- *   scheduler.schedule(systemClock.now() + 5, () => resolve(true));
+ *   scheduler.schedule(timers.now() + 5, () => resolve(true));
  * });
  * assert.equal(ran, true);
  * assert.equal(scheduler.size, 0);
  * ```
  */
 export class Scheduler {
-  #clock: SimulatorClock;
+  #clock: Timers;
   #heap = new IndexedHeap<ScheduledTask>((task) => task.at);
   #timer: unknown = undefined;
   #timerAt = Infinity;
@@ -61,7 +89,7 @@ export class Scheduler {
    *
    * @param clock The clock to read and to arm the timer on.
    */
-  constructor(clock: SimulatorClock) {
+  constructor(clock: Timers) {
     this.#clock = clock;
   }
 
@@ -108,9 +136,11 @@ export class Scheduler {
     // A timer that fires early is harmless: it finds nothing due and re-arms.
     if (next.at >= this.#timerAt) return;
     this.#disarm();
+    // Rounded up: a timer that fires a fraction early finds nothing due and
+    // costs another timer tick.
     const delay = Math.min(
       MAX_TIMER_DELAY,
-      Math.max(0, next.at - this.#clock.now()),
+      Math.max(0, Math.ceil(next.at - this.#clock.now())),
     );
     this.#timerAt = next.at;
     this.#timer = this.#clock.setTimeout(() => this.#fire(), delay);

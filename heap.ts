@@ -1,7 +1,7 @@
 /**
  * A binary min-heap whose items remember their position, so any item can be
- * removed in O(log n). The simulator keeps its timers and its eviction order in
- * such heaps instead of one timer per held request.
+ * removed in O(log n). The shared scheduler keeps its deadlines, and the
+ * simulator its eviction order, in such heaps.
  *
  * @module
  */

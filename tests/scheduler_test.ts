@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { IndexedHeap } from "../simulator/heap.ts";
+import { IndexedHeap } from "../heap.ts";
 import { seededRandom } from "../simulator/random.ts";
-import { Scheduler } from "../simulator/scheduler.ts";
+import { Scheduler } from "../scheduler.ts";
 import { FakeClock } from "./_fake_clock.ts";
 
 interface Item {
