@@ -1,7 +1,9 @@
-// A request budget shared by every wait of one client. Waiters queue in
-// order and one timer releases them one interval apart, measured from when
-// each was really released: a stalled event loop delays requests but never
-// lets them bunch up, so no window of one second holds more than the budget.
+// A request budget shared by every wait of one client: a sliding window that
+// lets a request go only if fewer than `capacity` went in the last `window`
+// milliseconds. No window of one second ever holds more than the budget,
+// however late timers fire, and a burst up to the budget goes at once.
+// Waiters queue in order; one timer wakes the queue when the oldest release
+// leaves the window.
 
 import type { Clock } from "./clock.ts";
 
@@ -12,23 +14,36 @@ interface Waiter {
   onAbort: () => void;
 }
 
-/** Hands out request slots at most `perSecond` times a second. */
+/** Hands out request slots, at most `perSecond` in any second. */
 export class RequestBudget {
-  #interval: number;
   #clock: Clock;
-  #lastRelease = -Infinity;
+  #window = 1000;
+  /** Release times of the last `capacity` requests, as a ring. */
+  #releases: Float64Array;
+  #oldest = 0;
   #queue: Waiter[] = [];
   #head = 0;
   #timer: AbortController | undefined;
 
+  /**
+   * `perSecond` is Infinity (no budget), at least 1 (whole requests per
+   * second; a fraction is rounded down), or below 1 (one request every
+   * `1 / perSecond` seconds).
+   */
   constructor(perSecond: number, clock: Clock) {
-    this.#interval = 1000 / perSecond;
     this.#clock = clock;
+    if (perSecond === Infinity) {
+      this.#releases = new Float64Array(0);
+      return;
+    }
+    if (perSecond < 1) this.#window = 1000 / perSecond;
+    this.#releases = new Float64Array(Math.max(1, Math.floor(perSecond)))
+      .fill(-Infinity);
   }
 
   /** Whether every request may go at once. */
   get unlimited(): boolean {
-    return this.#interval === 0;
+    return this.#releases.length === 0;
   }
 
   /** How many waits are queued for a slot. */
@@ -43,10 +58,9 @@ export class RequestBudget {
    */
   take(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#interval === 0) return Promise.resolve();
-    const now = this.#clock.now();
-    if (this.waiting === 0 && now - this.#lastRelease >= this.#interval) {
-      this.#lastRelease = now;
+    if (this.unlimited) return Promise.resolve();
+    if (this.waiting === 0 && this.#free(this.#clock.now())) {
+      this.#record(this.#clock.now());
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => {
@@ -60,6 +74,15 @@ export class RequestBudget {
       this.#queue.push(waiter);
       this.#arm();
     });
+  }
+
+  #free(now: number): boolean {
+    return now - this.#releases[this.#oldest] >= this.#window;
+  }
+
+  #record(now: number): void {
+    this.#releases[this.#oldest] = now;
+    this.#oldest = (this.#oldest + 1) % this.#releases.length;
   }
 
   #leave(waiter: Waiter): void {
@@ -76,24 +99,27 @@ export class RequestBudget {
     if (this.#timer !== undefined || this.waiting === 0) return;
     const timer = new AbortController();
     this.#timer = timer;
-    const wait = this.#lastRelease + this.#interval - this.#clock.now();
-    this.#clock.sleep(Math.max(0, wait), timer.signal).then(() => {
-      this.#timer = undefined;
-      this.#release();
-      this.#arm();
-    }, () => {});
+    const due = this.#releases[this.#oldest] + this.#window;
+    this.#clock.sleep(Math.max(0, due - this.#clock.now()), timer.signal)
+      .then(() => {
+        this.#timer = undefined;
+        this.#releaseDue();
+        this.#arm();
+      }, () => {});
   }
 
-  #release(): void {
-    const waiter = this.#queue[this.#head++];
+  #releaseDue(): void {
+    const now = this.#clock.now();
+    while (this.waiting > 0 && this.#free(now)) {
+      const waiter = this.#queue[this.#head++];
+      this.#record(now);
+      waiter.signal?.removeEventListener("abort", waiter.onAbort);
+      waiter.resolve();
+    }
     // Drop released entries in bulk rather than shifting one at a time.
     if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
       this.#queue = this.#queue.slice(this.#head);
       this.#head = 0;
     }
-    if (waiter === undefined) return;
-    this.#lastRelease = this.#clock.now();
-    waiter.signal?.removeEventListener("abort", waiter.onAbort);
-    waiter.resolve();
   }
 }

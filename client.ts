@@ -301,7 +301,9 @@ export interface VideoStatusClientOptions {
   maxRetryAfter?: number;
   /**
    * Budget of requests per second shared by every wait and `createJob()` of
-   * this client; requests beyond it queue in order.
+   * this client: no second (a sliding window) holds more requests than this;
+   * beyond it requests queue in order. A fraction above 1 is rounded down;
+   * below 1 it means one request every `1 / maxRequestsPerSecond` seconds.
    *
    * @default {Infinity}
    */

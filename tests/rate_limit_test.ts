@@ -1,62 +1,92 @@
 import assert from "node:assert/strict";
 import { RequestBudget } from "../_rate_limit.ts";
 import type { Clock } from "../clock.ts";
+import { seededRandom } from "../simulator/random.ts";
 import { FakeClock } from "./_fake_clock.ts";
 
-/** A clock whose sleeps end only when the test says, at any time it likes. */
-function stallingClock() {
-  const sleeps: { ms: number; wake: () => void }[] = [];
-  const clock: Clock & { time: number } = {
-    time: 0,
-    now: () => clock.time,
-    sleep: (ms, signal) =>
-      new Promise((resolve, reject) => {
-        sleeps.push({ ms, wake: resolve });
-        signal?.addEventListener("abort", () => reject(signal.reason), {
-          once: true,
-        });
-      }),
-  };
-  return { clock, sleeps };
+/** The most requests in any window of `window` ms. */
+function busiest(times: number[], window = 1000): number {
+  let most = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[i] - times[j] >= window) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
 }
 
-Deno.test("RequestBudget releases in order, one interval apart", async () => {
+Deno.test("RequestBudget lets a burst up to the budget go, then one as each leaves the window", async () => {
   const clock = new FakeClock();
-  const budget = new RequestBudget(10, clock);
+  const budget = new RequestBudget(3, clock);
   const start = clock.now();
   const released: [number, number][] = [];
   await Promise.all(
-    [0, 1, 2, 3].map((i) =>
+    [0, 1, 2, 3, 4, 5, 6].map((i) =>
       budget.take().then(() => released.push([i, clock.now() - start]))
     ),
   );
-  assert.deepEqual(released, [[0, 0], [1, 100], [2, 200], [3, 300]]);
+  assert.deepEqual(released, [
+    [0, 0],
+    [1, 0],
+    [2, 0],
+    [3, 1000],
+    [4, 1000],
+    [5, 1000],
+    [6, 2000],
+  ]);
   assert.equal(clock.timers, 0);
 });
 
-Deno.test("RequestBudget never bunches requests after a stall", async () => {
-  const { clock, sleeps } = stallingClock();
-  const budget = new RequestBudget(4, clock);
-  let released = 0;
-  for (let i = 0; i < 4; i++) budget.take().then(() => released++);
-  await Promise.resolve();
-  assert.equal(released, 1);
-  assert.deepEqual(sleeps.map((s) => s.ms), [250]);
-  // The event loop stalls for two seconds before the timer fires.
-  clock.time = 2000;
-  sleeps[0].wake();
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  assert.equal(released, 2, "only one waiter per timer");
-  assert.equal(sleeps[1].ms, 250, "the next slot counts from the release");
-  assert.equal(budget.waiting, 2);
-  // Drain the rest so nothing is left behind.
-  for (let i = 1; i < 3; i++) {
-    clock.time += 250;
-    sleeps[i].wake();
-    await new Promise((resolve) => setTimeout(resolve, 0));
+Deno.test("RequestBudget below one a second spaces requests", async () => {
+  const clock = new FakeClock();
+  const budget = new RequestBudget(0.5, clock);
+  const start = clock.now();
+  const times: number[] = [];
+  await Promise.all(
+    [0, 1, 2].map(() =>
+      budget.take().then(() => times.push(clock.now() - start))
+    ),
+  );
+  assert.deepEqual(times, [0, 2000, 4000]);
+});
+
+/** A clock whose timers fire as late as a seeded random stall says. */
+function stallingClock(seed: number): Clock {
+  const random = seededRandom(seed);
+  let now = 0;
+  return {
+    now: () => now,
+    sleep: (ms, signal) =>
+      new Promise((resolve, reject) => {
+        const stall = random() < 0.2 ? random() * 3000 : random() * 5;
+        const timer = setTimeout(() => {
+          now += ms + stall;
+          resolve();
+        }, 0);
+        signal?.addEventListener("abort", () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        }, { once: true });
+      }),
+  };
+}
+
+Deno.test("RequestBudget never exceeds the budget in any second, however late its timer fires", async () => {
+  for (const seed of [1, 2, 3]) {
+    const clock = stallingClock(seed);
+    const budget = new RequestBudget(5, clock);
+    const times: number[] = [];
+    await Promise.all(
+      Array.from(
+        { length: 60 },
+        () => budget.take().then(() => times.push(clock.now())),
+      ),
+    );
+    assert.equal(times.length, 60);
+    assert.ok(
+      busiest(times) <= 5,
+      `seed ${seed}: ${busiest(times)} in a second`,
+    );
   }
-  assert.equal(released, 4);
-  assert.equal(sleeps.length, 3);
 });
 
 Deno.test("RequestBudget gives up an aborted waiter's place", async () => {
