@@ -3,12 +3,13 @@
 // milliseconds. No window of one second ever holds more than the budget,
 // however late timers fire, and a burst up to the budget goes at once.
 // Waiters queue in order; one timer wakes the queue when the oldest release
-// leaves the window.
+// leaves the window. A slot is stamped again when its request is really
+// sent, since under load that can be well after the slot was handed out.
 
 import type { Clock } from "./clock.ts";
 
 interface Waiter {
-  resolve: () => void;
+  resolve: (ticket: number) => void;
   reject: (reason: unknown) => void;
   signal: AbortSignal | undefined;
   onAbort: () => void;
@@ -21,6 +22,8 @@ export class RequestBudget {
   /** Release times of the last `capacity` requests, as a ring. */
   #releases: Float64Array;
   #oldest = 0;
+  /** How many slots have been handed out, which numbers the tickets. */
+  #handedOut = 0;
   #queue: Waiter[] = [];
   #head = 0;
   #timer: AbortController | undefined;
@@ -53,15 +56,15 @@ export class RequestBudget {
 
   /**
    * Resolves when this caller may send a request: at once while the budget
-   * allows, otherwise in turn. Rejects with `signal.reason` if the signal
+   * allows, otherwise in turn, with a ticket to pass to `sending()` right
+   * before the request goes. Rejects with `signal.reason` if the signal
    * aborts first, giving the place up.
    */
-  take(signal?: AbortSignal): Promise<void> {
+  take(signal?: AbortSignal): Promise<number> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.unlimited) return Promise.resolve();
+    if (this.unlimited) return Promise.resolve(-1);
     if (this.waiting === 0 && this.#free(this.#clock.now())) {
-      this.#record(this.#clock.now());
-      return Promise.resolve();
+      return Promise.resolve(this.#record(this.#clock.now()));
     }
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
@@ -80,9 +83,19 @@ export class RequestBudget {
     return now - this.#releases[this.#oldest] >= this.#window;
   }
 
-  #record(now: number): void {
+  #record(now: number): number {
     this.#releases[this.#oldest] = now;
     this.#oldest = (this.#oldest + 1) % this.#releases.length;
+    return this.#handedOut++;
+  }
+
+  /** Moves a slot to the time its request is really sent. */
+  sending(ticket: number): void {
+    const capacity = this.#releases.length;
+    // A ticket so old that its slot went to another request counts no more.
+    if (ticket < 0 || this.#handedOut - ticket > capacity) return;
+    const index = ticket % capacity;
+    this.#releases[index] = Math.max(this.#releases[index], this.#clock.now());
   }
 
   #leave(waiter: Waiter): void {
@@ -112,9 +125,8 @@ export class RequestBudget {
     const now = this.#clock.now();
     while (this.waiting > 0 && this.#free(now)) {
       const waiter = this.#queue[this.#head++];
-      this.#record(now);
       waiter.signal?.removeEventListener("abort", waiter.onAbort);
-      waiter.resolve();
+      waiter.resolve(this.#record(now));
     }
     // Drop released entries in bulk rather than shifting one at a time.
     if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {

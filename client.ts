@@ -363,6 +363,8 @@ interface WaitState {
   startedAt: number;
   /** The clock's time at which the wait times out. */
   deadline: number;
+  /** The request budget's ticket for the next request. */
+  ticket: number;
   timeout: number;
   signal: AbortSignal | undefined;
   attempts: number;
@@ -576,7 +578,7 @@ export class VideoStatusClient {
       }
       script.outcome = outcome;
     }
-    await this.#budget.take(signal);
+    const ticket = await this.#budget.take(signal);
     const url = joinPath(this.serverUrl, "/jobs");
     const createdAt = this.#clock.now();
     const { response, text } = await this.#exchange(
@@ -590,6 +592,7 @@ export class VideoStatusClient {
       },
       this.requestTimeout,
       signal,
+      ticket,
     );
     if (!response.ok) {
       throw new HTTPError(response, "POST", redact(url), text);
@@ -713,6 +716,7 @@ export class VideoStatusClient {
       shownUrl: redact(url),
       startedAt: startedAt ?? now,
       deadline: now + timeout,
+      ticket: -1,
       timeout,
       signal: options.signal,
       attempts: 0,
@@ -727,7 +731,7 @@ export class VideoStatusClient {
     let nextDelay = 0;
     while (true) {
       if (nextDelay > 0) await this.#sleep(wait, nextDelay);
-      await this.#takeBudget(wait);
+      wait.ticket = await this.#takeBudget(wait);
       wait.attempts++;
 
       let failure: { error: unknown; retryAfter: number | undefined };
@@ -832,8 +836,8 @@ export class VideoStatusClient {
   }
 
   /** A place in the request budget, given up at the deadline. */
-  async #takeBudget(wait: WaitState): Promise<void> {
-    if (this.#budget.unlimited) return;
+  async #takeBudget(wait: WaitState): Promise<number> {
+    if (this.#budget.unlimited) return -1;
     const controller = new AbortController();
     const onAbort = () => controller.abort(wait.signal?.reason);
     wait.signal?.addEventListener("abort", onAbort, { once: true });
@@ -844,7 +848,7 @@ export class VideoStatusClient {
       () => controller.abort(deadline),
     );
     try {
-      await this.#budget.take(controller.signal);
+      return await this.#budget.take(controller.signal);
     } catch (error) {
       if (error === deadline) this.#checkDeadline(wait);
       throw error;
@@ -891,6 +895,7 @@ export class VideoStatusClient {
         { headers },
         this.#bounded(wait, timeout),
         wait.signal,
+        wait.ticket,
       );
     } catch (error) {
       if (wait.signal?.aborted) throw error;
@@ -945,6 +950,7 @@ export class VideoStatusClient {
     };
     try {
       resetIdleTimer();
+      this.#budget.sending(wait.ticket);
       const response = await this.#fetch(url, {
         headers,
         signal: controller.signal,
@@ -1016,7 +1022,8 @@ export class VideoStatusClient {
   }
 
   /**
-   * Sends one request and reads its body, all within `timeout`. Rejects with
+   * Sends one request (stamping its budget ticket, -1 for none) and reads
+   * its body, all within `timeout`. Rejects with
    * `signal.reason` when the signal aborts, and with a `TimeoutError` when
    * the time runs out.
    */
@@ -1025,6 +1032,7 @@ export class VideoStatusClient {
     init: RequestInit,
     timeout: number,
     signal: AbortSignal | undefined,
+    ticket: number,
   ): Promise<{ response: Response; text: string }> {
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
@@ -1035,6 +1043,7 @@ export class VideoStatusClient {
       () => controller.abort(new TimeoutError(timeout, 1)),
     );
     try {
+      this.#budget.sending(ticket);
       const response = await this.#fetch(url, {
         ...init,
         signal: controller.signal,

@@ -125,3 +125,23 @@ Deno.test("RequestBudget stops its timer when every waiter leaves", async () => 
   assert.equal(clock.timers, 0);
   assert.equal(budget.waiting, 0);
 });
+
+Deno.test("RequestBudget counts a slot from when its request was really sent", async () => {
+  const clock = new FakeClock({ autoAdvance: false });
+  const budget = new RequestBudget(1, clock);
+  const start = clock.now();
+  const ticket = await budget.take();
+  await clock.tick(600);
+  budget.sending(ticket);
+  let releasedAt = -1;
+  const next = budget.take().then(() => releasedAt = clock.now() - start);
+  await clock.tick(400);
+  assert.equal(
+    releasedAt,
+    -1,
+    "released a second after the slot, not the send",
+  );
+  await clock.tick(600);
+  await next;
+  assert.equal(releasedAt, 1600);
+});
