@@ -18,7 +18,10 @@ interface Waiter {
 /** Hands out request slots, at most `perSecond` in any second. */
 export class RequestBudget {
   #clock: Clock;
-  #window = 1000;
+  // A millisecond over the second, so that the microseconds between stamping
+  // a slot and the request leaving can never put one request too many in a
+  // second as the sender's own clock measures it.
+  #window = 1001;
   /** Release times of the last `capacity` requests, as a ring. */
   #releases: Float64Array;
   #oldest = 0;
@@ -39,7 +42,7 @@ export class RequestBudget {
       this.#releases = new Float64Array(0);
       return;
     }
-    if (perSecond < 1) this.#window = 1000 / perSecond;
+    if (perSecond < 1) this.#window = 1000 / perSecond + 1;
     this.#releases = new Float64Array(Math.max(1, Math.floor(perSecond)))
       .fill(-Infinity);
   }

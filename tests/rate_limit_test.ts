@@ -28,10 +28,10 @@ Deno.test("RequestBudget lets a burst up to the budget go, then one as each leav
     [0, 0],
     [1, 0],
     [2, 0],
-    [3, 1000],
-    [4, 1000],
-    [5, 1000],
-    [6, 2000],
+    [3, 1001],
+    [4, 1001],
+    [5, 1001],
+    [6, 2002],
   ]);
   assert.equal(clock.timers, 0);
 });
@@ -46,7 +46,7 @@ Deno.test("RequestBudget below one a second spaces requests", async () => {
       budget.take().then(() => times.push(clock.now() - start))
     ),
   );
-  assert.deepEqual(times, [0, 2000, 4000]);
+  assert.deepEqual(times, [0, 2001, 4002]);
 });
 
 /** A clock whose timers fire as late as a seeded random stall says. */
@@ -103,7 +103,7 @@ Deno.test("RequestBudget gives up an aborted waiter's place", async () => {
   controller.abort("gone");
   await first;
   assert.deepEqual(order, ["first: gone"]);
-  await clock.tick(1000);
+  await clock.tick(1001);
   await second;
   assert.deepEqual(order, ["first: gone", "second"]);
   assert.equal(clock.timers, 0);
@@ -141,7 +141,7 @@ Deno.test("RequestBudget counts a slot from when its request was really sent", a
     -1,
     "released a second after the slot, not the send",
   );
-  await clock.tick(600);
+  await clock.tick(601);
   await next;
-  assert.equal(releasedAt, 1600);
+  assert.equal(releasedAt, 1601);
 });
