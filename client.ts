@@ -25,6 +25,7 @@ import {
 import { RequestBudget } from "./_rate_limit.ts";
 import { parseRetryAfter } from "./retry_after.ts";
 import type { PollSchedule } from "./schedule.ts";
+import { pushIterator } from "./_push_iterator.ts";
 import { readServerSentEvents } from "./_sse.ts";
 import { assertFiniteAtLeast } from "./_validate.ts";
 
@@ -536,7 +537,7 @@ export class VideoStatusClient {
    * @throws {ProtocolError} When the server reports an unknown `result`.
    */
   getStatus(options: WaitOptions = {}): Promise<FinalStatus> {
-    return this.#last(this.#run(this.statusUrl, undefined, options))
+    return this.#wait(this.statusUrl, undefined, options)
       .then((update) => update.result);
   }
 
@@ -640,7 +641,7 @@ export class VideoStatusClient {
     options: WaitOptions = {},
   ): Promise<FinalUpdate> {
     const { url, startedAt } = this.#target(job);
-    return this.#last(this.#run(url, startedAt, options));
+    return this.#wait(url, startedAt, options);
   }
 
   /**
@@ -666,9 +667,21 @@ export class VideoStatusClient {
     job?: string | Job,
     options: WaitOptions = {},
   ): AsyncIterableIterator<StatusUpdate> {
-    if (job === undefined) return this.#run(this.statusUrl, undefined, options);
-    const { url, startedAt } = this.#target(job);
-    return this.#run(url, startedAt, options);
+    const { url, startedAt } = job === undefined
+      ? { url: this.statusUrl, startedAt: undefined }
+      : this.#target(job);
+    return pushIterator<StatusUpdate>(
+      (push, signal) =>
+        this.#wait(url, startedAt, {
+          ...options,
+          signal,
+          onUpdate: (update) => {
+            options.onUpdate?.(update);
+            push(update);
+          },
+        }),
+      options.signal,
+    );
   }
 
   #target(job: string | Job): { url: string; startedAt: number | undefined } {
@@ -689,23 +702,15 @@ export class VideoStatusClient {
     return { url: parseUrl("job.url", job.url).href, startedAt: job.createdAt };
   }
 
-  async #last(
-    updates: AsyncGenerator<StatusUpdate, FinalUpdate>,
-  ): Promise<FinalUpdate> {
-    while (true) {
-      const next = await updates.next();
-      if (next.done) return next.value;
-    }
-  }
-
-  // One generator per wait, and no timer but the one it sleeps on: the
+  // One async function per wait, and no timer but the one it sleeps on: the
   // deadline bounds each sleep and request instead of arming a timer of its
-  // own, which keeps a sleeping wait small (see the scale benchmark).
-  async *#run(
+  // own. This keeps a sleeping wait small (see the scale benchmark); watch()
+  // adapts it to an iterator.
+  async #wait(
     url: string,
     startedAt: number | undefined,
     options: WaitOptions,
-  ): AsyncGenerator<StatusUpdate, FinalUpdate> {
+  ): Promise<FinalUpdate> {
     const timeout = options.timeout ?? this.timeout;
     assertFiniteAtLeast("wait", "timeout", timeout, 1);
     options.signal?.throwIfAborted();
@@ -730,13 +735,16 @@ export class VideoStatusClient {
     let lastPendingAt = 0;
     let nextDelay = 0;
     while (true) {
-      if (nextDelay > 0) await this.#sleep(wait, nextDelay);
+      if (nextDelay > 0) {
+        await clock.sleep(this.#bounded(wait, nextDelay), wait.signal);
+        this.#checkDeadline(wait);
+      }
       wait.ticket = await this.#takeBudget(wait);
       wait.attempts++;
 
       let failure: { error: unknown; retryAfter: number | undefined };
       if (mode === "sse") {
-        const outcome = yield* this.#stream(wait);
+        const outcome = await this.#stream(wait);
         if (outcome.kind === "final") return outcome.update;
         if (outcome.kind === "unsupported") {
           mode = "auto";
@@ -771,7 +779,6 @@ export class VideoStatusClient {
               url: wait.shownUrl,
             };
             this.#emit(wait, final);
-            yield final;
             return final;
           }
           pendingAnswers++;
@@ -793,7 +800,6 @@ export class VideoStatusClient {
             url: wait.shownUrl,
           };
           this.#emit(wait, update);
-          yield update;
           continue;
         }
         failure = outcome;
@@ -814,12 +820,6 @@ export class VideoStatusClient {
         url: wait.shownUrl,
       });
     }
-  }
-
-  /** Sleeps, but never past the wait's deadline. */
-  #sleep(wait: WaitState, ms: number): Promise<void> {
-    return this.#clock.sleep(this.#bounded(wait, ms), wait.signal)
-      .then(() => this.#checkDeadline(wait));
   }
 
   /** `ms`, or less if the deadline comes first; throws if it has come. */
@@ -928,8 +928,8 @@ export class VideoStatusClient {
     };
   }
 
-  /** One event-stream connection, yielding each status it carries. */
-  async *#stream(wait: WaitState): AsyncGenerator<StatusUpdate, StreamOutcome> {
+  /** One event-stream connection, reporting each status it carries. */
+  async #stream(wait: WaitState): Promise<StreamOutcome> {
     const url = joinPath(wait.url, "/events");
     const headers = withDefaults(this.#headers, {
       accept: "text/event-stream",
@@ -992,11 +992,9 @@ export class VideoStatusClient {
           this.schedule.observe?.({ after: elapsed, atMost: elapsed });
           const final: FinalUpdate = { ...update, result };
           this.#emit(wait, final);
-          yield final;
           return { kind: "final", update: final };
         }
         this.#emit(wait, update);
-        yield update;
       }
       return {
         kind: "failure",
@@ -1089,6 +1087,7 @@ function joinPath(base: string, path: string): string {
 
 /** The URL without credentials, for errors and updates. */
 function redact(href: string): string {
+  if (!href.includes("@")) return href;
   const url = new URL(href);
   url.username = "";
   url.password = "";

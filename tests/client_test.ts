@@ -609,3 +609,43 @@ Deno.test("a wait queued for the request budget still ends at its timeout", asyn
   assert.deepEqual(ends, [2500, 2500, 2500, 2500, 2500]);
   assert.equal(clock.timers, 0);
 });
+
+Deno.test("watch() throws what the wait throws, and the abort reason unchanged", async () => {
+  const missing = setup([pending(), json({ error: "gone" }, { status: 404 })]);
+  const seen: string[] = [];
+  await assert.rejects(async () => {
+    for await (const update of missing.client.watch("j")) {
+      seen.push(update.result);
+    }
+  }, HTTPError);
+  assert.deepEqual(seen, ["pending"]);
+
+  const { client, clock } = setup([pending()]);
+  const controller = new AbortController();
+  const reason = new Error("stop watching");
+  await assert.rejects(async () => {
+    for await (const _ of client.watch("j", { signal: controller.signal })) {
+      controller.abort(reason);
+    }
+  }, (error) => error === reason);
+  assert.equal(clock.timers, 0);
+});
+
+Deno.test("watch() starts nothing until it is iterated", async () => {
+  const { client, requests } = setup([completed()]);
+  const updates = client.watch("j");
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(requests.length, 0);
+  assert.deepEqual(await updates.next(), {
+    value: {
+      result: "completed",
+      attempt: 1,
+      elapsed: 0,
+      nextDelay: undefined,
+      source: "poll",
+      url: "http://127.0.0.1:5000/jobs/j",
+    },
+    done: false,
+  });
+  assert.deepEqual(await updates.next(), { value: undefined, done: true });
+});
