@@ -31,6 +31,12 @@ export const EXPOSED_HEADERS = "Location, Retry-After, Preference-Applied";
  */
 export const ALLOWED_HEADERS = "Prefer, Content-Type, Authorization";
 
+/** The CORS headers of every API response. */
+const CORS_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Expose-Headers": EXPOSED_HEADERS,
+});
+
 /** The largest `Access-Control-Request-Headers` value reflected back. */
 const MAX_REFLECTED_HEADERS_LENGTH = 1024;
 
@@ -39,7 +45,8 @@ const HEADER_LIST =
   /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:[ \t]*,[ \t]*[!#$%&'*+.^_`|~0-9A-Za-z-]+)*$/;
 
 /**
- * Creates a JSON response that no cache keeps.
+ * Creates a JSON response that no cache keeps, with the CORS headers (built
+ * in one go: it is the hot path).
  *
  * @example
  * ```ts
@@ -66,6 +73,7 @@ export function jsonResponse(
     headers: {
       "Content-Type": "application/json",
       "Cache-Control": "no-store",
+      ...CORS_HEADERS,
       ...headers,
     },
   });
@@ -98,7 +106,7 @@ export function errorResponse(
 }
 
 /**
- * Adds the CORS headers every API response carries.
+ * Adds the CORS headers every API response carries, unless it has them.
  *
  * @example
  * ```ts
@@ -113,8 +121,10 @@ export function errorResponse(
  * @returns The same response.
  */
 export function withCors(response: Response): Response {
-  response.headers.set("Access-Control-Allow-Origin", "*");
-  response.headers.set("Access-Control-Expose-Headers", EXPOSED_HEADERS);
+  if (response.headers.has("Access-Control-Allow-Origin")) return response;
+  for (const [name, value] of Object.entries(CORS_HEADERS)) {
+    response.headers.set(name, value);
+  }
   return response;
 }
 

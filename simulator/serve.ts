@@ -124,9 +124,12 @@ export async function serve(
     if (typeof deno?.serve === "function") {
       const server = deno.serve(
         { port, hostname, onListen: () => {} },
+        // The address is only read with a rate limit: Deno builds it lazily.
         (request, info) =>
           simulator.fetch(request, {
-            remoteAddr: { hostname: info.remoteAddr.hostname ?? "" },
+            get remoteAddr() {
+              return { hostname: info.remoteAddr.hostname ?? "" };
+            },
           }),
       );
       boundPort = server.addr.port ?? port;

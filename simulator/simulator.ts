@@ -422,7 +422,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       if (end === "aborted") return goneResponse();
       if (closed) return closedResponse();
     }
-    const path = new URL(request.url).pathname;
+    const path = pathOf(request.url);
     const target = route(path);
     if (target === undefined) {
       return errorResponse(404, `Cannot find path '${shorten(path)}'`);
@@ -440,8 +440,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         );
       }
     }
-    const methods = target.allow.split(", ");
-    if (!methods.includes(request.method)) {
+    if (!target.allow.split(", ").includes(request.method)) {
       return errorResponse(
         405,
         `Cannot ${request.method} '${
@@ -505,6 +504,21 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/**
+ * The path of an absolute URL as a runtime gives it in `Request.url`
+ * (already normalised), without parsing it into a URL object.
+ */
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start === -1) return "/";
+  let end = url.length;
+  const query = url.indexOf("?", start);
+  if (query !== -1) end = query;
+  const fragment = url.indexOf("#", start);
+  if (fragment !== -1 && fragment < end) end = fragment;
+  return url.slice(start, end);
 }
 
 function shorten(text: string): string {
