@@ -30,7 +30,10 @@ export interface SimulatorClock {
 }
 
 /**
- * The real clock: `Date.now()` and the global timer functions.
+ * The real clock: monotonic, sub-millisecond time on the Unix epoch's scale
+ * (`performance.timeOrigin + performance.now()`, like the client's) and the
+ * global timer functions. Whole-millisecond `Date.now()` would add up to a
+ * millisecond to every detection.
  *
  * @example Read the time
  * ```ts
@@ -41,7 +44,7 @@ export interface SimulatorClock {
  * ```
  */
 export const systemClock: SimulatorClock = Object.freeze({
-  now: (): number => Date.now(),
+  now: (): number => performance.timeOrigin + performance.now(),
   setTimeout: (callback: () => void, delay: number): unknown =>
     globalThis.setTimeout(callback, delay),
   clearTimeout: (handle: unknown): void =>
