@@ -4,8 +4,8 @@
 // request. Messages in: {legacy, maxJobs}, "books", "close"; out: {url},
 // {requests, createdAt}, "closed".
 
-import { systemClock } from "../clock.ts";
-import { createSimulator, type SimulatorClock } from "../server.ts";
+import { createSimulator } from "../server.ts";
+import { systemClock as simulatorClock } from "../simulator/clock.ts";
 
 interface Scope {
   onmessage: ((event: MessageEvent) => void) | null;
@@ -15,12 +15,9 @@ interface Scope {
 
 const scope = globalThis as unknown as Scope;
 
-// The client's clock: epoch-based high-resolution time agrees across threads.
-const clock: SimulatorClock = {
-  now: systemClock.now,
-  setTimeout: (callback, delay) => setTimeout(callback, delay),
-  clearTimeout: (handle) => clearTimeout(handle as number),
-};
+// The simulator's own clock reads the same epoch-based high-resolution time
+// as the client's, which agrees across threads.
+const clock = simulatorClock;
 
 scope.onmessage = (event: MessageEvent) => {
   const { legacy, maxJobs } = event.data as {
@@ -33,16 +30,18 @@ scope.onmessage = (event: MessageEvent) => {
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     async (request) => {
-      const receivedAt = clock.now();
       const path = new URL(request.url).pathname;
       const job = /^\/jobs\/([^/]+)(?:\/events)?$/.exec(path)?.[1];
       if (job !== undefined && request.method === "GET") {
         requests.set(job, (requests.get(job) ?? 0) + 1);
       }
       const response = await simulator.fetch(request);
+      // The job's clock started a few microseconds ago, while its answer was
+      // built; the request itself arrived earlier, before its body was read.
+      const createdNear = clock.now();
       const location = response.headers.get("location");
       if (request.method === "POST" && location !== null) {
-        createdAt.set(location.slice("/jobs/".length), receivedAt);
+        createdAt.set(location.slice("/jobs/".length), createdNear);
       }
       return response;
     },

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { setImmediate } from "node:timers";
 import { IndexedHeap } from "../heap.ts";
 import { seededRandom } from "../simulator/random.ts";
 import { Scheduler } from "../scheduler.ts";
@@ -71,4 +72,35 @@ Deno.test("Scheduler runs a task scheduled from a task and re-arms earlier deadl
   assert.equal(clock.timers, 0);
   await clock.tick(2_000);
   assert.deepEqual(ran, ["first", "chained"]);
+});
+
+Deno.test("the simulator's real clock fires timers never early, and cancels them in any phase", async () => {
+  const { systemClock } = await import("../simulator/clock.ts");
+  for (const delay of [0, 1, 30]) {
+    const start = systemClock.now();
+    const firedAt = await new Promise<number>((resolve) => {
+      systemClock.setTimeout(() => resolve(systemClock.now()), delay);
+    });
+    assert.ok(
+      firedAt - start >= delay,
+      `${delay} ms fired after ${firedAt - start}`,
+    );
+    assert.ok(
+      firedAt - start < delay + 500,
+      `${delay} ms fired after ${firedAt - start}`,
+    );
+  }
+  // Cancelled while the early timer is armed, and (most likely) while it
+  // yields turn by turn just before it is due.
+  for (const cancelAt of [0, 19]) {
+    let fired = false;
+    const start = systemClock.now();
+    const handle = systemClock.setTimeout(() => fired = true, 20);
+    while (systemClock.now() - start < cancelAt) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    systemClock.clearTimeout(handle);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    assert.equal(fired, false, `cancelled at ${cancelAt} ms`);
+  }
 });
