@@ -50,13 +50,7 @@ export async function ensureNpmTools(): Promise<string> {
   await Deno.mkdir(dir, { recursive: true });
   await Deno.writeTextFile(join(dir, "package.json"), manifest);
   console.log(`Installing the npm tools into ${dir}`);
-  await run("npm", [
-    "install",
-    "--no-audit",
-    "--no-fund",
-    "--no-package-lock",
-    "--loglevel=error",
-  ], { cwd: dir });
+  await npmInstall(dir);
   await Deno.writeTextFile(stamp, manifest);
   return dir;
 }
@@ -70,6 +64,27 @@ export async function ensureNpmTools(): Promise<string> {
  */
 export function npmToolBin(dir: string, name: string): string {
   return join(dir, "node_modules", ".bin", name);
+}
+
+/**
+ * Runs a quiet `npm install` in `cwd` of its `package.json`, plus `packages`.
+ *
+ * @param cwd The project directory.
+ * @param packages Extra package specs (names, versions, tarballs).
+ * @throws {Error} When `npm install` fails.
+ */
+export async function npmInstall(
+  cwd: string,
+  packages: string[] = [],
+): Promise<void> {
+  await run("npm", [
+    "install",
+    "--no-audit",
+    "--no-fund",
+    "--no-package-lock",
+    "--loglevel=error",
+    ...packages,
+  ], { cwd });
 }
 
 async function readOrUndefined(path: string): Promise<string | undefined> {

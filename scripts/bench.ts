@@ -10,6 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { positiveInteger, positiveNumber, runMain } from "./_flags.ts";
 import { systemClock } from "../clock.ts";
 import {
   type Detection,
@@ -305,31 +306,4 @@ function ms(value: number): string {
   return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
 }
 
-function positiveInteger(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(
-      `Cannot run the benchmark as '${flag}' must be a positive integer: current value is ${text}`,
-    );
-  }
-  return value;
-}
-
-function positiveNumber(flag: string, text: string): number {
-  const value = Number(text);
-  if (!(value > 0 && Number.isFinite(value))) {
-    throw new RangeError(
-      `Cannot run the benchmark as '${flag}' must be a positive number: current value is ${text}`,
-    );
-  }
-  return value;
-}
-
-if (import.meta.main) {
-  try {
-    Deno.exitCode = await main(Deno.args);
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    Deno.exitCode = 1;
-  }
-}
+if (import.meta.main) await runMain(main);

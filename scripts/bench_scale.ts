@@ -10,6 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { positiveInteger, runMain } from "./_flags.ts";
 import { type Job, VideoStatusClient } from "../client.ts";
 import type { FinalStatus } from "../protocol.ts";
 import { spawnServer } from "./_spawn_server.ts";
@@ -286,21 +287,4 @@ function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 }
 
-function positiveInteger(flag: string, text: string): number {
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new RangeError(
-      `Cannot run the benchmark as '${flag}' must be a positive integer: current value is ${text}`,
-    );
-  }
-  return value;
-}
-
-if (import.meta.main) {
-  try {
-    Deno.exitCode = await main(Deno.args);
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    Deno.exitCode = 1;
-  }
-}
+if (import.meta.main) await runMain(main);

@@ -12,7 +12,12 @@
 
 import { basename, join } from "node:path";
 import { buildNpm } from "./build_npm.ts";
-import { ensureNpmTools, NPM_TOOLS, npmToolBin } from "./_npm_tools.ts";
+import {
+  ensureNpmTools,
+  NPM_TOOLS,
+  npmInstall,
+  npmToolBin,
+} from "./_npm_tools.ts";
 import { run } from "./_run.ts";
 
 const HELP = `Usage: deno task test:npm [options]
@@ -58,15 +63,10 @@ export async function testNpm(root: string): Promise<void> {
         join(project, "package.json"),
         '{ "private": true }\n',
       );
-      await run("npm", [
-        "install",
-        "--no-audit",
-        "--no-fund",
-        "--no-package-lock",
-        "--loglevel=error",
+      await npmInstall(project, [
         tarball,
         `@types/node@${NPM_TOOLS["@types/node"]}`,
-      ], { cwd: project });
+      ]);
       for await (const entry of Deno.readDir(join(root, "tests", "npm"))) {
         await Deno.copyFile(
           join(root, "tests", "npm", entry.name),

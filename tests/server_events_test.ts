@@ -1,22 +1,9 @@
 import assert from "node:assert/strict";
-import { createSimulator, type Simulator } from "../server.ts";
+import { createSimulator } from "../server.ts";
 import { FakeClock, settle } from "./_fake_clock.ts";
+import { BASE, createJob } from "./_simulator_requests.ts";
 
-const BASE = "http://sim.test";
 const decoder = new TextDecoder();
-
-async function createJob(
-  simulator: Simulator,
-  script: Record<string, unknown>,
-): Promise<string> {
-  const response = await simulator.fetch(
-    new Request(`${BASE}/jobs`, {
-      method: "POST",
-      body: JSON.stringify(script),
-    }),
-  );
-  return (await response.json()).id;
-}
 
 /** Reads what a stream has delivered so far, without waiting for more. */
 class StreamReader {

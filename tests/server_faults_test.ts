@@ -1,20 +1,8 @@
 import assert from "node:assert/strict";
-import { createSimulator, type Simulator } from "../server.ts";
+import { createSimulator } from "../server.ts";
 import { RateLimiter } from "../simulator/rate_limiter.ts";
 import { FakeClock, settle } from "./_fake_clock.ts";
-
-const BASE = "http://sim.test";
-
-function get(
-  simulator: Simulator,
-  path: string,
-  init: RequestInit = {},
-  client = "10.0.0.1",
-): Promise<Response> {
-  return simulator.fetch(new Request(BASE + path, init), {
-    remoteAddr: { hostname: client },
-  });
-}
+import { BASE, get } from "./_simulator_requests.ts";
 
 Deno.test("faultRate replaces that share of status answers with 500 or 503", async () => {
   const clock = new FakeClock({ autoAdvance: false });

@@ -1,31 +1,12 @@
 import assert from "node:assert/strict";
 import { createSimulator, MAX_BODY_BYTES, type Simulator } from "../server.ts";
 import { FakeClock } from "./_fake_clock.ts";
-
-const BASE = "http://sim.test";
-
-function get(
-  simulator: Simulator,
-  path: string,
-  init: RequestInit = {},
-): Promise<Response> {
-  return simulator.fetch(new Request(BASE + path, init));
-}
+import { BASE, createJob, get } from "./_simulator_requests.ts";
 
 function post(simulator: Simulator, body?: BodyInit): Promise<Response> {
   return simulator.fetch(
     new Request(`${BASE}/jobs`, { method: "POST", body }),
   );
-}
-
-async function createJob(
-  simulator: Simulator,
-  script: Record<string, unknown> = {},
-): Promise<string> {
-  const response = await post(simulator, JSON.stringify(script));
-  assert.equal(response.status, 201);
-  const { id } = await response.json();
-  return id;
 }
 
 async function expectError(

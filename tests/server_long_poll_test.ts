@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { createSimulator, type Simulator } from "../server.ts";
 import { FakeClock, settle } from "./_fake_clock.ts";
-
-const BASE = "http://sim.test";
+import { BASE, createJob } from "./_simulator_requests.ts";
 
 function poll(
   simulator: Simulator,
@@ -12,19 +11,6 @@ function poll(
 ): Promise<Response> {
   const headers: HeadersInit = prefer === undefined ? {} : { Prefer: prefer };
   return simulator.fetch(new Request(BASE + path, { headers, signal }));
-}
-
-async function createJob(
-  simulator: Simulator,
-  script: Record<string, unknown>,
-): Promise<string> {
-  const response = await simulator.fetch(
-    new Request(`${BASE}/jobs`, {
-      method: "POST",
-      body: JSON.stringify(script),
-    }),
-  );
-  return (await response.json()).id;
 }
 
 /** Tells whether a promise has settled yet. */
