@@ -14,7 +14,18 @@ import type {
 import { Backoff } from "./backoff.ts";
 import { assertFiniteAtLeast } from "./_validate.ts";
 
-/** Options for {@linkcode LearnedSchedule}. */
+/**
+ * Options for {@linkcode LearnedSchedule}.
+ *
+ * @example Trade requests for earlier detection
+ * ```ts
+ * import { LearnedSchedule, type LearnedScheduleOptions } from "./learned_schedule.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const options: LearnedScheduleOptions = { latencyRatio: 0.1, halfLife: 50 };
+ * assert.equal(new LearnedSchedule(options).latencyRatio, 0.1);
+ * ```
+ */
 export interface LearnedScheduleOptions {
   /**
    * Schedule used until enough jobs have been observed, and for a job that
