@@ -930,6 +930,7 @@ export class VideoStatusClient {
 
   /** One event-stream connection, reporting each status it carries. */
   async #stream(wait: WaitState): Promise<StreamOutcome> {
+    wait.signal?.throwIfAborted();
     const url = joinPath(wait.url, "/events");
     const headers = withDefaults(this.#headers, {
       accept: "text/event-stream",
@@ -1032,6 +1033,8 @@ export class VideoStatusClient {
     signal: AbortSignal | undefined,
     ticket: number,
   ): Promise<{ response: Response; text: string }> {
+    // An abort that came while this request waited for its turn.
+    signal?.throwIfAborted();
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });

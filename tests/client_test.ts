@@ -649,3 +649,14 @@ Deno.test("watch() starts nothing until it is iterated", async () => {
   });
   assert.deepEqual(await updates.next(), { value: undefined, done: true });
 });
+
+Deno.test("an abort just before a request goes out sends nothing", async () => {
+  const controller = new AbortController();
+  const reason = new Error("changed my mind");
+  const { client, requests } = setup([completed()]);
+  const waiting = client.getStatus({ signal: controller.signal });
+  // The wait has started and is taking its (unlimited) budget turn.
+  controller.abort(reason);
+  await assert.rejects(waiting, (error) => error === reason);
+  assert.equal(requests.length, 0);
+});
