@@ -224,8 +224,8 @@ export interface VideoStatusClientOptions {
    */
   statusUrl?: string | URL;
   /**
-   * How many consecutive failed requests (network error, 5xx, 408, 429,
-   * unreadable body) are retried before the wait rejects with a
+   * How many consecutive failed requests (network error, 408, 429, 5xx but
+   * 501 and 505, unreadable body) are retried before the wait rejects with a
    * `RetryError`. A `pending` answer is not a failure and resets the count.
    *
    * @default {5}
@@ -336,7 +336,11 @@ export interface VideoStatusClientOptions {
 }
 
 const STRATEGIES: readonly Strategy[] = ["auto", "poll", "long-poll", "sse"];
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+/** Whether retrying may help: 408, 429 and 5xx but 501 and 505, which say the server never will. */
+function isRetryable(status: number): boolean {
+  return status === 408 || status === 429 ||
+    (status >= 500 && status <= 599 && status !== 501 && status !== 505);
+}
 // Statuses with which a server says it has no event stream at this URL.
 const NO_EVENT_STREAM_STATUSES = new Set([404, 405, 406, 501]);
 
@@ -910,7 +914,7 @@ export class VideoStatusClient {
     );
     if (!response.ok) {
       const error = new HTTPError(response, "GET", wait.shownUrl, text);
-      if (!RETRYABLE_STATUSES.has(response.status)) throw error;
+      if (!isRetryable(response.status)) throw error;
       return { kind: "failure", error, retryAfter };
     }
     const parsed = parseStatus(text, wait.url);
@@ -956,6 +960,9 @@ export class VideoStatusClient {
         headers,
         signal: controller.signal,
       });
+      // A fetch that answered although it was aborted (an in-process
+      // handler, say) must not pass for a live stream.
+      controller.signal.throwIfAborted();
       const retryAfter = parseRetryAfter(
         response.headers.get("retry-after"),
         this.#clock.now(),
@@ -967,7 +974,7 @@ export class VideoStatusClient {
           return { kind: "unsupported" };
         }
         const error = new HTTPError(response, "GET", redact(url), text);
-        if (!RETRYABLE_STATUSES.has(response.status)) throw error;
+        if (!isRetryable(response.status)) throw error;
         return { kind: "failure", error, retryAfter };
       }
       if (response.body === null) return { kind: "unsupported" };
@@ -1049,6 +1056,9 @@ export class VideoStatusClient {
         ...init,
         signal: controller.signal,
       });
+      // A fetch that answered although it was aborted (an in-process
+      // handler, say) must not pass for an answer.
+      controller.signal.throwIfAborted();
       const { text } = await readBoundedText(response);
       return { response, text };
     } catch (error) {

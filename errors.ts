@@ -61,8 +61,8 @@ export class HTTPError extends Error {
 }
 
 /**
- * Too many consecutive requests failed (network errors, 5xx, 408, 429 or
- * unreadable bodies). `cause` is the last failure.
+ * Too many consecutive requests failed (network errors, 408, 429, 5xx but
+ * 501 and 505, or unreadable bodies). `cause` is the last failure.
  *
  * @example
  * ```ts

@@ -660,3 +660,56 @@ Deno.test("an abort just before a request goes out sends nothing", async () => {
   await assert.rejects(waiting, (error) => error === reason);
   assert.equal(requests.length, 0);
 });
+
+Deno.test("every 5xx is retried but 501 and 505, which are permanent", async (t) => {
+  for (const status of [500, 502, 503, 504, 507, 520, 501, 505]) {
+    await t.step(String(status), async () => {
+      const { client, requests } = setup([json({}, { status })], {
+        maxRetries: 2,
+      });
+      const error = await client.getStatus().catch((e) => e);
+      const permanent = status === 501 || status === 505;
+      assert.ok(
+        permanent ? error instanceof HTTPError : error instanceof RetryError,
+      );
+      assert.equal(requests.length, permanent ? 1 : 3);
+    });
+  }
+});
+
+Deno.test("a fetch that answers after its abort (an in-process handler) does not count as an answer", async (t) => {
+  // Like the simulator's fetch, which answers an aborted long-poll with a 499.
+  const answersAnyway = (request: Request) =>
+    new Promise<Response>((resolve) =>
+      request.signal.addEventListener(
+        "abort",
+        () => resolve(new Response(null, { status: 499 })),
+        { once: true },
+      )
+    );
+  for (const strategy of ["long-poll", "sse"] as const) {
+    await t.step(`${strategy}: abort`, async () => {
+      const clock = new FakeClock();
+      const client = new VideoStatusClient({
+        clock,
+        strategy,
+        fetch: (input, init) => answersAnyway(new Request(input, init)),
+      });
+      const controller = new AbortController();
+      const reason = new Error("leaving");
+      const waiting = client.getStatus({ signal: controller.signal });
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      controller.abort(reason);
+      await assert.rejects(waiting, (error) => error === reason);
+    });
+    await t.step(`${strategy}: timeout`, async () => {
+      const client = new VideoStatusClient({
+        clock: new FakeClock(),
+        strategy,
+        timeout: 5000,
+        fetch: (input, init) => answersAnyway(new Request(input, init)),
+      });
+      await assert.rejects(client.getStatus(), TimeoutError);
+    });
+  }
+});
