@@ -6,7 +6,7 @@
  */
 
 import type { PollContext, PollSchedule } from "./schedule.ts";
-import { assertFiniteAtLeast } from "./_validate.ts";
+import { assertFiniteAtLeast, show } from "./_validate.ts";
 
 /**
  * Options for {@linkcode Backoff}.
@@ -94,11 +94,19 @@ export class Backoff implements PollSchedule {
       random = Math.random,
     } = options;
     assertFiniteAtLeast("Backoff", "initialDelay", initialDelay, 0);
-    assertFiniteAtLeast("Backoff", "maxDelay", maxDelay, initialDelay);
+    assertFiniteAtLeast(
+      "Backoff",
+      "maxDelay",
+      maxDelay,
+      initialDelay,
+      "initialDelay",
+    );
     assertFiniteAtLeast("Backoff", "multiplier", multiplier, 1);
-    if (!(jitter >= 0 && jitter <= 1)) {
+    if (typeof jitter !== "number" || !(jitter >= 0 && jitter <= 1)) {
       throw new RangeError(
-        `Cannot create Backoff as 'jitter' must be between 0 and 1: current value is ${jitter}`,
+        `Cannot create Backoff as 'jitter' must be between 0 and 1: current value is ${
+          show(jitter)
+        }`,
       );
     }
     this.initialDelay = initialDelay;

@@ -27,7 +27,12 @@ import { parseRetryAfter } from "./retry_after.ts";
 import type { PollSchedule } from "./schedule.ts";
 import { pushIterator } from "./_push_iterator.ts";
 import { readServerSentEvents } from "./_sse.ts";
-import { assertFiniteAtLeast } from "./_validate.ts";
+import {
+  assertFiniteAtLeast,
+  assertFunction,
+  assertMethods,
+  show,
+} from "./_validate.ts";
 
 /**
  * How the client learns that a job changed:
@@ -446,6 +451,14 @@ export class VideoStatusClient {
    * @throws {RangeError} If a number is out of range.
    */
   constructor(options: VideoStatusClientOptions = {}) {
+    const subject = "VideoStatusClient";
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(
+        `Cannot create ${subject} as its options must be an object: current value is ${
+          show(options)
+        }`,
+      );
+    }
     const {
       serverUrl = "http://127.0.0.1:5000",
       statusUrl,
@@ -465,38 +478,67 @@ export class VideoStatusClient {
       fetch: fetchFn = globalThis.fetch,
       clock = systemClock,
     } = options;
-    const subject = "VideoStatusClient";
     this.serverUrl = parseUrl("serverUrl", serverUrl).href;
     this.statusUrl = statusUrl === undefined
       ? joinPath(this.serverUrl, "/status")
       : parseUrl("statusUrl", statusUrl).href;
     if (!Number.isInteger(maxRetries) || maxRetries < 0) {
       throw new RangeError(
-        `Cannot create ${subject} as 'maxRetries' must be a non-negative integer: current value is ${maxRetries}`,
+        `Cannot create ${subject} as 'maxRetries' must be a non-negative integer: current value is ${
+          show(maxRetries)
+        }`,
+      );
+    }
+    assertFiniteAtLeast(subject, "initialDelay", initialDelay, 0);
+    assertFiniteAtLeast(
+      subject,
+      "maxDelay",
+      maxDelay,
+      initialDelay,
+      "initialDelay",
+    );
+    if (typeof jitter !== "number" || !(jitter >= 0 && jitter <= 1)) {
+      throw new RangeError(
+        `Cannot create ${subject} as 'jitter' must be a number from 0 to 1: current value is ${
+          show(jitter)
+        }`,
       );
     }
     assertFiniteAtLeast(subject, "timeout", timeout, 1);
     assertFiniteAtLeast(subject, "requestTimeout", requestTimeout, 1);
     assertFiniteAtLeast(subject, "longPollWait", longPollWait, 1000);
     assertFiniteAtLeast(subject, "minDelay", minDelay, 0);
-    assertFiniteAtLeast(subject, "maxRetryAfter", maxRetryAfter, minDelay);
-    if (!(maxRequestsPerSecond > 0)) {
+    assertFiniteAtLeast(
+      subject,
+      "maxRetryAfter",
+      maxRetryAfter,
+      minDelay,
+      "minDelay",
+    );
+    if (
+      typeof maxRequestsPerSecond !== "number" || !(maxRequestsPerSecond > 0)
+    ) {
       throw new RangeError(
-        `Cannot create ${subject} as 'maxRequestsPerSecond' must be a positive number: current value is ${maxRequestsPerSecond}`,
+        `Cannot create ${subject} as 'maxRequestsPerSecond' must be a positive number: current value is ${
+          show(maxRequestsPerSecond)
+        }`,
       );
     }
+    assertFunction(subject, "random", random);
+    assertMethods(subject, "clock", clock, ["now", "sleep"]);
+    if (options.schedule !== undefined) {
+      assertMethods(subject, "schedule", options.schedule, ["nextDelay"]);
+    }
+    assertFunction(subject, "onUpdate", options.onUpdate, true);
+    assertFunction(subject, "onRetry", options.onRetry, true);
     if (!STRATEGIES.includes(strategy)) {
       throw new TypeError(
         `Cannot create ${subject} as 'strategy' must be one of ${
           STRATEGIES.join(", ")
-        }: current value is ${String(strategy)}`,
+        }: current value is ${show(strategy)}`,
       );
     }
-    if (typeof fetchFn !== "function") {
-      throw new TypeError(
-        `Cannot create ${subject} as 'fetch' must be a function: current value is ${typeof fetchFn}`,
-      );
-    }
+    assertFunction(subject, "fetch", fetchFn);
     this.#retryBackoff = new Backoff({
       initialDelay,
       maxDelay,

@@ -520,22 +520,56 @@ Deno.test("a schedule learns where each completion lay", async () => {
 });
 
 Deno.test("the constructor rejects bad options with clear errors", async (t) => {
+  // Options as JavaScript callers may pass them, wrong types included.
+  const untyped = (options: Record<string, unknown>) =>
+    options as VideoStatusClientOptions;
   const bad: [VideoStatusClientOptions, ErrorConstructor, RegExp][] = [
     [{ serverUrl: "not a url" }, TypeError, /'serverUrl'.*not a url/],
     [{ statusUrl: "/status" }, TypeError, /'statusUrl'/],
     [{ maxRetries: -1 }, RangeError, /'maxRetries'.*-1/],
     [{ maxRetries: 1.5 }, RangeError, /'maxRetries'/],
     [{ initialDelay: -5 }, RangeError, /'initialDelay'.*-5/],
-    [{ maxDelay: 10 }, RangeError, /'maxDelay'.*at least 1000/],
+    [
+      { maxDelay: 10 },
+      RangeError,
+      /'maxDelay' must be .* at least 'initialDelay' \(1000\): current value is 10$/,
+    ],
+    [
+      { initialDelay: 6000 },
+      RangeError,
+      /'maxDelay' .* 'initialDelay' \(6000\): current value is 5000/,
+    ],
+    [{ minDelay: 70_000 }, RangeError, /'maxRetryAfter' .* 'minDelay'/],
+    [
+      untyped({ maxRetries: "5" }),
+      RangeError,
+      /'maxRetries'.*current value is "5"/,
+    ],
+    [untyped({ jitter: "0.1" }), RangeError, /'jitter'.*"0.1"/],
+    [
+      untyped({ maxRequestsPerSecond: true }),
+      RangeError,
+      /'maxRequestsPerSecond'/,
+    ],
+    [
+      untyped({ schedule: {} }),
+      TypeError,
+      /'schedule' must have the methods nextDelay\(\)/,
+    ],
+    [
+      untyped({ clock: { now: () => 0 } }),
+      TypeError,
+      /'clock' .* now\(\), sleep\(\)/,
+    ],
+    [untyped({ random: "x" }), TypeError, /'random' must be a function/],
+    [untyped({ onUpdate: 5 }), TypeError, /'onUpdate' must be a function/],
     [{ jitter: 2 }, RangeError, /'jitter'/],
     [{ timeout: Infinity }, RangeError, /'timeout'.*Infinity/],
     [{ timeout: 0 }, RangeError, /'timeout'/],
     [{ requestTimeout: NaN }, RangeError, /'requestTimeout'/],
     [{ maxRequestsPerSecond: 0 }, RangeError, /'maxRequestsPerSecond'/],
-    // @ts-expect-error: a wrong strategy, as JavaScript callers may pass
-    [{ strategy: "fast" }, TypeError, /'strategy'.*fast/],
-    // @ts-expect-error: a wrong fetch, as JavaScript callers may pass
-    [{ fetch: "fetch" }, TypeError, /'fetch'/],
+    [untyped({ strategy: "fast" }), TypeError, /'strategy'.*fast/],
+    [untyped({ fetch: "fetch" }), TypeError, /'fetch'/],
   ];
   for (const [options, type, message] of bad) {
     await t.step(JSON.stringify(options), () => {
@@ -546,6 +580,10 @@ Deno.test("the constructor rejects bad options with clear errors", async (t) => 
       });
     });
   }
+  assert.throws(
+    () => new VideoStatusClient(null as unknown as VideoStatusClientOptions),
+    /options must be an object: current value is null/,
+  );
   const client = new VideoStatusClient({ fetch: scriptedFetch([]).fetch });
   await assert.rejects(client.getStatus({ timeout: -1 }), RangeError);
   assert.throws(() => client.watch(""), TypeError);
