@@ -9,7 +9,6 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import {
-  checkNumber,
   checkOrder,
   DEFAULT_OPTIONS,
   NUMBER_RULES,
@@ -18,6 +17,7 @@ import {
   type SimulatorOptions,
 } from "./simulator/options.ts";
 import { serve } from "./simulator/serve.ts";
+import { firstLine, joinNegativeValues, parseNumberFlag } from "./_cli_args.ts";
 
 const ACTION = "start the simulator";
 
@@ -114,8 +114,13 @@ function inSeconds(milliseconds: number): number {
   return milliseconds / 1_000;
 }
 
-/** A decimal number as typed on a command line: no hex, no `Infinity`. */
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
+/** The flags that take a value. */
+const VALUE_FLAGS = [
+  "port",
+  "hostname",
+  "latency",
+  ...Object.keys(NUMERIC_FLAGS),
+];
 
 /** The flags after parsing: where to listen and the simulator's options. */
 interface Parsed {
@@ -195,7 +200,7 @@ function parseFlags(args: string[]): Parsed {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
-      args,
+      args: joinNegativeValues(args, VALUE_FLAGS),
       strict: true,
       allowPositionals: false,
       options: {
@@ -212,7 +217,7 @@ function parseFlags(args: string[]): Parsed {
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
     const flag = /'(-[^' ]*)/.exec(text)?.[1];
-    const first = text.split(/\.\s|\n/)[0];
+    const first = firstLine(text);
     throw new Error(
       flag === undefined
         ? `Cannot ${ACTION}: ${first}`
@@ -224,7 +229,7 @@ function parseFlags(args: string[]): Parsed {
   for (const [flag, { option, scale, rule }] of Object.entries(NUMERIC_FLAGS)) {
     const text = values[flag];
     if (typeof text !== "string") continue;
-    const value = toNumber(text, `--${flag}`, rule);
+    const value = parseNumberFlag(text, `--${flag}`, rule, ACTION);
     typed.set(flag, value);
     options[option] = value * scale;
   }
@@ -237,11 +242,17 @@ function parseFlags(args: string[]): Parsed {
         }`,
       );
     }
-    const min = toNumber(match[1]!, "--latency", NUMBER_RULES.minLatency!);
-    const max = toNumber(
+    const min = parseNumberFlag(
+      match[1]!,
+      "--latency",
+      NUMBER_RULES.minLatency!,
+      ACTION,
+    );
+    const max = parseNumberFlag(
       match[2] ?? match[1]!,
       "--latency",
       NUMBER_RULES.maxLatency!,
+      ACTION,
     );
     checkOrder(min, max, "--latency MIN", "--latency MAX", ACTION);
     options.minLatency = min;
@@ -265,7 +276,7 @@ function parseFlags(args: string[]): Parsed {
     );
   }
   const port = typeof values.port === "string"
-    ? toNumber(values.port, "--port", PORT_RULE)
+    ? parseNumberFlag(values.port, "--port", PORT_RULE, ACTION)
     : 5000;
   return {
     help: values.help === true,
@@ -273,20 +284,4 @@ function parseFlags(args: string[]): Parsed {
     hostname,
     options: options as SimulatorOptions,
   };
-}
-
-function toNumber(
-  text: string,
-  flag: string,
-  rule: NumberRule,
-): number {
-  const value = DECIMAL.test(text.trim()) ? Number(text) : Number.NaN;
-  const message = checkNumber(
-    Number.isNaN(value) ? text : value,
-    flag,
-    rule,
-    ACTION,
-  );
-  if (message !== undefined) throw new Error(message);
-  return value;
 }

@@ -1,5 +1,7 @@
 // Number flags and the entry point shared by the benchmark scripts.
 
+import { firstLine } from "../_cli_args.ts";
+
 /** A flag's value as a positive integer, or a RangeError naming the flag. */
 export function positiveInteger(flag: string, text: string): number {
   const value = Number(text);
@@ -29,7 +31,9 @@ export async function runMain(
   try {
     Deno.exitCode = await main(Deno.args);
   } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
+    console.error(
+      firstLine(error instanceof Error ? error.message : String(error)),
+    );
     Deno.exitCode = 1;
   }
 }

@@ -10,6 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { joinNegativeValues } from "../_cli_args.ts";
 import { positiveInteger, positiveNumber, runMain } from "./_flags.ts";
 import { systemClock } from "../clock.ts";
 import {
@@ -76,7 +77,15 @@ export interface BenchReport {
 
 async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
-    args,
+    args: joinNegativeValues(args, [
+      "jobs",
+      "time-scale",
+      "workload",
+      "seed",
+      "strategies",
+      "json",
+      "plot",
+    ]),
     options: {
       quick: { type: "boolean", default: false },
       jobs: { type: "string" },

@@ -10,6 +10,7 @@
  */
 
 import { parseArgs } from "node:util";
+import { joinNegativeValues } from "../_cli_args.ts";
 import { positiveInteger, runMain } from "./_flags.ts";
 import { type Job, VideoStatusClient } from "../client.ts";
 import type { FinalStatus } from "../protocol.ts";
@@ -35,7 +36,7 @@ const BARE_SERVER = new URL("./_bare_server.ts", import.meta.url).pathname;
 
 async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
-    args,
+    args: joinNegativeValues(args, ["waits", "budget", "seconds"]),
     options: {
       waits: { type: "string", default: "10000" },
       budget: { type: "string", default: "2000" },

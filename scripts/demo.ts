@@ -17,7 +17,16 @@ import {
   VideoStatusClient,
 } from "../mod.ts";
 import { serve } from "../server.ts";
-import { MAX_JOB_DELAY } from "../simulator/options.ts";
+import {
+  MAX_JOB_DELAY,
+  NUMBER_RULES,
+  type NumberRule,
+} from "../simulator/options.ts";
+import {
+  firstLine,
+  joinNegativeValues,
+  parseNumberFlag,
+} from "../_cli_args.ts";
 
 /** Options of {@linkcode runDemo}. */
 export interface DemoOptions {
@@ -137,27 +146,30 @@ Options:
 
 const STRATEGIES = ["poll", "auto", "long-poll", "sse"];
 
+const ACTION = "run the demo";
+const SECONDS: NumberRule = {
+  min: 0,
+  max: MAX_JOB_DELAY / 1000,
+  integer: false,
+  noun: "a number of seconds",
+};
+
 function fail(message: string): number {
   console.error(`demo: ${message} (see --help)`);
   return 2;
-}
-
-function parseSeconds(flag: string, value: string): number {
-  const number = Number(value);
-  const max = MAX_JOB_DELAY / 1000;
-  if (value.trim() === "" || !(number >= 0 && number <= max)) {
-    throw new RangeError(
-      `--${flag} must be a number of seconds from 0 to ${max}: current value is ${value}`,
-    );
-  }
-  return number * 1000;
 }
 
 async function main(args: string[]): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
-      args,
+      args: joinNegativeValues(args, [
+        "strategy",
+        "min-delay",
+        "max-delay",
+        "error-rate",
+        "seed",
+      ]),
       options: {
         strategy: { type: "string", default: "poll" },
         "min-delay": { type: "string", default: "2" },
@@ -168,7 +180,7 @@ async function main(args: string[]): Promise<number> {
       },
     }));
   } catch (error) {
-    return fail((error as Error).message);
+    return fail(firstLine((error as Error).message));
   }
   if (values.help) {
     console.log(HELP);
@@ -176,32 +188,35 @@ async function main(args: string[]): Promise<number> {
   }
   if (!STRATEGIES.includes(values.strategy)) {
     return fail(
-      `--strategy must be one of ${
+      `Cannot ${ACTION} as '--strategy' must be one of ${
         STRATEGIES.join(", ")
-      }: current value is ${values.strategy}`,
+      }: current value is ${JSON.stringify(values.strategy)}`,
     );
   }
-  const errorRate = Number(values["error-rate"]);
-  if (!(errorRate >= 0 && errorRate <= 1)) {
-    return fail(
-      `--error-rate must be a number from 0 to 1: current value is ${
-        values["error-rate"]
-      }`,
-    );
-  }
-  const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (seed !== undefined && !Number.isInteger(seed)) {
-    return fail(`--seed must be an integer: current value is ${values.seed}`);
-  }
-  let minDelay, maxDelay;
+  let minDelay, maxDelay, errorRate, seed;
   try {
-    minDelay = parseSeconds("min-delay", values["min-delay"]);
-    maxDelay = parseSeconds("max-delay", values["max-delay"]);
+    minDelay =
+      parseNumberFlag(values["min-delay"], "--min-delay", SECONDS, ACTION) *
+      1000;
+    maxDelay =
+      parseNumberFlag(values["max-delay"], "--max-delay", SECONDS, ACTION) *
+      1000;
+    errorRate = parseNumberFlag(
+      values["error-rate"],
+      "--error-rate",
+      NUMBER_RULES.errorRate!,
+      ACTION,
+    );
+    seed = values.seed === undefined
+      ? undefined
+      : parseNumberFlag(values.seed, "--seed", NUMBER_RULES.seed!, ACTION);
   } catch (error) {
     return fail((error as Error).message);
   }
   if (minDelay > maxDelay) {
-    return fail("--min-delay must not exceed --max-delay");
+    return fail(
+      `Cannot ${ACTION} as '--min-delay' must not exceed '--max-delay'`,
+    );
   }
   const controller = new AbortController();
   const stop = () => controller.abort(new Error("Interrupted"));

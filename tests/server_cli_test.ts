@@ -181,7 +181,11 @@ Deno.test("every bad flag value exits 2 with one line naming the flag", async (t
       ["--min-delay", "5", "--max-delay", "2"],
       "'--min-delay' must not exceed '--max-delay': current values are 5 and 2",
     ],
-    [["--error-rate", "-0.1"], "'--error-rate' is not valid here"],
+    [["--error-rate", "-0.1"], "'--error-rate' must be a number from 0 to 1"],
+    [
+      ["--seed", "-5", "--port", "-1"],
+      "'--port' must be an integer from 0 to 65535",
+    ],
     [["--error-rate=-0.1"], "'--error-rate' must be a number from 0 to 1"],
     [["--seed", "1.5"], "'--seed' must be an integer"],
     [["--max-jobs", "0"], "'--max-jobs' must be an integer from 1 to 1000000"],
