@@ -13,7 +13,7 @@ import { assertFiniteAtLeast, show } from "./_validate.ts";
  *
  * @example Half a second, doubling up to ten seconds, without jitter
  * ```ts
- * import { Backoff, type BackoffOptions } from "./backoff.ts";
+ * import { Backoff, type BackoffOptions } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * const options: BackoffOptions = { initialDelay: 500, maxDelay: 10_000, jitter: 0 };
@@ -61,7 +61,7 @@ export interface BackoffOptions {
  *
  * @example The seed's schedule: 1 s, 2 s, 4 s, then 5 s
  * ```ts
- * import { Backoff } from "./backoff.ts";
+ * import { Backoff } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * const backoff = new Backoff({ jitter: 0 });

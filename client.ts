@@ -45,7 +45,7 @@ import {
  *
  * @example Pin a strategy
  * ```ts
- * import { type Strategy, VideoStatusClient } from "./client.ts";
+ * import { type Strategy, VideoStatusClient } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * const strategy: Strategy = "sse";
@@ -59,7 +59,7 @@ export type Strategy = "auto" | "poll" | "long-poll" | "sse";
  *
  * @example Log how updates arrive
  * ```ts
- * import type { StatusUpdate, UpdateSource } from "./client.ts";
+ * import type { StatusUpdate, UpdateSource } from "@video-status/client";
  *
  * const sourceOf = (update: StatusUpdate): UpdateSource => update.source;
  * ```
@@ -71,7 +71,7 @@ export type UpdateSource = "poll" | "long-poll" | "sse";
  *
  * @example Describe an update
  * ```ts
- * import type { StatusUpdate } from "./client.ts";
+ * import type { StatusUpdate } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * const describe = ({ result, nextDelay }: StatusUpdate): string =>
@@ -102,7 +102,7 @@ export interface StatusUpdate {
  *
  * @example Use the final update
  * ```ts
- * import type { FinalUpdate } from "./client.ts";
+ * import type { FinalUpdate } from "@video-status/client";
  *
  * const summary = (final: FinalUpdate): string =>
  *   `${final.result} after ${final.attempt} requests and ${final.elapsed} ms`;
@@ -120,7 +120,7 @@ export interface FinalUpdate extends StatusUpdate {
  *
  * @example Log retries
  * ```ts
- * import { type RetryEvent, VideoStatusClient } from "./client.ts";
+ * import { type RetryEvent, VideoStatusClient } from "@video-status/client";
  *
  * const client = new VideoStatusClient({
  *   onRetry: ({ failures, nextDelay }: RetryEvent) =>
@@ -144,7 +144,7 @@ export interface RetryEvent {
  *
  * @example Keep a job to wait for later
  * ```ts
- * import type { Job } from "./client.ts";
+ * import type { Job } from "@video-status/client";
  *
  * const jobs = new Map<string, Job>();
  * ```
@@ -165,7 +165,7 @@ export interface Job {
  *
  * @example Script a job that fails after two seconds
  * ```ts
- * import type { CreateJobOptions } from "./client.ts";
+ * import type { CreateJobOptions } from "@video-status/client";
  *
  * const options: CreateJobOptions = { delay: 2000, outcome: "error" };
  * ```
@@ -184,7 +184,7 @@ export interface CreateJobOptions {
  *
  * @example Bound one wait
  * ```ts
- * import type { WaitOptions } from "./client.ts";
+ * import type { WaitOptions } from "@video-status/client";
  *
  * const options: WaitOptions = { timeout: 60_000, signal: AbortSignal.timeout(90_000) };
  * ```
@@ -203,7 +203,7 @@ export interface WaitOptions {
  *
  * @example Options for a production client
  * ```ts
- * import { VideoStatusClient, type VideoStatusClientOptions } from "./client.ts";
+ * import { VideoStatusClient, type VideoStatusClientOptions } from "@video-status/client";
  *
  * const options: VideoStatusClientOptions = {
  *   serverUrl: "https://api.example.com/v1",
@@ -387,7 +387,7 @@ interface WaitState {
  *
  * @example Seed-compatible: wait for the server's default job
  * ```ts ignore
- * import { VideoStatusClient } from "./client.ts";
+ * import { VideoStatusClient } from "@video-status/client";
  *
  * const client = new VideoStatusClient({ serverUrl: "http://127.0.0.1:5000", maxRetries: 5 });
  * const status = await client.getStatus();
@@ -396,7 +396,7 @@ interface WaitState {
  *
  * @example Create a job and watch it
  * ```ts ignore
- * import { VideoStatusClient } from "./client.ts";
+ * import { VideoStatusClient } from "@video-status/client";
  *
  * const client = new VideoStatusClient();
  * const job = await client.createJob();

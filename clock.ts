@@ -12,7 +12,7 @@ import { Scheduler } from "./scheduler.ts";
  *
  * @example A clock that never waits (for simulations)
  * ```ts
- * import type { Clock } from "./clock.ts";
+ * import type { Clock } from "@video-status/client";
  *
  * let now = 0;
  * const virtual: Clock = {
@@ -59,7 +59,7 @@ let sharedScheduler: Scheduler | undefined;
  *
  * @example
  * ```ts
- * import { delay } from "./clock.ts";
+ * import { delay } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * const controller = new AbortController();
@@ -94,7 +94,7 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
  *
  * @example
  * ```ts
- * import { systemClock } from "./clock.ts";
+ * import { systemClock } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * const start = systemClock.now();

@@ -17,7 +17,7 @@ import type { VideoStatus } from "./protocol.ts";
  *
  * @example
  * ```ts
- * import { HTTPError, isHTTPError } from "./errors.ts";
+ * import { HTTPError, isHTTPError } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * const response = new Response("no such job", { status: 404 });
@@ -66,7 +66,7 @@ export class HTTPError extends Error {
  *
  * @example
  * ```ts
- * import { isRetryError, RetryError } from "./errors.ts";
+ * import { isRetryError, RetryError } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * const error = new RetryError(6, new TypeError("fetch failed"));
@@ -102,7 +102,7 @@ export class RetryError extends Error {
  *
  * @example
  * ```ts
- * import { isTimeoutError, TimeoutError } from "./errors.ts";
+ * import { isTimeoutError, TimeoutError } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * const error = new TimeoutError(30_000, 3, "pending");
@@ -150,7 +150,7 @@ export class TimeoutError extends Error {
  *
  * @example
  * ```ts
- * import { isProtocolError, ProtocolError } from "./errors.ts";
+ * import { isProtocolError, ProtocolError } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * const error = new ProtocolError("Unknown result 'done'", "http://x/status", '{"result":"done"}');
@@ -194,7 +194,7 @@ function hasName(error: unknown, name: string): boolean {
  *
  * @example
  * ```ts
- * import { isHTTPError } from "./errors.ts";
+ * import { isHTTPError } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * assert.equal(isHTTPError(new Error("x")), false);
@@ -212,7 +212,7 @@ export function isHTTPError(error: unknown): error is HTTPError {
  *
  * @example
  * ```ts
- * import { isRetryError } from "./errors.ts";
+ * import { isRetryError } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * assert.equal(isRetryError(new Error("x")), false);
@@ -231,7 +231,7 @@ export function isRetryError(error: unknown): error is RetryError {
  *
  * @example
  * ```ts
- * import { isTimeoutError } from "./errors.ts";
+ * import { isTimeoutError } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * assert.equal(isTimeoutError(new DOMException("t", "TimeoutError")), false);
@@ -251,7 +251,7 @@ export function isTimeoutError(error: unknown): error is TimeoutError {
  *
  * @example
  * ```ts
- * import { isProtocolError } from "./errors.ts";
+ * import { isProtocolError } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * assert.equal(isProtocolError(new Error("x")), false);

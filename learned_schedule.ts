@@ -19,7 +19,7 @@ import { assertFiniteAtLeast } from "./_validate.ts";
  *
  * @example Trade requests for earlier detection
  * ```ts
- * import { LearnedSchedule, type LearnedScheduleOptions } from "./learned_schedule.ts";
+ * import { LearnedSchedule, type LearnedScheduleOptions } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * const options: LearnedScheduleOptions = { latencyRatio: 0.1, halfLife: 50 };
@@ -123,7 +123,7 @@ const MAX_STEPS = 8192;
  *
  * @example Learn from finished jobs, then poll around the usual duration
  * ```ts
- * import { LearnedSchedule } from "./learned_schedule.ts";
+ * import { LearnedSchedule } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * const schedule = new LearnedSchedule();

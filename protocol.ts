@@ -10,7 +10,7 @@
  *
  * @example Narrow a status
  * ```ts
- * import { isVideoStatus } from "./protocol.ts";
+ * import { isVideoStatus } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * assert.equal(isVideoStatus("pending"), true);
@@ -24,7 +24,7 @@ export type VideoStatus = "pending" | "completed" | "error";
  *
  * @example Use as a return type
  * ```ts
- * import type { FinalStatus } from "./protocol.ts";
+ * import type { FinalStatus } from "@video-status/client";
  *
  * const status: FinalStatus = "completed";
  * ```
@@ -36,7 +36,7 @@ export type FinalStatus = Exclude<VideoStatus, "pending">;
  *
  * @example List them
  * ```ts
- * import { VIDEO_STATUSES } from "./protocol.ts";
+ * import { VIDEO_STATUSES } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(VIDEO_STATUSES, ["pending", "completed", "error"]);
@@ -53,7 +53,7 @@ export const VIDEO_STATUSES: readonly VideoStatus[] = Object.freeze([
  *
  * @example Check a parsed body
  * ```ts
- * import { isVideoStatus } from "./protocol.ts";
+ * import { isVideoStatus } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * assert.equal(isVideoStatus(JSON.parse('{"result":"error"}').result), true);
@@ -71,7 +71,7 @@ export function isVideoStatus(value: unknown): value is VideoStatus {
  *
  * @example
  * ```ts
- * import { isFinalStatus } from "./protocol.ts";
+ * import { isFinalStatus } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * assert.equal(isFinalStatus("pending"), false);

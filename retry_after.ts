@@ -11,7 +11,7 @@
  *
  * @example
  * ```ts
- * import { parseRetryAfter } from "./retry_after.ts";
+ * import { parseRetryAfter } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * assert.equal(parseRetryAfter("3"), 3000);

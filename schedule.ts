@@ -11,7 +11,7 @@
  *
  * @example Slow down after ten seconds
  * ```ts
- * import type { PollContext } from "./schedule.ts";
+ * import type { PollContext } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * const nextDelay = ({ elapsed }: PollContext): number =>
@@ -33,7 +33,7 @@ export interface PollContext {
  *
  * @example Record how long jobs took at most
  * ```ts
- * import type { CompletionObservation, PollSchedule } from "./schedule.ts";
+ * import type { CompletionObservation, PollSchedule } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * const seen: number[] = [];
@@ -57,7 +57,7 @@ export interface CompletionObservation {
  *
  * @example A fixed one-second interval
  * ```ts
- * import type { PollSchedule } from "./schedule.ts";
+ * import type { PollSchedule } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * const everySecond: PollSchedule = { nextDelay: () => 1000 };

@@ -7,7 +7,7 @@
  *
  * @example Answer a request without a socket
  * ```ts
- * import { createSimulator } from "./server.ts";
+ * import { createSimulator } from "@video-status/client/server";
  * import assert from "node:assert/strict";
  *
  * await using simulator = createSimulator({ minDelay: 60_000, maxDelay: 60_000 });
@@ -17,7 +17,7 @@
  *
  * @example Serve on a free port
  * ```ts ignore
- * import { serve } from "./server.ts";
+ * import { serve } from "@video-status/client/server";
  *
  * await using server = await serve({ port: 0, seed: 7 });
  * console.log(`Listening on ${server.url}`);

@@ -18,7 +18,7 @@ import {
  *
  * @example
  * ```ts
- * import type { ServeOptions } from "./serve.ts";
+ * import type { ServeOptions } from "@video-status/client/server";
  *
  * const options: ServeOptions = { port: 0, hostname: "127.0.0.1", seed: 1 };
  * ```
@@ -37,7 +37,7 @@ export interface ServeOptions extends SimulatorOptions {
  *
  * @example Read the bound port and shut down
  * ```ts ignore
- * import { serve, type SimulatorServer } from "./serve.ts";
+ * import { serve, type SimulatorServer } from "@video-status/client/server";
  *
  * const server: SimulatorServer = await serve({ port: 0 });
  * console.log(server.port, server.simulator.stats());
@@ -90,7 +90,7 @@ interface DenoServe {
  *
  * @example Serve on a free port and shut down
  * ```ts ignore
- * import { serve } from "./serve.ts";
+ * import { serve } from "@video-status/client/server";
  *
  * await using server = await serve({ port: 0 });
  * const response = await fetch(`${server.url}/status`);

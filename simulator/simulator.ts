@@ -38,7 +38,7 @@ export type { SimulatorClock } from "./clock.ts";
  *
  * @example
  * ```ts
- * import { MAX_BODY_BYTES } from "./simulator.ts";
+ * import { MAX_BODY_BYTES } from "@video-status/client/server";
  * import assert from "node:assert/strict";
  *
  * assert.equal(MAX_BODY_BYTES, 64 * 1024);
@@ -51,7 +51,7 @@ export const MAX_BODY_BYTES = 65_536;
  *
  * @example Count a request against a client's rate limit
  * ```ts
- * import { createSimulator, type SimulatorRequestInfo } from "./simulator.ts";
+ * import { createSimulator, type SimulatorRequestInfo } from "@video-status/client/server";
  * import assert from "node:assert/strict";
  *
  * await using simulator = createSimulator({ rateLimit: 1 });
@@ -73,7 +73,7 @@ export interface SimulatorRequestInfo {
  *
  * @example
  * ```ts
- * import { createSimulator, type SimulatorStats } from "./simulator.ts";
+ * import { createSimulator, type SimulatorStats } from "@video-status/client/server";
  * import assert from "node:assert/strict";
  *
  * await using simulator = createSimulator();
@@ -98,7 +98,7 @@ export interface SimulatorStats {
  *
  * @example Hand it to any fetch-style server
  * ```ts ignore
- * import { createSimulator } from "./simulator.ts";
+ * import { createSimulator } from "@video-status/client/server";
  *
  * const simulator = createSimulator();
  * Deno.serve({ port: 0 }, simulator.fetch);
@@ -155,7 +155,7 @@ const encoder = new TextEncoder();
  *
  * @example Create a job that completes at once and read it
  * ```ts
- * import { createSimulator } from "./simulator.ts";
+ * import { createSimulator } from "@video-status/client/server";
  * import assert from "node:assert/strict";
  *
  * await using simulator = createSimulator({ seed: 1 });
