@@ -41,6 +41,29 @@ async function firstLine(
   return { line, rest };
 }
 
+/**
+ * Starts the CLI with `args` and reads its URL; `stop()` sends SIGTERM and
+ * resolves with the exit code.
+ */
+async function serveCli(
+  args: string[],
+): Promise<{ url: string; stop(): Promise<number> }> {
+  const child = spawn(args);
+  const { line, rest } = await firstLine(child);
+  return {
+    url: line.replace("Listening on ", ""),
+    async stop() {
+      child.kill("SIGTERM");
+      const [status] = await Promise.all([
+        child.status,
+        rest,
+        child.stderr.cancel(),
+      ]);
+      return status.code;
+    },
+  };
+}
+
 /** Runs `main()` in-process, capturing what it prints. */
 async function runMain(
   args: string[],
@@ -226,7 +249,7 @@ Deno.test("every bad flag value exits 2 with one line naming the flag", async (t
 });
 
 Deno.test("valid flags reach the simulator", async () => {
-  const child = spawn([
+  const { url, stop } = await serveCli([
     "--port=0",
     "--legacy",
     "--latency",
@@ -244,8 +267,6 @@ Deno.test("valid flags reach the simulator", async () => {
     "--hostname",
     "127.0.0.1",
   ]);
-  const { line, rest } = await firstLine(child);
-  const url = line.replace("Listening on ", "");
   const first = await fetch(`${url}/status`, { headers: { Prefer: "wait=5" } });
   assert.equal(first.headers.get("retry-after"), null);
   assert.equal(first.headers.get("preference-applied"), null);
@@ -258,17 +279,11 @@ Deno.test("valid flags reach the simulator", async () => {
     await response.body?.cancel();
   }
   assert.ok(statuses.includes(429), String(statuses));
-  child.kill("SIGTERM");
-  const [status] = await Promise.all([
-    child.status,
-    rest,
-    child.stderr.cancel(),
-  ]);
-  assert.equal(status.code, 0);
+  assert.equal(await stop(), 0);
 });
 
 Deno.test("--min-delay, --max-delay and --max-wait are in seconds", async () => {
-  const child = spawn([
+  const { url, stop } = await serveCli([
     "--port=0",
     "--min-delay",
     "1.5",
@@ -279,8 +294,6 @@ Deno.test("--min-delay, --max-delay and --max-wait are in seconds", async () => 
     "--max-wait",
     "1",
   ]);
-  const { line, rest } = await firstLine(child);
-  const url = line.replace("Listening on ", "");
   const wait = async (): Promise<[string | null, string, number]> => {
     const start = performance.now();
     const response = await fetch(`${url}/status`, {
@@ -302,11 +315,5 @@ Deno.test("--min-delay, --max-delay and --max-wait are in seconds", async () => 
   const [, second, more] = await wait();
   assert.equal(second, "completed");
   assert.ok(more < 900, `held ${more} ms`);
-  child.kill("SIGTERM");
-  const [status] = await Promise.all([
-    child.status,
-    rest,
-    child.stderr.cancel(),
-  ]);
-  assert.equal(status.code, 0);
+  assert.equal(await stop(), 0);
 });
