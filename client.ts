@@ -7,32 +7,32 @@
  * @module
  */
 
-import { Backoff } from "./backoff.ts";
-import { readBoundedText } from "./_body.ts";
-import { type Clock, systemClock } from "./clock.ts";
+import { Backoff } from "./timing/backoff.ts";
+import { readBoundedText } from "./protocol/body.ts";
+import { type Clock, systemClock } from "./timing/clock.ts";
 import {
   HTTPError,
   ProtocolError,
   RetryError,
   TimeoutError,
-} from "./errors.ts";
+} from "./client/errors.ts";
 import {
   type FinalStatus,
   isFinalStatus,
   isVideoStatus,
   type VideoStatus,
-} from "./protocol.ts";
-import { RequestBudget } from "./_rate_limit.ts";
-import { parseRetryAfter } from "./retry_after.ts";
-import type { PollSchedule } from "./schedule.ts";
-import { pushIterator } from "./_push_iterator.ts";
-import { readServerSentEvents } from "./_sse.ts";
+} from "./protocol/status.ts";
+import { RequestBudget } from "./client/budget.ts";
+import { parseRetryAfter } from "./protocol/retry_after.ts";
+import type { PollSchedule } from "./timing/schedule.ts";
+import { pushIterator } from "./client/push_iterator.ts";
+import { readServerSentEvents } from "./protocol/sse.ts";
 import {
   assertFiniteAtLeast,
   assertFunction,
   assertMethods,
   show,
-} from "./_validate.ts";
+} from "./util/validate.ts";
 
 /**
  * How the client learns that a job changed:

@@ -36,10 +36,10 @@
  */
 
 export * from "./client.ts";
-export * from "./errors.ts";
-export * from "./protocol.ts";
-export * from "./schedule.ts";
-export * from "./backoff.ts";
-export * from "./learned_schedule.ts";
-export * from "./retry_after.ts";
-export { type Clock, delay, systemClock } from "./clock.ts";
+export * from "./client/errors.ts";
+export * from "./protocol/status.ts";
+export * from "./timing/schedule.ts";
+export * from "./timing/backoff.ts";
+export * from "./timing/learned_schedule.ts";
+export * from "./protocol/retry_after.ts";
+export { type Clock, delay, systemClock } from "./timing/clock.ts";

@@ -27,7 +27,7 @@
  */
 
 import process from "node:process";
-import { main } from "./server_cli.ts";
+import { main } from "./simulator/cli.ts";
 
 export {
   createSimulator,

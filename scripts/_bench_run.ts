@@ -3,7 +3,7 @@
 // the moment the client learns each result is noted.
 
 import { VideoStatusClient } from "../client.ts";
-import { delay, systemClock } from "../clock.ts";
+import { delay, systemClock } from "../timing/clock.ts";
 import type { BenchBooks } from "./_bench_server.ts";
 import type { BenchStrategy } from "./_strategies.ts";
 import type { Job, Random } from "./_workload.ts";

@@ -1,6 +1,6 @@
 // Number flags and the entry point shared by the benchmark scripts.
 
-import { firstLine } from "../_cli_args.ts";
+import { firstLine } from "../simulator/cli_args.ts";
 
 /** A flag's value as a positive integer, or a RangeError naming the flag. */
 export function positiveInteger(flag: string, text: string): number {

@@ -2,7 +2,7 @@
 // shared schedule, requests take no time, and completions are reported to
 // the schedule in the order a real client would see them.
 
-import type { PollSchedule } from "../schedule.ts";
+import type { PollSchedule } from "../timing/schedule.ts";
 import type { Job } from "./_workload.ts";
 
 /** What polling a workload cost and how late each completion was seen. */

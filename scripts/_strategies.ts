@@ -2,10 +2,10 @@
 // with. Every delay is multiplied by the run's time scale, so a strategy sees
 // the workload exactly as it would unscaled.
 
-import { Backoff } from "../backoff.ts";
+import { Backoff } from "../timing/backoff.ts";
 import type { Strategy, VideoStatusClientOptions } from "../client.ts";
-import { LearnedSchedule } from "../learned_schedule.ts";
-import type { PollContext, PollSchedule } from "../schedule.ts";
+import { LearnedSchedule } from "../timing/learned_schedule.ts";
+import type { PollContext, PollSchedule } from "../timing/schedule.ts";
 import type { Random } from "./_workload.ts";
 
 /** Which simulator a strategy runs against. */

@@ -10,9 +10,9 @@
  */
 
 import { parseArgs } from "node:util";
-import { joinNegativeValues } from "../_cli_args.ts";
+import { joinNegativeValues } from "../simulator/cli_args.ts";
 import { positiveInteger, positiveNumber, runMain } from "./_flags.ts";
-import { systemClock } from "../clock.ts";
+import { systemClock } from "../timing/clock.ts";
 import {
   type Detection,
   measure,

@@ -10,10 +10,10 @@
  */
 
 import { parseArgs } from "node:util";
-import { joinNegativeValues } from "../_cli_args.ts";
+import { joinNegativeValues } from "../simulator/cli_args.ts";
 import { positiveInteger, runMain } from "./_flags.ts";
 import { type Job, VideoStatusClient } from "../client.ts";
-import type { FinalStatus } from "../protocol.ts";
+import type { FinalStatus } from "../protocol/status.ts";
 import { spawnServer } from "./_spawn_server.ts";
 import { runWrk, type WrkResult } from "./_wrk.ts";
 import { seededRandom } from "./_workload.ts";

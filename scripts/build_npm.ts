@@ -1,6 +1,6 @@
 /**
  * Builds the npm package `video-status-client` into `npm/`: ESM and CommonJS
- * bundles of `mod.ts` and `server.ts` with type declarations for each, the
+ * bundles of `mod.ts`, `server.ts` and `testing/mod.ts` with type declarations for each, the
  * `video-status-client-server` command, `package.json`, `README.md` and
  * `LICENSE`. tsup and TypeScript come from npm (see `_npm_tools.ts`).
  *
@@ -25,7 +25,7 @@ const NODE_ENGINES = ">=20";
 const HELP = `Usage: deno task build:npm [options]
 
 Builds the npm package ${NPM_NAME} into npm/ (deleted first): ESM and
-CommonJS bundles of mod.ts and server.ts with .d.ts and .d.cts declarations,
+CommonJS bundles of mod.ts, server.ts and testing/mod.ts with .d.ts and .d.cts declarations,
 the ${NPM_BIN} command, package.json, README.md and LICENSE.
 The pinned build tools are installed once into ${npmToolsDir()}.
 
@@ -37,6 +37,7 @@ Options:
 const ENTRIES: Readonly<Record<string, string>> = {
   index: "mod.ts",
   server: "server.ts",
+  testing: "testing/mod.ts",
 };
 
 /** The subset of `deno.json` the build reads. */

@@ -26,7 +26,7 @@ import {
   firstLine,
   joinNegativeValues,
   parseNumberFlag,
-} from "../_cli_args.ts";
+} from "../simulator/cli_args.ts";
 
 /** Options of {@linkcode runDemo}. */
 export interface DemoOptions {

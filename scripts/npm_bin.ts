@@ -8,6 +8,6 @@
  */
 
 import process from "node:process";
-import { main } from "../server_cli.ts";
+import { main } from "../simulator/cli.ts";
 
 process.exitCode = await main(process.argv.slice(2));

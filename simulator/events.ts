@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { ScheduledTask, Scheduler } from "../scheduler.ts";
+import type { ScheduledTask, Scheduler } from "../timing/scheduler.ts";
 import type { SimulatorClock } from "./clock.ts";
 
 /**
@@ -50,7 +50,7 @@ export const HEARTBEAT_COMMENT = ": heartbeat\n\n";
  * @example
  * ```ts
  * import { Heartbeat } from "./events.ts";
- * import { Scheduler } from "../scheduler.ts";
+ * import { Scheduler } from "../timing/scheduler.ts";
  * import { systemClock } from "./clock.ts";
  * import assert from "node:assert/strict";
  *

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { FinalStatus } from "../protocol.ts";
+import type { FinalStatus } from "../protocol/status.ts";
 import { showValue } from "./http.ts";
 import { MAX_JOB_DELAY } from "./options.ts";
 

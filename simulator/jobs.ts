@@ -8,9 +8,9 @@
  * @module
  */
 
-import type { FinalStatus, VideoStatus } from "../protocol.ts";
-import { IndexedHeap } from "../heap.ts";
-import type { ScheduledTask, Scheduler } from "../scheduler.ts";
+import type { FinalStatus, VideoStatus } from "../protocol/status.ts";
+import { IndexedHeap } from "../timing/heap.ts";
+import type { ScheduledTask, Scheduler } from "../timing/scheduler.ts";
 
 /**
  * One simulated translation job.

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { listenNode } from "./node_http.ts";
+import { listenNode } from "./adapters/node.ts";
 import { checkNumber, PORT_RULE } from "./options.ts";
 import {
   createSimulator,

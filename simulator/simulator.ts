@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { VideoStatus } from "../protocol.ts";
+import type { VideoStatus } from "../protocol/status.ts";
 import { type SimulatorClock, systemClock } from "./clock.ts";
 import { formatStatusEvent, Heartbeat, HEARTBEAT_COMMENT } from "./events.ts";
 import { dropAfter } from "./faults.ts";
@@ -24,10 +24,10 @@ import {
   formatAppliedWait,
   parsePreferWait,
   retryAfterHint,
-} from "./prefer.ts";
-import { seededRandom } from "./random.ts";
+} from "../protocol/prefer.ts";
+import { seededRandom } from "../util/random.ts";
 import { RateLimiter } from "./rate_limiter.ts";
-import { Scheduler } from "../scheduler.ts";
+import { Scheduler } from "../timing/scheduler.ts";
 
 export type { SimulatorOptions } from "./options.ts";
 export type { SimulatorClock } from "./clock.ts";

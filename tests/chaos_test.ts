@@ -18,9 +18,9 @@ import {
   type VideoStatusClientOptions,
 } from "../mod.ts";
 import { createSimulator, serve, type SimulatorOptions } from "../server.ts";
-import { seededRandom } from "../simulator/random.ts";
-import { FakeClock } from "./_fake_clock.ts";
-import { json, scriptedFetch, type Step } from "./_fake_fetch.ts";
+import { seededRandom } from "../util/random.ts";
+import { FakeClock } from "../testing/fake_clock.ts";
+import { json, scriptedFetch, type Step } from "../testing/scripted_fetch.ts";
 
 const TIMEOUT = 120_000;
 const ALL: Strategy[] = ["poll", "auto", "sse"];

@@ -3,7 +3,7 @@ import {
   firstLine,
   joinNegativeValues,
   parseNumberFlag,
-} from "../_cli_args.ts";
+} from "../simulator/cli_args.ts";
 import { NUMBER_RULES } from "../simulator/options.ts";
 
 Deno.test("joinNegativeValues() keeps negative numbers with their flags", () => {

@@ -8,8 +8,13 @@ import {
   type VideoStatusClientOptions,
 } from "../mod.ts";
 import type { RetryEvent, StatusUpdate } from "../client.ts";
-import { FakeClock } from "./_fake_clock.ts";
-import { hang, json, scriptedFetch, type Step } from "./_fake_fetch.ts";
+import { FakeClock } from "../testing/fake_clock.ts";
+import {
+  hang,
+  json,
+  scriptedFetch,
+  type Step,
+} from "../testing/scripted_fetch.ts";
 
 const pending = () => json({ result: "pending" });
 const completed = () => json({ result: "completed" });

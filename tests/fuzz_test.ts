@@ -5,9 +5,9 @@
 
 import assert from "node:assert/strict";
 import { createSimulator, type Simulator } from "../server.ts";
-import { isFinalStatus, isVideoStatus } from "../protocol.ts";
-import { seededRandom } from "../simulator/random.ts";
-import { FakeClock } from "./_fake_clock.ts";
+import { isFinalStatus, isVideoStatus } from "../protocol/status.ts";
+import { seededRandom } from "../util/random.ts";
+import { FakeClock } from "../testing/fake_clock.ts";
 
 const BASE = "http://fuzz.test";
 const MAX_JOBS = 12;

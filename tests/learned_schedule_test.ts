@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { Backoff } from "../backoff.ts";
-import { LearnedSchedule } from "../learned_schedule.ts";
-import type { PollContext, PollSchedule } from "../schedule.ts";
+import { Backoff } from "../timing/backoff.ts";
+import { LearnedSchedule } from "../timing/learned_schedule.ts";
+import type { PollContext, PollSchedule } from "../timing/schedule.ts";
 import { simulatePolling } from "../scripts/_simulate.ts";
 import { summarize } from "../scripts/_stats.ts";
 import {

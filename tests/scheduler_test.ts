@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { setImmediate } from "node:timers";
-import { IndexedHeap } from "../heap.ts";
-import { seededRandom } from "../simulator/random.ts";
-import { Scheduler } from "../scheduler.ts";
-import { FakeClock } from "./_fake_clock.ts";
+import { IndexedHeap } from "../timing/heap.ts";
+import { seededRandom } from "../util/random.ts";
+import { Scheduler } from "../timing/scheduler.ts";
+import { FakeClock } from "../testing/fake_clock.ts";
 
 interface Item {
   key: number;

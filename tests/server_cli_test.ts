@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { main } from "../server_cli.ts";
+import { main } from "../simulator/cli.ts";
 
 const SERVER = new URL("../server.ts", import.meta.url).pathname;
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createSimulator } from "../server.ts";
 import { RateLimiter } from "../simulator/rate_limiter.ts";
-import { FakeClock, settle } from "./_fake_clock.ts";
+import { FakeClock, settle } from "../testing/fake_clock.ts";
 import { BASE, get } from "./_simulator_requests.ts";
 
 Deno.test("faultRate replaces that share of status answers with 500 or 503", async () => {

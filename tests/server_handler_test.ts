@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createSimulator, MAX_BODY_BYTES, type Simulator } from "../server.ts";
-import { FakeClock } from "./_fake_clock.ts";
+import { FakeClock } from "../testing/fake_clock.ts";
 import { BASE, createJob, get } from "./_simulator_requests.ts";
 
 function post(simulator: Simulator, body?: BodyInit): Promise<Response> {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createSimulator, type Simulator } from "../server.ts";
-import { FakeClock, settle } from "./_fake_clock.ts";
+import { FakeClock, settle } from "../testing/fake_clock.ts";
 import { BASE, createJob } from "./_simulator_requests.ts";
 
 function poll(

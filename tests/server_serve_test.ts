@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createSimulator, serve } from "../server.ts";
-import { listenNode } from "../simulator/node_http.ts";
+import { listenNode } from "../simulator/adapters/node.ts";
 
 async function waitFor(check: () => boolean, what: string): Promise<void> {
   for (let i = 0; i < 200 && !check(); i++) {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { readServerSentEvents, type ServerSentEvent } from "../_sse.ts";
-import { readBoundedText } from "../_body.ts";
+import { readServerSentEvents, type ServerSentEvent } from "../protocol/sse.ts";
+import { readBoundedText } from "../protocol/body.ts";
 
 function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { Backoff } from "../backoff.ts";
-import { parseRetryAfter } from "../retry_after.ts";
-import { delay } from "../clock.ts";
+import { Backoff } from "../timing/backoff.ts";
+import { parseRetryAfter } from "../protocol/retry_after.ts";
+import { delay } from "../timing/clock.ts";
 
 Deno.test("Backoff grows by the multiplier up to maxDelay", () => {
   const backoff = new Backoff({

@@ -9,7 +9,7 @@
  * @module
  */
 
-import type { VideoStatus } from "./protocol.ts";
+import type { VideoStatus } from "../protocol/status.ts";
 
 /**
  * The server answered with an HTTP status that retrying cannot fix, such as

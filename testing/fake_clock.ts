@@ -3,7 +3,7 @@
 // `autoAdvance`, whenever every pending promise has settled and only timers
 // are left (like an event loop with infinitely fast CPUs).
 
-import type { Clock } from "../clock.ts";
+import type { Clock } from "../timing/clock.ts";
 import type { SimulatorClock } from "../server.ts";
 
 interface Timer {

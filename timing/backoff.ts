@@ -6,7 +6,7 @@
  */
 
 import type { PollContext, PollSchedule } from "./schedule.ts";
-import { assertFiniteAtLeast, show } from "./_validate.ts";
+import { assertFiniteAtLeast, show } from "../util/validate.ts";
 
 /**
  * Options for {@linkcode Backoff}.

@@ -15,9 +15,9 @@ import {
   type NumberRule,
   PORT_RULE,
   type SimulatorOptions,
-} from "./simulator/options.ts";
-import { serve } from "./simulator/serve.ts";
-import { firstLine, joinNegativeValues, parseNumberFlag } from "./_cli_args.ts";
+} from "./options.ts";
+import { serve } from "./serve.ts";
+import { firstLine, joinNegativeValues, parseNumberFlag } from "./cli_args.ts";
 
 const ACTION = "start the simulator";
 
@@ -33,7 +33,7 @@ const DEFAULT_SECONDS = {
  *
  * @example
  * ```ts
- * import { HELP } from "./server_cli.ts";
+ * import { HELP } from "./cli.ts";
  * import assert from "node:assert/strict";
  *
  * assert.match(HELP, /--max-jobs N/);
@@ -135,7 +135,7 @@ interface Parsed {
  *
  * @example Print the help
  * ```ts ignore
- * import { main } from "./server_cli.ts";
+ * import { main } from "./cli.ts";
  *
  * const code = await main(["--help"]);
  * ```

@@ -6,7 +6,7 @@
 // leaves the window. A slot is stamped again when its request is really
 // sent, since under load that can be well after the slot was handed out.
 
-import type { Clock } from "./clock.ts";
+import type { Clock } from "../timing/clock.ts";
 
 interface Waiter {
   resolve: (ticket: number) => void;

@@ -12,7 +12,7 @@ import type {
   PollSchedule,
 } from "./schedule.ts";
 import { Backoff } from "./backoff.ts";
-import { assertFiniteAtLeast } from "./_validate.ts";
+import { assertFiniteAtLeast } from "../util/validate.ts";
 
 /**
  * Options for {@linkcode LearnedSchedule}.

@@ -15,7 +15,7 @@ import type { Socket } from "node:net";
  *
  * @example
  * ```ts
- * import type { FetchHandler } from "./node_http.ts";
+ * import type { FetchHandler } from "./node.ts";
  *
  * const echo: FetchHandler = (request, info) =>
  *   Promise.resolve(new Response(`${request.method} from ${info.remoteAddr.hostname}`));
@@ -31,7 +31,7 @@ export type FetchHandler = (
  *
  * @example
  * ```ts ignore
- * import { listenNode, type NodeListener } from "./node_http.ts";
+ * import { listenNode, type NodeListener } from "./node.ts";
  *
  * const listener: NodeListener = await listenNode(
  *   () => Promise.resolve(new Response("ok")),
@@ -54,7 +54,7 @@ export interface NodeListener {
  *
  * @example Serve a handler on a free port
  * ```ts ignore
- * import { listenNode } from "./node_http.ts";
+ * import { listenNode } from "./node.ts";
  *
  * const listener = await listenNode(
  *   () => Promise.resolve(new Response("ok")),
