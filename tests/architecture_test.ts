@@ -1,0 +1,159 @@
+// The layout is the design: these tests keep it true. Each layer may import
+// only the layers below it (surfaces → client/simulator → timing/protocol →
+// util), the client and the timing policy use web APIs only, and the
+// simulator's handler leaves runtime APIs to its adapters.
+
+import assert from "node:assert/strict";
+
+const root = new URL("../", import.meta.url);
+
+/** Layer of a source file, by its folder; top-level files are surfaces. */
+function layerOf(path: string): string {
+  const slash = path.indexOf("/");
+  return slash === -1 ? "surface" : path.slice(0, slash);
+}
+
+/** What each layer may import, besides itself. */
+const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+  util: [],
+  protocol: ["util"],
+  timing: ["util"],
+  client: ["timing", "protocol", "util"],
+  simulator: ["timing", "protocol", "util"],
+  testing: ["client", "timing", "protocol", "util"],
+  surface: [
+    "surface",
+    "client",
+    "simulator",
+    "testing",
+    "timing",
+    "protocol",
+    "util",
+  ],
+};
+
+// The files of the simulator that meet a runtime: its adapters, the program
+// around it and the choice of adapter.
+const SIMULATOR_RUNTIME_FILES =
+  /^simulator\/(adapters\/|cli\.ts$|cli_args\.ts$|serve\.ts$)/;
+
+async function sourceFiles(dir: URL, prefix = ""): Promise<string[]> {
+  const files: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    const path = prefix + entry.name;
+    if (entry.isDirectory) {
+      if (
+        ["tests", "scripts", "npm", "node_modules", ".bench", ".git"].includes(
+          entry.name,
+        )
+      ) continue;
+      files.push(
+        ...await sourceFiles(new URL(`${entry.name}/`, dir), `${path}/`),
+      );
+    } else if (entry.name.endsWith(".ts")) files.push(path);
+  }
+  return files.sort();
+}
+
+/** Specifiers of the file's static and dynamic imports and re-exports, outside comments. */
+function importsOf(source: string): string[] {
+  const code = source
+    .replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/^\s*\/\/.*$/gm, "");
+  const specifiers: string[] = [];
+  const pattern =
+    /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)["']([^"']+)["']/gm;
+  for (const match of code.matchAll(pattern)) specifiers.push(match[1]);
+  return specifiers;
+}
+
+function resolve(from: string, specifier: string): string {
+  const url = new URL(specifier, new URL(from, "file:///r/"));
+  return url.pathname.slice("/r/".length);
+}
+
+const files = await sourceFiles(root);
+const sources = new Map(
+  await Promise.all(
+    files.map(async (path) =>
+      [path, await Deno.readTextFile(new URL(path, root))] as const
+    ),
+  ),
+);
+
+Deno.test("the top level holds only the design's source files", () => {
+  const topLevel = files.filter((path) => layerOf(path) === "surface");
+  assert.deepEqual(topLevel, ["client.ts", "mod.ts", "server.ts"]);
+});
+
+Deno.test("every layer imports only the layers below it", () => {
+  const violations: string[] = [];
+  for (const [path, source] of sources) {
+    const layer = layerOf(path);
+    for (const specifier of importsOf(source)) {
+      if (!specifier.startsWith(".")) continue;
+      const target = layerOf(resolve(path, specifier));
+      if (target !== layer && !ALLOWED[layer]?.includes(target)) {
+        violations.push(`${path} imports ${specifier} (${layer} → ${target})`);
+      }
+    }
+  }
+  assert.deepEqual(violations, []);
+});
+
+Deno.test("the client, timing, protocol and util layers use web APIs only", () => {
+  const violations: string[] = [];
+  for (const [path, source] of sources) {
+    if (
+      !["client", "timing", "protocol", "util", "testing"].includes(
+        layerOf(path),
+      )
+    ) continue;
+    for (const specifier of importsOf(source)) {
+      if (!specifier.startsWith(".")) {
+        violations.push(`${path} imports ${specifier}`);
+      }
+    }
+    if (/\bDeno\./.test(source.replace(/^\s*(\*|\/\/).*$/gm, ""))) {
+      violations.push(`${path} uses Deno.*`);
+    }
+  }
+  assert.deepEqual(violations, []);
+});
+
+Deno.test("the simulator's handler leaves runtime APIs to its adapters", () => {
+  const violations: string[] = [];
+  for (const [path, source] of sources) {
+    if (layerOf(path) !== "simulator" || SIMULATOR_RUNTIME_FILES.test(path)) {
+      continue;
+    }
+    for (const specifier of importsOf(source)) {
+      if (!specifier.startsWith(".")) {
+        violations.push(`${path} imports ${specifier}`);
+      }
+    }
+    if (/\bDeno\./.test(source.replace(/^\s*(\*|\/\/).*$/gm, ""))) {
+      violations.push(`${path} uses Deno.*`);
+    }
+  }
+  assert.deepEqual(violations, []);
+});
+
+Deno.test("server.ts loads the simulator's CLI only when run as a program", () => {
+  const source = sources.get("server.ts")!;
+  const staticImports = importsOf(source.replace(/import\s*\([^)]*\)/g, ""));
+  assert.ok(
+    staticImports.every((specifier) =>
+      !specifier.startsWith("node:") && !/cli/.test(specifier)
+    ),
+    `server.ts statically imports ${staticImports.join(", ")}`,
+  );
+});
+
+Deno.test("no source file is longer than 400 lines", () => {
+  const long = [...sources]
+    .map(([path, source]) => [path, source.split("\n").length] as const)
+    .filter(([, lines]) => lines > 400)
+    .map(([path, lines]) => `${path}: ${lines} lines`);
+  assert.deepEqual(long, []);
+});
