@@ -66,6 +66,11 @@ export interface BackoffOptions {
  * far); the client's retries use `n` = the consecutive failures. Every delay
  * is a finite number of at least 0, whatever `n`.
  *
+ * When `initialDelay` is 0 or equals `maxDelay`, or `multiplier` is 1, every
+ * delay before jitter is `initialDelay`: a fixed interval. Such options are
+ * accepted on purpose (a client with `initialDelay` equal to `maxDelay` polls
+ * at a fixed interval), though `multiplier` or `maxDelay` then has no effect.
+ *
  * @example The seed's schedule: 1 s, 2 s, 4 s, then 5 s
  * ```ts
  * import { Backoff } from "@video-status/client";

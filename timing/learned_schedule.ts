@@ -37,15 +37,16 @@ export interface LearnedScheduleOptions {
   fallback?: PollSchedule;
   /**
    * Number of jobs observed (a plain count, not weighted by recency) before
-   * the learned distribution replaces the fallback: any value takes effect
-   * whatever the `halfLife`.
+   * the learned distribution replaces the fallback, an integer of at least
+   * 1: any value takes effect whatever the `halfLife`.
    *
    * @default {5}
    */
   minSamples?: number;
   /**
    * Number of later observations after which an observation counts half as
-   * much, so that the schedule follows durations that drift.
+   * much, so that the schedule follows durations that drift; finite and at
+   * least 1.
    *
    * @default {100}
    */
