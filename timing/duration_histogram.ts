@@ -63,8 +63,7 @@ const KERNEL = Float64Array.from(
  * ```
  */
 export class DurationHistogram {
-  /** How many observations were learned from (not weighted by recency). */
-  observations = 0;
+  #observations = 0;
   #decay: number;
   #mass = new Float64Array(BIN_COUNT);
   // The recency-weighted number of observations: the histogram's total mass.
@@ -95,6 +94,26 @@ export class DurationHistogram {
    */
   constructor(halfLife: number) {
     this.#decay = 2 ** (-1 / halfLife);
+  }
+
+  /**
+   * How many observations were learned from, not weighted by recency.
+   *
+   * @example
+   * ```ts
+   * import { DurationHistogram } from "./duration_histogram.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const histogram = new DurationHistogram(1);
+   * histogram.observe({ after: 0, atMost: 1000 });
+   * histogram.observe({ after: 0, atMost: 1000 });
+   * assert.equal(histogram.observations, 2);
+   * ```
+   *
+   * @returns The number of observations.
+   */
+  get observations(): number {
+    return this.#observations;
   }
 
   /**
@@ -134,7 +153,7 @@ export class DurationHistogram {
     this.#weight = this.#weight * decay + 1;
     this.#logSum = this.#logSum * decay + logSum;
     this.#logSquareSum = this.#logSquareSum * decay + logSquareSum;
-    this.observations++;
+    this.#observations++;
     this.#current = false;
   }
 

@@ -235,6 +235,18 @@ Deno.test("LearnedSchedule takes an already-final first answer as (0, atMost], n
       )
     );
   });
+  await t.step("alone, they teach durations spread below atMost", () => {
+    // All that is known is that every job took at most 60 s: the estimate
+    // must neither pile up at 60 s nor collapse onto short jobs.
+    const schedule = new LearnedSchedule();
+    for (let i = 0; i < 1000; i++) {
+      schedule.observe({ after: 0, atMost: 60_000 });
+    }
+    const [p10, p50, p90] = quantiles(schedule);
+    assert.ok(p10 > 3000, `p10 ${p10}`);
+    assert.ok(p50 > 6000 && p50 <= 30_000, `p50 ${p50}`);
+    assert.ok(p90 < 54_000, `p90 ${p90}`);
+  });
   await t.step("mixed with polled waits, the truth is learned", () => {
     // Each wait begins up to 20 s after its job (independently of how long
     // the job takes); if the job is already over, the first answer is final.
