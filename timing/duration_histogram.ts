@@ -1,7 +1,7 @@
 /**
  * The learned distribution of job durations behind `LearnedSchedule`: a
- * fixed-size, recency-weighted histogram that
- * learns from interval-censored observations.
+ * fixed-size, recency-weighted histogram that learns from interval-censored
+ * observations.
  *
  * @module
  */
