@@ -1,6 +1,7 @@
 /**
- * Capped exponential backoff with jitter: the default poll schedule and the
- * delay between retries of failed requests.
+ * Capped exponential backoff with jitter: the default poll schedule (delays
+ * by attempt) and the delay between retries of failed requests (delays by
+ * consecutive failures).
  *
  * @module
  */
@@ -22,7 +23,8 @@ import { assertFiniteAtLeast, show } from "../util/validate.ts";
  */
 export interface BackoffOptions {
   /**
-   * Delay in milliseconds after the first attempt.
+   * The first delay in milliseconds: after the first attempt of a wait, or
+   * after the first failure in a row.
    *
    * @default {1000}
    */
@@ -34,20 +36,22 @@ export interface BackoffOptions {
    */
   maxDelay?: number;
   /**
-   * Factor by which the delay grows after each attempt.
+   * Factor by which each delay grows over the one before.
    *
    * @default {2}
    */
   multiplier?: number;
   /**
-   * Fraction, from 0 to 1, by which a delay may be randomly shortened so that
-   * many clients do not poll in lockstep. 0 turns jitter off.
+   * The random spread of a delay, as a fraction of it from 0 to 1, so that
+   * many clients do not poll in lockstep: a delay `d` is drawn from
+   * `[d * (1 - jitter), d]`, so it never exceeds `maxDelay`. 0 turns jitter
+   * off.
    *
    * @default {0.1}
    */
   jitter?: number;
   /**
-   * Source of random numbers in [0, 1).
+   * Source of random numbers in [0, 1) (1 is accepted too) for the jitter.
    *
    * @default {Math.random}
    */
@@ -55,9 +59,17 @@ export interface BackoffOptions {
 }
 
 /**
- * Capped exponential backoff with subtractive jitter: attempt `n` waits
- * `min(maxDelay, initialDelay * multiplier ** (n - 1))`, shortened by up to
- * `jitter` of itself, so a delay never exceeds `maxDelay`.
+ * Capped exponential backoff with subtractive jitter: the `n`-th delay is
+ * `d = min(maxDelay, initialDelay * multiplier ** (n - 1))`, drawn from
+ * `[d * (1 - jitter), d]`, so a delay never exceeds `maxDelay`. As a poll
+ * schedule `n` is the attempt (the status requests the wait has sent so
+ * far); the client's retries use `n` = the consecutive failures. Every delay
+ * is a finite number of at least 0, whatever `n`.
+ *
+ * When `initialDelay` is 0 or equals `maxDelay`, or `multiplier` is 1, every
+ * delay before jitter is `initialDelay`: a fixed interval. Such options are
+ * accepted on purpose (a client with `initialDelay` equal to `maxDelay` polls
+ * at a fixed interval), though `multiplier` or `maxDelay` then has no effect.
  *
  * @example The seed's schedule: 1 s, 2 s, 4 s, then 5 s
  * ```ts
@@ -69,11 +81,11 @@ export interface BackoffOptions {
  * ```
  */
 export class Backoff implements PollSchedule {
-  /** Delay in milliseconds after the first attempt. */
+  /** The first delay in milliseconds. */
   readonly initialDelay: number;
   /** Upper bound in milliseconds of any delay. */
   readonly maxDelay: number;
-  /** Growth factor per attempt. */
+  /** Growth factor of each delay over the one before. */
   readonly multiplier: number;
   /** Largest fraction by which a delay is shortened at random. */
   readonly jitter: number;
@@ -117,7 +129,7 @@ export class Backoff implements PollSchedule {
   }
 
   /**
-   * The delay after attempt `attempt`.
+   * The `n`-th delay of the sequence.
    *
    * @example
    * ```ts
@@ -128,16 +140,23 @@ export class Backoff implements PollSchedule {
    * assert.equal(backoff.delay(2), 150);
    * ```
    *
-   * @param attempt The 1-based number of the attempt that just ended.
-   * @returns Milliseconds to wait, between `(1 - jitter)` times the capped delay and the capped delay.
+   * @param n Which delay, from 1: the attempt that just ended when polling,
+   * the consecutive failures when retrying. Below 1 (or NaN) counts as 1.
+   * @returns Milliseconds to wait, between `(1 - jitter)` times the capped
+   * delay and the capped delay.
+   * @throws {RangeError} If `random` returned a number outside [0, 1].
    */
-  delay(attempt: number): number {
-    const exponent = Math.max(0, attempt - 1);
-    const capped = Math.min(
-      this.maxDelay,
-      this.initialDelay * this.multiplier ** exponent,
-    );
-    return capped * (1 - this.jitter * this.#random());
+  delay(n: number): number {
+    const capped = this.#capped(n);
+    const random = this.#random();
+    if (!(random >= 0 && random <= 1)) {
+      throw new RangeError(
+        `Cannot compute a delay as 'random' must return a number from 0 to 1: current value is ${
+          show(random)
+        }`,
+      );
+    }
+    return capped * (1 - this.jitter * random);
   }
 
   /**
@@ -151,10 +170,24 @@ export class Backoff implements PollSchedule {
    * assert.equal(new Backoff({ jitter: 0 }).nextDelay({ attempt: 1, elapsed: 0 }), 1000);
    * ```
    *
-   * @param context The wait so far.
+   * @param context The wait so far; only its `attempt` counts.
    * @returns Milliseconds to wait.
+   * @throws {RangeError} If `random` returned a number outside [0, 1].
    */
   nextDelay(context: PollContext): number {
     return this.delay(context.attempt);
+  }
+
+  // The n-th delay before jitter. A delay of 0 or a multiplier of 1 cannot
+  // grow, and is not multiplied at all: 0 * Infinity and 1 ** Infinity are
+  // NaN, where a huge `n` overflows the power.
+  #capped(n: number): number {
+    if (this.initialDelay === 0 || this.multiplier === 1 || !(n > 1)) {
+      return this.initialDelay;
+    }
+    return Math.min(
+      this.maxDelay,
+      this.initialDelay * this.multiplier ** (n - 1),
+    );
   }
 }

@@ -12,7 +12,8 @@ import type {
   PollSchedule,
 } from "./schedule.ts";
 import { Backoff } from "./backoff.ts";
-import { assertFiniteAtLeast } from "../util/validate.ts";
+import { DurationHistogram, LONGEST_DURATION } from "./duration_histogram.ts";
+import { assertFiniteAtLeast, show } from "../util/validate.ts";
 
 /**
  * Options for {@linkcode LearnedSchedule}.
@@ -35,15 +36,17 @@ export interface LearnedScheduleOptions {
    */
   fallback?: PollSchedule;
   /**
-   * Number of observed jobs (weighted by recency) needed before the learned
-   * distribution replaces the fallback.
+   * Number of jobs observed (a plain count, not weighted by recency) before
+   * the learned distribution replaces the fallback, an integer of at least
+   * 1: any value takes effect whatever the `halfLife`.
    *
    * @default {5}
    */
   minSamples?: number;
   /**
    * Number of later observations after which an observation counts half as
-   * much, so that the schedule follows durations that drift.
+   * much, so that the schedule follows durations that drift; finite and at
+   * least 1.
    *
    * @default {100}
    */
@@ -59,28 +62,6 @@ export interface LearnedScheduleOptions {
   latencyRatio?: number;
 }
 
-// Durations are kept in a histogram with 16 logarithmic bins per octave from
-// 1 ms to about 25 days (bin 0 holds [0, 1 ms)): 4 KiB whatever the number of
-// observations, and 4.4 % resolution at any time scale.
-const BINS_PER_OCTAVE = 16;
-const BIN_COUNT = 512;
-const EDGES = Float64Array.from(
-  { length: BIN_COUNT + 1 },
-  (_, i) => i === 0 ? 0 : 2 ** ((i - 1) / BINS_PER_OCTAVE),
-);
-const LONGEST = EDGES[BIN_COUNT];
-
-// Bounds that keep the shape model finite: log-durations below 1 µs count as
-// 1 µs, and its spread is never narrower than one bin.
-const MIN_LOG_TIME = 1e-3;
-const MIN_LOG_SPREAD = Math.LN2 / BINS_PER_OCTAVE;
-// The estimate is the histogram smoothed by a Gaussian kernel whose standard
-// deviation is KERNEL_WIDTH bins, cut off at three of them.
-const KERNEL_WIDTH = 3;
-const KERNEL = Float64Array.from(
-  { length: Math.ceil(3 * KERNEL_WIDTH) + 1 },
-  (_, i) => Math.exp(-0.5 * (i / KERNEL_WIDTH) ** 2),
-);
 // Planned share of detections later than the target latency: the 5 % that a
 // 95th percentile allows, less 1.5 % for the error of an estimate learned
 // from a few hundred censored observations (in simulation this keeps the
@@ -89,8 +70,11 @@ const LATE_BUDGET = 0.035;
 // Every gap but the first is at most this many target latencies, so that a
 // job in a long tail is still seen soon after it finishes.
 const MAX_GAP = 4;
-// The target latency is never below 1 ms, so that a plan cannot spin.
+// The target latency is never below 1 ms, so that a plan cannot spin, nor
+// above the longest duration the histogram tells apart, so that every
+// planned time stays finite whatever the `latencyRatio`.
 const MIN_TARGET = 1;
+const MAX_TARGET = LONGEST_DURATION;
 // The plan ends where fewer than this share of jobs are still running.
 const HORIZON = 1e-3;
 // Bounds on the work and memory of one plan.
@@ -106,8 +90,10 @@ const MAX_STEPS = 8192;
  * observation's weight is spread over that interval in proportion to a
  * lognormal fitted to what has been learned so far (the E-step of an online
  * EM for interval-censored data), while the histogram that receives it keeps
- * whatever shape the durations really have. Older observations decay by half
- * every `halfLife` observations, and memory stays fixed at a 512-bin
+ * whatever shape the durations really have. A first answer that was already
+ * final (`after` 0) is the interval `(0, atMost]`, never an exact duration:
+ * it only says the job took at most `atMost`. Older observations decay by
+ * half every `halfLife` observations, and memory stays fixed at a 512-bin
  * histogram.
  *
  * From the estimate it plans poll times that minimise the expected number of
@@ -118,8 +104,10 @@ const MAX_STEPS = 8192;
  * gap is stretched where the expected requests saved outweigh the late
  * detections caused, above all before the first jobs usually finish.
  *
- * Until `minSamples` jobs have been observed, and past the end of the plan,
- * it defers to the fallback schedule. It uses no randomness and no clock.
+ * Until `minSamples` jobs have been observed (counted one by one, so that
+ * any `minSamples` is reached however short the `halfLife`), and past the
+ * end of the plan, it defers to the fallback schedule. It uses no randomness
+ * and no clock.
  *
  * @example Learn from finished jobs, then poll around the usual duration
  * ```ts
@@ -141,24 +129,14 @@ const MAX_STEPS = 8192;
 export class LearnedSchedule implements PollSchedule {
   /** Schedule used while too little has been learned. */
   readonly fallback: PollSchedule;
-  /** Weighted number of observations needed before learning is used. */
+  /** Number of jobs observed before learning is used. */
   readonly minSamples: number;
   /** Observations after which an observation's weight halves. */
   readonly halfLife: number;
   /** Target 95th-percentile latency as a fraction of the median duration. */
   readonly latencyRatio: number;
-  #decay: number;
-  #mass = new Float64Array(BIN_COUNT);
-  #weight = 0;
-  // The shape model: recency-weighted sums of the log-duration and its
-  // square, whose lognormal shapes how a censored observation is spread.
-  #modelWeight = 0;
-  #logSum = 0;
-  #logSquareSum = 0;
-  // Cumulative mass below each bin edge, and the plan; both rebuilt lazily.
-  #smooth = new Float64Array(BIN_COUNT);
-  #below = new Float64Array(BIN_COUNT + 1);
-  #current = false;
+  #histogram: DurationHistogram;
+  // The plan, rebuilt lazily after each observation.
   #plan: number[] | undefined;
   #target = 0;
 
@@ -183,7 +161,13 @@ export class LearnedSchedule implements PollSchedule {
         }`,
       );
     }
-    assertFiniteAtLeast("LearnedSchedule", "minSamples", minSamples, 1);
+    if (!Number.isInteger(minSamples) || minSamples < 1) {
+      throw new RangeError(
+        `Cannot create LearnedSchedule as 'minSamples' must be an integer of at least 1: current value is ${
+          show(minSamples)
+        }`,
+      );
+    }
     assertFiniteAtLeast("LearnedSchedule", "halfLife", halfLife, 1);
     if (
       typeof latencyRatio !== "number" || !Number.isFinite(latencyRatio) ||
@@ -191,7 +175,7 @@ export class LearnedSchedule implements PollSchedule {
     ) {
       throw new RangeError(
         `Cannot create LearnedSchedule as 'latencyRatio' must be a positive finite number: current value is ${
-          String(latencyRatio)
+          show(latencyRatio)
         }`,
       );
     }
@@ -199,12 +183,13 @@ export class LearnedSchedule implements PollSchedule {
     this.minSamples = minSamples;
     this.halfLife = halfLife;
     this.latencyRatio = latencyRatio;
-    this.#decay = 2 ** (-1 / halfLife);
+    this.#histogram = new DurationHistogram(halfLife);
   }
 
   /**
-   * The recency-weighted number of jobs observed: it grows by one per
-   * observation and never exceeds about `1.44 * halfLife`.
+   * How many jobs have been observed, the count that `minSamples` is
+   * compared with. It is not weighted by recency: recency only weighs how
+   * much each observation shapes the learned distribution.
    *
    * @example
    * ```ts
@@ -213,14 +198,14 @@ export class LearnedSchedule implements PollSchedule {
    *
    * const schedule = new LearnedSchedule({ halfLife: 1 });
    * schedule.observe({ after: 900, atMost: 1000 });
-   * schedule.observe({ after: 900, atMost: 1000 });
-   * assert.equal(schedule.samples, 1.5);
+   * schedule.observe({ after: 0, atMost: 1000 });
+   * assert.equal(schedule.samples, 2);
    * ```
    *
-   * @returns The effective sample size.
+   * @returns The number of observations.
    */
   get samples(): number {
-    return this.#weight;
+    return this.#histogram.observations;
   }
 
   /**
@@ -244,12 +229,13 @@ export class LearnedSchedule implements PollSchedule {
   quantile(p: number): number | undefined {
     if (!(p >= 0 && p <= 1)) {
       throw new RangeError(
-        `Cannot compute quantile as 'p' must be between 0 and 1: current value is ${p}`,
+        `Cannot compute quantile as 'p' must be between 0 and 1: current value is ${
+          show(p)
+        }`,
       );
     }
-    if (this.#weight === 0) return undefined;
-    this.#accumulate();
-    return this.#quantile(p);
+    if (this.samples === 0) return undefined;
+    return this.#histogram.quantile(p);
   }
 
   /**
@@ -266,82 +252,36 @@ export class LearnedSchedule implements PollSchedule {
    * assert.ok(median > 7000 && median <= 12000);
    * ```
    *
-   * @param observation Milliseconds since the wait started: the last
-   * `pending` answer and the first final one (equal when exact).
+   * @param observation Milliseconds since the job started: when the last
+   * `pending` answer was received (0 if none was) and when the first final
+   * one was, equal only when the exact time was observed.
    * @throws {RangeError} Unless `0 <= after <= atMost` are finite numbers.
    */
   observe(observation: CompletionObservation): void {
     const { after, atMost } = observation;
     if (!(Number.isFinite(after) && after >= 0)) {
       throw new RangeError(
-        `Cannot observe as 'after' must be a non-negative finite number: current value is ${after}`,
+        `Cannot observe as 'after' must be a non-negative finite number: current value is ${
+          show(after)
+        }`,
       );
     }
     if (!(Number.isFinite(atMost) && atMost >= after)) {
       throw new RangeError(
-        `Cannot observe as 'atMost' must be a finite number of at least 'after' (${after}): current value is ${atMost}`,
+        `Cannot observe as 'atMost' must be a finite number of at least 'after' (${after}): current value is ${
+          show(atMost)
+        }`,
       );
     }
-    // The E-step: spread the unit of weight over the bins the interval
-    // overlaps in proportion to the shape model's probability there (evenly
-    // before there is a model), and take the expected log-duration moments.
-    const low = Math.min(after, LONGEST);
-    const high = Math.min(atMost, LONGEST);
-    const first = binOf(low);
-    const last = binOf(high);
-    const share = new Float64Array(last - first + 1);
-    const logs = new Float64Array(last - first + 1);
-    if (high === low || first === last) {
-      share[last - first] = 1;
-      logs[last - first] = Math.log(Math.max(MIN_LOG_TIME, (low + high) / 2));
-    } else {
-      const mean = this.#logSum / this.#modelWeight;
-      const spread = Math.max(
-        MIN_LOG_SPREAD ** 2,
-        this.#logSquareSum / this.#modelWeight - mean ** 2,
-      );
-      let nearest = Infinity;
-      for (let i = first; i <= last; i++) {
-        const inside = overlap(i, low, high);
-        const lo = Math.max(low, EDGES[i]);
-        logs[i - first] = Math.log(Math.max(MIN_LOG_TIME, lo + inside / 2));
-        if (inside > 0 && this.#modelWeight > 0) {
-          nearest = Math.min(nearest, (logs[i - first] - mean) ** 2);
-        }
-      }
-      let total = 0;
-      for (let i = first; i <= last; i++) {
-        const inside = overlap(i, low, high);
-        const density = this.#modelWeight > 0
-          ? Math.exp(-((logs[i - first] - mean) ** 2 - nearest) / (2 * spread))
-          : EDGES[i + 1] - EDGES[i];
-        share[i - first] = density * inside / (EDGES[i + 1] - EDGES[i]);
-        total += share[i - first];
-      }
-      for (let i = first; i <= last; i++) share[i - first] /= total;
-    }
-    const mass = this.#mass;
-    const decay = this.#decay;
-    for (let i = 0; i < BIN_COUNT; i++) mass[i] *= decay;
-    let logSum = 0;
-    let logSquareSum = 0;
-    for (let i = first; i <= last; i++) {
-      mass[i] += share[i - first];
-      logSum += share[i - first] * logs[i - first];
-      logSquareSum += share[i - first] * logs[i - first] ** 2;
-    }
-    this.#weight = this.#weight * decay + 1;
-    this.#modelWeight = this.#modelWeight * decay + 1;
-    this.#logSum = this.#logSum * decay + logSum;
-    this.#logSquareSum = this.#logSquareSum * decay + logSquareSum;
-    this.#current = false;
+    this.#histogram.observe({ after, atMost });
     this.#plan = undefined;
   }
 
   /**
    * The delay until the next planned poll at least half a target latency
    * away, or the fallback's delay while too little is known or once the job
-   * has outlived the plan.
+   * has outlived the plan. A planned delay is always a positive finite
+   * number; an `elapsed` below 0 (a clock that went back) counts as 0.
    *
    * @example
    * ```ts
@@ -357,9 +297,11 @@ export class LearnedSchedule implements PollSchedule {
    * @returns Milliseconds to wait.
    */
   nextDelay(context: PollContext): number {
-    if (this.#weight < this.minSamples) return this.fallback.nextDelay(context);
+    if (this.samples < this.minSamples) return this.fallback.nextDelay(context);
     const plan = this.#ensurePlan();
-    const earliest = context.elapsed + this.#target / 2;
+    // Also maps NaN to 0, so that the search below cannot return NaN.
+    const elapsed = context.elapsed > 0 ? context.elapsed : 0;
+    const earliest = elapsed + this.#target / 2;
     let low = 0;
     let high = plan.length;
     while (low < high) {
@@ -368,15 +310,14 @@ export class LearnedSchedule implements PollSchedule {
       else high = middle;
     }
     if (low === plan.length) return this.fallback.nextDelay(context);
-    return plan[low] - context.elapsed;
+    return plan[low] - elapsed;
   }
 
   #ensurePlan(): number[] {
     if (this.#plan) return this.#plan;
-    this.#accumulate();
-    const target = Math.max(
-      MIN_TARGET,
-      this.latencyRatio * this.#quantile(0.5),
+    const target = Math.min(
+      MAX_TARGET,
+      Math.max(MIN_TARGET, this.latencyRatio * this.#histogram.quantile(0.5)),
     );
     this.#target = target;
     // The exchange rate between late detections and saved requests is the
@@ -399,28 +340,6 @@ export class LearnedSchedule implements PollSchedule {
     return plan;
   }
 
-  // Brings #smooth (the histogram convolved with a Gaussian kernel in log
-  // time) and #below (its cumulative sums) up to date.
-  #accumulate(): void {
-    if (this.#current) return;
-    const mass = this.#mass;
-    const smooth = this.#smooth.fill(0);
-    const reach = KERNEL.length - 1;
-    for (let i = 0; i < BIN_COUNT; i++) {
-      if (mass[i] === 0) continue;
-      const from = Math.max(0, i - reach);
-      const to = Math.min(BIN_COUNT - 1, i + reach);
-      let total = 0;
-      for (let j = from; j <= to; j++) total += KERNEL[Math.abs(j - i)];
-      for (let j = from; j <= to; j++) {
-        smooth[j] += mass[i] * KERNEL[Math.abs(j - i)] / total;
-      }
-    }
-    const below = this.#below;
-    for (let i = 0; i < BIN_COUNT; i++) below[i + 1] = below[i] + smooth[i];
-    this.#current = true;
-  }
-
   // Plans poll times from 0: each gap is the target latency, stretched step
   // by step while the late detections a step causes cost at most `rate`
   // times the requests it saves. Returns the polls and the share of late
@@ -432,66 +351,23 @@ export class LearnedSchedule implements PollSchedule {
     let steps = 0;
     let time = 0;
     while (polls.length < MAX_POLLS && steps < MAX_STEPS) {
-      if (1 - this.#cdf(time) < HORIZON) break;
+      if (1 - this.#histogram.cdf(time) < HORIZON) break;
       const longest = polls.length === 1 ? Infinity : (MAX_GAP - 1) * target;
       let stretch = 0;
       while (stretch < longest && steps++ < MAX_STEPS) {
         const from = time + stretch;
-        if (1 - this.#cdf(from) < HORIZON) break;
-        const cost = this.#cdf(from + step) - this.#cdf(from);
+        if (1 - this.#histogram.cdf(from) < HORIZON) break;
+        const cost = this.#histogram.cdf(from + step) -
+          this.#histogram.cdf(from);
         const saved = (step / target) *
-          (1 - this.#cdf(from + step + target));
+          (1 - this.#histogram.cdf(from + step + target));
         if (saved === 0 || cost > rate * saved) break;
         stretch += step;
       }
-      late += this.#cdf(time + stretch) - this.#cdf(time);
+      late += this.#histogram.cdf(time + stretch) - this.#histogram.cdf(time);
       time += stretch + target;
       polls.push(time);
     }
     return { polls, late };
   }
-
-  // The estimated probability that a job takes at most `time` ms; needs
-  // #below to be current.
-  #cdf(time: number): number {
-    if (time >= LONGEST) return 1;
-    const bin = binOf(time);
-    const width = EDGES[bin + 1] - EDGES[bin];
-    const fraction = Math.min(1, Math.max(0, (time - EDGES[bin]) / width));
-    const within = this.#smooth[bin] * fraction;
-    return (this.#below[bin] + within) / this.#weight;
-  }
-
-  // The estimated p-quantile; needs #below to be current.
-  #quantile(p: number): number {
-    const wanted = p * this.#weight;
-    const below = this.#below;
-    let low = 0;
-    let high = BIN_COUNT;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (below[middle + 1] < wanted) low = middle + 1;
-      else high = middle;
-    }
-    const bin = Math.min(low, BIN_COUNT - 1);
-    const mass = this.#smooth[bin];
-    const fraction = mass > 0 ? (wanted - below[bin]) / mass : 0;
-    return EDGES[bin] +
-      Math.min(1, Math.max(0, fraction)) * (EDGES[bin + 1] - EDGES[bin]);
-  }
-}
-
-function binOf(time: number): number {
-  if (time < 1) return 0;
-  return Math.min(
-    BIN_COUNT - 1,
-    1 + Math.floor(Math.log2(time) * BINS_PER_OCTAVE),
-  );
-}
-
-function overlap(bin: number, low: number, high: number): number {
-  return Math.max(
-    0,
-    Math.min(high, EDGES[bin + 1]) - Math.max(low, EDGES[bin]),
-  );
 }

@@ -20,16 +20,22 @@
  * ```
  */
 export interface PollContext {
-  /** How many status requests have answered `pending` so far in this wait (1 after the first). */
+  /**
+   * The attempt that just ended: how many status requests this wait has sent
+   * so far, failed ones included (1 after the first).
+   */
   attempt: number;
   /** Milliseconds since the wait started (for a job this client created: since its creation). */
   elapsed: number;
 }
 
 /**
- * Where a finished job's completion lies, as far as polling can tell: some
- * time after the last `pending` answer and at or before the first final one.
- * Both are milliseconds since the wait started.
+ * Where a finished job's completion lies, as far as the wait can tell: after
+ * the last `pending` answer was received and at or before the first final one
+ * was, that is in `(after, atMost]`. Both are milliseconds since the job
+ * started; a wait that does not know when its job started reports nothing.
+ * A first answer that was already final gives `{ after: 0, atMost }`: the job
+ * took at most `atMost`, not exactly that.
  *
  * @example Record how long jobs took at most
  * ```ts
@@ -46,9 +52,12 @@ export interface PollContext {
  * ```
  */
 export interface CompletionObservation {
-  /** When the last `pending` answer was seen, or 0 if none was. */
+  /** When the last `pending` answer was received, or 0 if none was. */
   after: number;
-  /** When the first final answer was seen. Equal to `after` when the server told the exact time. */
+  /**
+   * When the first final answer was received. Equal to `after` only when the
+   * exact time of the completion was observed.
+   */
   atMost: number;
 }
 
@@ -69,12 +78,13 @@ export interface PollSchedule {
    * The delay in milliseconds before the next status request.
    *
    * @param context The wait so far.
-   * @returns A non-negative number of milliseconds.
+   * @returns A finite number of milliseconds of at least 0 (the client rejects
+   * the wait with a `RangeError` otherwise).
    */
   nextDelay(context: PollContext): number;
   /**
-   * Called once when a wait ends with a final status, so that a schedule can
-   * learn how long jobs take. Optional.
+   * Called once when a wait that knows when its job started ends with a
+   * final status, so that a schedule can learn how long jobs take. Optional.
    *
    * @param observation Where the completion lies.
    */

@@ -1,15 +1,11 @@
 import assert from "node:assert/strict";
-import { Backoff } from "../timing/backoff.ts";
-import { LearnedSchedule } from "../timing/learned_schedule.ts";
-import type { PollContext, PollSchedule } from "../timing/schedule.ts";
-import { simulatePolling } from "../scripts/_simulate.ts";
-import { summarize } from "../scripts/_stats.ts";
-import {
-  type Job,
-  lognormal,
-  seededRandom,
-  workload,
-} from "../scripts/_workload.ts";
+import { Backoff } from "../../timing/backoff.ts";
+import { LearnedSchedule } from "../../timing/learned_schedule.ts";
+import type { PollContext, PollSchedule } from "../../timing/schedule.ts";
+import { simulatePolling } from "../../scripts/_simulate.ts";
+import { summarize } from "../../scripts/_stats.ts";
+import { type Job, lognormal, workload } from "../../scripts/_workload.ts";
+import { seededRandom } from "../../util/random.ts";
 
 // The issue's default workload: lognormal durations, median 10 s, σ 0.5, one
 // job a second on average.
@@ -46,8 +42,14 @@ function observeExact(schedule: LearnedSchedule, durations: number[]): void {
 
 Deno.test("LearnedSchedule() rejects bad options", async (t) => {
   const cases: [string, unknown, string][] = [
-    ["minSamples", 0, "a finite number of at least 1: current value is 0"],
-    ["minSamples", NaN, "a finite number of at least 1: current value is NaN"],
+    ["minSamples", 0, "an integer of at least 1: current value is 0"],
+    ["minSamples", 2.5, "an integer of at least 1: current value is 2.5"],
+    ["minSamples", NaN, "an integer of at least 1: current value is NaN"],
+    [
+      "minSamples",
+      Infinity,
+      "an integer of at least 1: current value is Infinity",
+    ],
     ["halfLife", 0.5, "a finite number of at least 1: current value is 0.5"],
     [
       "halfLife",
@@ -56,7 +58,11 @@ Deno.test("LearnedSchedule() rejects bad options", async (t) => {
     ],
     ["latencyRatio", 0, "a positive finite number: current value is 0"],
     ["latencyRatio", -0.2, "a positive finite number: current value is -0.2"],
-    ["latencyRatio", "0.2", "a positive finite number: current value is 0.2"],
+    [
+      "latencyRatio",
+      "0.2",
+      'a positive finite number: current value is "0.2"',
+    ],
   ];
   for (const [name, value, expected] of cases) {
     await t.step(`${name}: ${String(value)}`, () => {
@@ -123,11 +129,35 @@ Deno.test("LearnedSchedule defers to its fallback until it has minSamples", () =
   };
   const schedule = new LearnedSchedule({ fallback, minSamples: 3 });
   observeExact(schedule, [10_000, 10_000]);
+  assert.equal(schedule.samples, 2);
   assert.equal(schedule.nextDelay({ attempt: 2, elapsed: 1000 }), 1234);
   assert.deepEqual(calls, [{ attempt: 2, elapsed: 1000 }]);
-  observeExact(schedule, [10_000, 10_000]); // recency-weighted: 3.97 ≥ 3
+  observeExact(schedule, [10_000]);
   assert.notEqual(schedule.nextDelay({ attempt: 1, elapsed: 0 }), 1234);
   assert.equal(calls.length, 1);
+});
+
+Deno.test("LearnedSchedule reaches any minSamples, however short its halfLife", async (t) => {
+  // The recency-weighted count never exceeds 1 / (1 - 2^(-1 / halfLife)),
+  // 144.8 for a halfLife of 100: minSamples counts observations instead.
+  for (const [minSamples, halfLife] of [[200, 100], [1000, 1], [5, 1]]) {
+    await t.step(`minSamples ${minSamples}, halfLife ${halfLife}`, () => {
+      const schedule = new LearnedSchedule({
+        fallback: { nextDelay: () => 1234 },
+        minSamples,
+        halfLife,
+      });
+      observeExact(
+        schedule,
+        Array.from({ length: minSamples - 1 }, () => 10_000),
+      );
+      assert.equal(schedule.nextDelay({ attempt: 1, elapsed: 0 }), 1234);
+      observeExact(schedule, [10_000]);
+      assert.equal(schedule.samples, minSamples);
+      const first = schedule.nextDelay({ attempt: 1, elapsed: 0 });
+      assert.ok(first > 7000 && first < 10_500, `first poll ${first}`);
+    });
+  }
 });
 
 Deno.test("LearnedSchedule polls where completion is likely", () => {
@@ -169,80 +199,82 @@ Deno.test("LearnedSchedule is deterministic", () => {
   assert.deepEqual(pollTimes(a, 20), pollTimes(b, 20));
 });
 
-Deno.test("LearnedSchedule learns from interval-censored observations", async (t) => {
-  const random = seededRandom(7);
-  const draw = lognormal(10_000, 0.5);
-  const durations = Array.from({ length: 400 }, () => draw(random));
-  const exact = new LearnedSchedule({ halfLife: 1000 });
-  observeExact(exact, durations);
-  // What a client polling on the seed's grid sees: only the last pending and
-  // the first final answer.
-  const grid = pollTimes(seedBackoff(), 40);
-  const censored = new LearnedSchedule({ halfLife: 1000 });
-  for (const duration of durations) {
-    const atMost = grid.find((time) => time >= duration)!;
-    censored.observe({ after: grid[grid.indexOf(atMost) - 1], atMost });
-  }
-  await t.step("its quantiles match those learned from exact durations", () => {
-    // Standard normal quantiles of 10, 25, 50, 75 and 90 %.
-    const z = {
-      0.1: -1.2816,
-      0.25: -0.6745,
-      0.5: 0,
-      0.75: 0.6745,
-      0.9: 1.2816,
-    };
-    for (const [p, quantile] of Object.entries(z)) {
-      const truth = 10_000 * Math.exp(0.5 * quantile);
-      for (const schedule of [exact, censored]) {
-        const estimate = schedule.quantile(Number(p))!;
-        assert.ok(
-          Math.abs(estimate / truth - 1) < 0.1,
-          `quantile ${p}: ${estimate} vs ${truth}`,
-        );
-      }
-    }
-  });
-  await t.step("one observation spreads over its interval", () => {
-    const schedule = new LearnedSchedule();
-    schedule.observe({ after: 7000, atMost: 12_000 });
-    const low = schedule.quantile(0.1)!;
-    const high = schedule.quantile(0.9)!;
-    assert.ok(low > 6500 && low < 8000, `p10 ${low}`);
-    assert.ok(high > 11_000 && high < 12_500, `p90 ${high}`);
-  });
-  await t.step("an exact observation stays where it was seen", () => {
-    const schedule = new LearnedSchedule();
-    schedule.observe({ after: 10_000, atMost: 10_000 });
-    assert.ok(Math.abs(schedule.quantile(0.5)! - 10_000) < 200);
-  });
-});
-
-Deno.test("LearnedSchedule keeps a bounded, decaying memory", () => {
-  const schedule = new LearnedSchedule({
-    halfLife: 100,
-    fallback: seedBackoff(),
-  });
+Deno.test("LearnedSchedule plans at most 1024 polls, then follows its fallback", () => {
+  const schedule = new LearnedSchedule({ fallback: seedBackoff() });
   const random = seededRandom(11);
-  for (let i = 0; i < 20_000; i++) {
-    // From 1 ms to about 11 days: every bin of the histogram gets used.
+  for (let i = 0; i < 2000; i++) {
+    // From 1 ms to about 11 days: the widest plan there is.
     const duration = Math.exp(random() * 20);
     schedule.observe({ after: duration * 0.9, atMost: duration });
   }
-  // The effective sample size saturates at 1 / (1 - 2^(-1/halfLife)).
-  assert.ok(schedule.samples < 145 && schedule.samples > 144);
-  // A plan is bounded too: at most 1024 polls, then the fallback's cadence.
   const times = pollTimes(schedule, 2000);
   const gaps = times.map((time, i) => time - (times[i - 1] ?? 0));
   assert.ok(gaps.filter((gap) => gap !== 5000).length <= 1024);
   assert.equal(gaps.at(-1), 5000);
-  // Then every job takes 60 s: 1000 observations later the old ones, half of
-  // which were under 30 s, weigh a thousandth.
-  for (let i = 0; i < 1000; i++) {
-    schedule.observe({ after: 60_000, atMost: 60_000 });
-  }
-  assert.ok(Math.abs(schedule.quantile(0.5)! - 60_000) < 1800);
-  assert.ok(schedule.quantile(0.01)! > 40_000);
+});
+
+Deno.test("LearnedSchedule takes an already-final first answer as (0, atMost], not as a duration", async (t) => {
+  const draw = lognormal(10_000, 0.5);
+  // Standard normal quantiles of 10, 50 and 90 %.
+  const truth = [-1.2816, 0, 1.2816].map((z) => 10_000 * Math.exp(0.5 * z));
+  const quantiles = (schedule: LearnedSchedule): number[] =>
+    [0.1, 0.5, 0.9].map((p) => schedule.quantile(p)!);
+  await t.step("many of them leave a learned model where it was", () => {
+    const random = seededRandom(5);
+    const schedule = new LearnedSchedule();
+    observeExact(schedule, Array.from({ length: 300 }, () => draw(random)));
+    const before = quantiles(schedule);
+    // Waits that began long after their jobs: final at once, at 2 min.
+    for (let i = 0; i < 1000; i++) {
+      schedule.observe({ after: 0, atMost: 120_000 });
+    }
+    quantiles(schedule).forEach((estimate, i) =>
+      assert.ok(
+        Math.abs(estimate / before[i] - 1) < 0.1,
+        `quantile ${i}: ${before[i]} → ${estimate}`,
+      )
+    );
+  });
+  await t.step("alone, they teach durations spread below atMost", () => {
+    // All that is known is that every job took at most 60 s: the estimate
+    // must neither pile up at 60 s nor collapse onto short jobs.
+    const schedule = new LearnedSchedule();
+    for (let i = 0; i < 1000; i++) {
+      schedule.observe({ after: 0, atMost: 60_000 });
+    }
+    const [p10, p50, p90] = quantiles(schedule);
+    assert.ok(p10 > 3000, `p10 ${p10}`);
+    assert.ok(p50 > 6000 && p50 <= 30_000, `p50 ${p50}`);
+    assert.ok(p90 < 54_000, `p90 ${p90}`);
+  });
+  await t.step("mixed with polled waits, the truth is learned", () => {
+    // Each wait begins up to 20 s after its job (independently of how long
+    // the job takes); if the job is already over, the first answer is final.
+    const random = seededRandom(3);
+    const schedule = new LearnedSchedule({ halfLife: 1000 });
+    let finalAtOnce = 0;
+    for (let i = 0; i < 2000; i++) {
+      const duration = draw(random);
+      const start = 20_000 * random();
+      if (duration <= start) {
+        schedule.observe({ after: 0, atMost: start });
+        finalAtOnce++;
+        continue;
+      }
+      const polls = Math.ceil((duration - start) / 2000);
+      schedule.observe({
+        after: start + 2000 * (polls - 1),
+        atMost: start + 2000 * polls,
+      });
+    }
+    assert.ok(finalAtOnce > 600, `${finalAtOnce} final at once`);
+    quantiles(schedule).forEach((estimate, i) =>
+      assert.ok(
+        Math.abs(estimate / truth[i] - 1) < 0.1,
+        `quantile ${i}: ${estimate} vs ${truth[i]}`,
+      )
+    );
+  });
 });
 
 Deno.test("LearnedSchedule follows durations that drift", async (t) => {
@@ -306,5 +338,42 @@ Deno.test("LearnedSchedule beats the seed's backoff on the default workload", ()
     );
     assert.ok(result.requestsPerJob <= baseline.requestsPerJob);
     assert.ok(result.latencyP95Ms <= baseline.latencyP95Ms / 2);
+  }
+});
+
+Deno.test("LearnedSchedule.nextDelay() is finite and at least 0 for any options, observations and context", () => {
+  const random = seededRandom(2027);
+  // A time drawn from 1 µs to beyond the histogram's 25 days, or an edge.
+  const anyTime = (): number => random() < 0.1 ? 0 : 10 ** (random() * 16 - 3);
+  const anyElapsed = (): number => {
+    const edges = [0, -1, -1e300, 1e300, Infinity, -Infinity];
+    if (random() < 0.3) return edges[Math.floor(random() * edges.length)];
+    return (random() < 0.2 ? -1 : 1) * anyTime();
+  };
+  for (let run = 0; run < 40; run++) {
+    const schedule = new LearnedSchedule({
+      fallback: new Backoff({ random }),
+      minSamples: 1 + Math.floor(random() * 5),
+      halfLife: 1 + random() * 200,
+      latencyRatio: random() < 0.1
+        ? Number.MAX_VALUE
+        : 10 ** (random() * 40 - 20),
+    });
+    const observations = Math.floor(random() * 12);
+    for (let i = 0; i < observations; i++) {
+      const kind = random();
+      const atMost = anyTime();
+      const after = kind < 0.3 ? atMost : kind < 0.6 ? 0 : atMost * random();
+      schedule.observe({ after, atMost });
+      for (let j = 0; j < 3; j++) {
+        const context = { attempt: 1 + j, elapsed: anyElapsed() };
+        const delay = schedule.nextDelay(context);
+        assert.ok(
+          Number.isFinite(delay) && delay >= 0,
+          `${delay} at ${context.elapsed} (run ${run})`,
+        );
+      }
+    }
+    assert.ok(schedule.nextDelay({ attempt: 1, elapsed: NaN }) >= 0);
   }
 });

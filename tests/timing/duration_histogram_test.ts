@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import {
+  DurationHistogram,
+  LONGEST_DURATION,
+} from "../../timing/duration_histogram.ts";
+import { lognormal } from "../../scripts/_workload.ts";
+import { seededRandom } from "../../util/random.ts";
+
+// Standard normal quantiles of 10, 25, 50, 75 and 90 %.
+const NORMAL_QUANTILES = {
+  0.1: -1.2816,
+  0.25: -0.6745,
+  0.5: 0,
+  0.75: 0.6745,
+  0.9: 1.2816,
+};
+
+Deno.test("DurationHistogram learns from interval-censored observations", async (t) => {
+  const random = seededRandom(7);
+  const draw = lognormal(10_000, 0.5);
+  const durations = Array.from({ length: 400 }, () => draw(random));
+  const exact = new DurationHistogram(1000);
+  for (const duration of durations) {
+    exact.observe({ after: duration, atMost: duration });
+  }
+  // What a client polling on the seed's grid (1, 2, 4, then every 5 s)
+  // sees: only the last pending and the first final answer.
+  const grid = [0, 1000, 3000, 7000];
+  while (grid.length < 40) grid.push(grid.at(-1)! + 5000);
+  const censored = new DurationHistogram(1000);
+  for (const duration of durations) {
+    const final = grid.findIndex((time) => time >= duration);
+    censored.observe({ after: grid[final - 1], atMost: grid[final] });
+  }
+  await t.step("its quantiles match those learned from exact durations", () => {
+    for (const [p, z] of Object.entries(NORMAL_QUANTILES)) {
+      const truth = 10_000 * Math.exp(0.5 * z);
+      for (const histogram of [exact, censored]) {
+        const estimate = histogram.quantile(Number(p));
+        assert.ok(
+          Math.abs(estimate / truth - 1) < 0.1,
+          `quantile ${p}: ${estimate} vs ${truth}`,
+        );
+      }
+    }
+  });
+  await t.step("one observation spreads over its interval", () => {
+    const histogram = new DurationHistogram(100);
+    histogram.observe({ after: 7000, atMost: 12_000 });
+    const low = histogram.quantile(0.1);
+    const high = histogram.quantile(0.9);
+    assert.ok(low > 6500 && low < 8000, `p10 ${low}`);
+    assert.ok(high > 11_000 && high < 12_500, `p90 ${high}`);
+  });
+  await t.step("an exact observation stays where it was seen", () => {
+    const histogram = new DurationHistogram(100);
+    histogram.observe({ after: 10_000, atMost: 10_000 });
+    assert.ok(Math.abs(histogram.quantile(0.5) - 10_000) < 200);
+    assert.ok(histogram.cdf(6000) === 0 && histogram.cdf(16_000) === 1);
+  });
+});
+
+Deno.test("DurationHistogram keeps a bounded, decaying memory", () => {
+  const histogram = new DurationHistogram(100);
+  const random = seededRandom(11);
+  for (let i = 0; i < 20_000; i++) {
+    // From 1 ms to about 11 days: every bin of the histogram gets used.
+    const duration = Math.exp(random() * 20);
+    histogram.observe({ after: duration * 0.9, atMost: duration });
+  }
+  assert.equal(histogram.observations, 20_000);
+  // Then every job takes 60 s: 1000 observations later the old ones, half of
+  // which were under 30 s, weigh a thousandth.
+  for (let i = 0; i < 1000; i++) {
+    histogram.observe({ after: 60_000, atMost: 60_000 });
+  }
+  assert.ok(Math.abs(histogram.quantile(0.5) - 60_000) < 1800);
+  assert.ok(histogram.quantile(0.01) > 40_000);
+});
+
+Deno.test("DurationHistogram keeps durations beyond its range in its last bin", () => {
+  const histogram = new DurationHistogram(100);
+  histogram.observe({ after: 1e15, atMost: 1e16 });
+  histogram.observe({ after: 0, atMost: 1e16 });
+  for (const p of [0, 0.5, 1]) {
+    const quantile = histogram.quantile(p);
+    assert.ok(quantile >= 0 && quantile <= LONGEST_DURATION, `${quantile}`);
+  }
+  assert.equal(histogram.cdf(Infinity), 1);
+  assert.ok(histogram.cdf(0) >= 0);
+});
