@@ -39,12 +39,30 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-const realTimers = {
-  now: (): number => performance.timeOrigin + performance.now(),
-  setTimeout: (callback: () => void, ms: number): unknown =>
-    setTimeout(callback, ms),
-  clearTimeout: (handle: unknown): void =>
-    clearTimeout(handle as ReturnType<typeof setTimeout>),
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** The longest delay `setTimeout` accepts (about 24.8 days). */
+const MAX_TIMEOUT = 2 ** 31 - 1;
+
+// One runtime timer per sleep, the base the shared scheduler sleeps on. A
+// longer sleep ends at the timer's limit; the scheduler then finds nothing
+// due and sleeps again.
+const timerClock: Clock = {
+  now,
+  sleep: (ms, signal) =>
+    new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        clearTimeout(timer);
+        reject(signal?.reason);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, Math.min(MAX_TIMEOUT, ms));
+      signal?.addEventListener("abort", onAbort, { once: true });
+    }),
 };
 
 // Every sleep in the process shares one timer: ten thousand sleeping waits
@@ -74,13 +92,13 @@ let sharedScheduler: Scheduler | undefined;
  */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(signal.reason);
-  const scheduler = sharedScheduler ??= new Scheduler(realTimers);
+  const scheduler = sharedScheduler ??= new Scheduler(timerClock);
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       scheduler.cancel(task);
       reject(signal?.reason);
     };
-    const task = scheduler.schedule(realTimers.now() + Math.max(0, ms), () => {
+    const task = scheduler.schedule(now() + Math.max(0, ms), () => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
     });
@@ -103,6 +121,6 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
  * ```
  */
 export const systemClock: Clock = Object.freeze({
-  now: realTimers.now,
+  now,
   sleep: delay,
 });

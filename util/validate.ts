@@ -1,13 +1,55 @@
 // Argument checks shared by the public constructors, with std-style messages:
 // "Cannot create X as 'name' must be …: current value is …".
 
-/** A value as a message shows it: strings quoted, so "5" is not 5. */
+/** The longest text {@linkcode show} and {@linkcode shorten} give. */
+const MAX_SHOWN = 64;
+
+/**
+ * A value as an error message shows it: strings quoted (so "5" is not 5),
+ * objects and functions named by kind (their contents may be large or
+ * secret), everything cut to a few dozen characters.
+ *
+ * @example
+ * ```ts
+ * import { show } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(show("5"), '"5"');
+ * assert.equal(show(5), "5");
+ * assert.equal(show([1, 2]), "an array");
+ * assert.equal(show(undefined), "undefined");
+ * assert.equal(show("x".repeat(100)).length, 64);
+ * ```
+ *
+ * @param value Any value.
+ * @returns A short description.
+ */
 export function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") return shorten(JSON.stringify(value));
   if (typeof value === "function") return "a function";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object" && value !== null) return "an object";
-  return String(value);
+  return shorten(String(value));
+}
+
+/**
+ * Cuts a text for a message to at most 64 characters, ending in `...` when
+ * cut.
+ *
+ * @example
+ * ```ts
+ * import { shorten } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(shorten("/jobs/a1"), "/jobs/a1");
+ * assert.equal(shorten("/".repeat(100)), "/".repeat(61) + "...");
+ * ```
+ *
+ * @param text Any text.
+ * @returns The text, or its start and `...`.
+ */
+export function shorten(text: string): string {
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 3)}...` : text;
 }
 
 /**

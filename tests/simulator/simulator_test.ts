@@ -1,7 +1,11 @@
 import assert from "node:assert/strict";
-import { createSimulator, MAX_BODY_BYTES, type Simulator } from "../server.ts";
-import { FakeClock } from "../testing/fake_clock.ts";
-import { BASE, createJob, get } from "./_simulator_requests.ts";
+import {
+  createSimulator,
+  MAX_BODY_BYTES,
+  type Simulator,
+} from "../../server.ts";
+import { FakeClock } from "../../testing/fake_clock.ts";
+import { BASE, createJob, get } from "./_requests.ts";
 
 function post(simulator: Simulator, body?: BodyInit): Promise<Response> {
   return simulator.fetch(
@@ -24,8 +28,8 @@ Deno.test("GET /status reports the default job, whose clock starts at creation",
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({
     clock,
-    minDelay: 3_000,
-    maxDelay: 3_000,
+    minDuration: 3_000,
+    maxDuration: 3_000,
     errorRate: 0,
   });
   await clock.tick(2_999);
@@ -52,7 +56,7 @@ Deno.test("POST /jobs creates a job at Location that turns terminal and stays so
   await using simulator = createSimulator({ clock });
   const created = await post(
     simulator,
-    JSON.stringify({ delay: 1.5, outcome: "error" }),
+    JSON.stringify({ duration: 1.5, outcome: "error" }),
   );
   assert.equal(created.status, 201);
   const body = await created.json();
@@ -68,14 +72,14 @@ Deno.test("POST /jobs creates a job at Location that turns terminal and stays so
   assert.deepEqual(await read(), { id: body.id, result: "error" });
 });
 
-Deno.test("POST /jobs without a body draws delay and outcome from the options", async (t) => {
+Deno.test("POST /jobs without a body draws duration and outcome from the options", async (t) => {
   for (const body of [undefined, "", "  \n"]) {
     await t.step(`body ${JSON.stringify(body)}`, async () => {
       const clock = new FakeClock({ autoAdvance: false });
       await using simulator = createSimulator({
         clock,
-        minDelay: 2_000,
-        maxDelay: 2_000,
+        minDuration: 2_000,
+        maxDuration: 2_000,
         errorRate: 0,
       });
       const response = await post(simulator, body);
@@ -101,7 +105,12 @@ Deno.test("POST /jobs ignores unknown fields", async () => {
   });
   const response = await post(
     simulator,
-    JSON.stringify({ delay: 0, outcome: "completed", note: "x", id: "mine" }),
+    JSON.stringify({
+      duration: 0,
+      outcome: "completed",
+      note: "x",
+      id: "mine",
+    }),
   );
   assert.equal(response.status, 201);
   const body = await response.json();
@@ -112,16 +121,18 @@ Deno.test("POST /jobs ignores unknown fields", async () => {
 Deno.test("POST /jobs answers 400 naming the field for bad input", async (t) => {
   const cases: [string, RegExp][] = [
     ["{", /body must be valid JSON/],
-    ["[1, 2]", /body must be a JSON object: current value is \[1,2\]/],
+    ["[1, 2]", /body must be a JSON object: current value is an array/],
     ["null", /body must be a JSON object: current value is null/],
     ['"text"', /body must be a JSON object/],
     [
-      '{"delay": "1"}',
-      /'delay' must be a number of seconds from 0 to 86400: current value is "1"/,
+      '{"duration": "1"}',
+      /'duration' must be a number of seconds from 0 to 86400: current value is "1"/,
     ],
-    ['{"delay": -1}', /'delay' .* current value is -1/],
-    ['{"delay": 86401}', /'delay' .* current value is 86401/],
-    ['{"delay": null}', /'delay' .* current value is null/],
+    ['{"duration": -1}', /'duration' .* current value is -1/],
+    ['{"duration": 86401}', /'duration' .* current value is 86401/],
+    ['{"duration": null}', /'duration' .* current value is null/],
+    // The field's name before 0.2: refused, so that old callers learn.
+    ['{"delay": 1}', /'delay' is now 'duration'/],
     [
       '{"outcome": "pending"}',
       /'outcome' must be "completed" or "error": current value is "pending"/,
@@ -151,7 +162,10 @@ Deno.test("POST /jobs answers 413 for a body over 64 KiB", async (t) => {
     clock: new FakeClock({ autoAdvance: false }),
   });
   await t.step("with Content-Length", async () => {
-    const body = JSON.stringify({ delay: 1, pad: "x".repeat(MAX_BODY_BYTES) });
+    const body = JSON.stringify({
+      duration: 1,
+      pad: "x".repeat(MAX_BODY_BYTES),
+    });
     await expectError(
       await post(simulator, body),
       413,
@@ -183,7 +197,7 @@ Deno.test("POST /jobs answers 413 for a body over 64 KiB", async (t) => {
     },
   );
   await t.step("exactly 64 KiB is accepted", async () => {
-    const prefix = '{"delay":0,"pad":"';
+    const prefix = '{"duration":0,"pad":"';
     const body = prefix + "x".repeat(MAX_BODY_BYTES - prefix.length - 2) + '"}';
     assert.equal(body.length, MAX_BODY_BYTES);
     assert.equal((await post(simulator, body)).status, 201);
@@ -325,16 +339,16 @@ Deno.test("every API answer exposes the hint headers to browsers", async () => {
 Deno.test("the store evicts the job that finished earliest when full", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock, maxJobs: 3 });
-  const slow = await createJob(simulator, { delay: 100 });
-  const late = await createJob(simulator, { delay: 2 });
-  const early = await createJob(simulator, { delay: 1 });
+  const slow = await createJob(simulator, { duration: 100 });
+  const late = await createJob(simulator, { duration: 2 });
+  const early = await createJob(simulator, { duration: 1 });
   await clock.tick(2_000);
-  const fourth = await createJob(simulator, { delay: 100 });
+  const fourth = await createJob(simulator, { duration: 100 });
   assert.equal((await get(simulator, `/jobs/${early}`)).status, 404);
   for (const id of [slow, late, fourth]) {
     assert.equal((await get(simulator, `/jobs/${id}`)).status, 200);
   }
-  await createJob(simulator, { delay: 100 });
+  await createJob(simulator, { duration: 100 });
   assert.equal((await get(simulator, `/jobs/${late}`)).status, 404);
   assert.equal(simulator.stats().jobs, 3);
 });
@@ -342,8 +356,8 @@ Deno.test("the store evicts the job that finished earliest when full", async () 
 Deno.test("POST /jobs answers 503 with Retry-After when every stored job is pending", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock, maxJobs: 2 });
-  await createJob(simulator, { delay: 10 });
-  await createJob(simulator, { delay: 4.2 });
+  await createJob(simulator, { duration: 10 });
+  await createJob(simulator, { duration: 4.2 });
   const response = await post(simulator);
   assert.equal(response.headers.get("retry-after"), "5");
   await expectError(response, 503, /all 2 stored jobs are still pending/);
@@ -382,19 +396,19 @@ Deno.test("createSimulator() rejects out-of-range options", async (t) => {
       { errorRate: 2 },
       /'errorRate' must be a number from 0 to 1: current value is 2/,
     ],
-    [{ minDelay: -1 }, /'minDelay'/],
-    [{ maxDelay: Number.NaN }, /'maxDelay'.*null/],
+    [{ minDuration: -1 }, /'minDuration'/],
+    [{ maxDuration: Number.NaN }, /'maxDuration'.*NaN/],
     [
-      { maxDelay: 86_400_001 },
-      /'maxDelay' must be a number of milliseconds from 0 to 86400000: current value is 86400001/,
+      { maxDuration: 86_400_001 },
+      /'maxDuration' must be a number of milliseconds from 0 to 86400000: current value is 86400001/,
     ],
     [
       { maxWait: 1.5 },
       /'maxWait' must be an integer number of milliseconds from 0 to 3600000/,
     ],
     [
-      { minDelay: 5_000, maxDelay: 1_000 },
-      /'minDelay' must not exceed 'maxDelay': current values are 5000 and 1000/,
+      { minDuration: 5_000, maxDuration: 1_000 },
+      /'minDuration' must not exceed 'maxDuration': current values are 5000 and 1000/,
     ],
     [{ maxJobs: 0 }, /'maxJobs' must be an integer from 1/],
     [{ maxJobs: 1.5 }, /'maxJobs'/],
@@ -420,6 +434,23 @@ Deno.test("createSimulator() rejects out-of-range options", async (t) => {
       () => createSimulator({ legacy: "yes" as unknown as boolean }),
       TypeError,
     );
+  });
+  await t.step("the names of 0.1 are refused, naming the new one", () => {
+    for (
+      const [old, now] of [["minDelay", "minDuration"], [
+        "maxDelay",
+        "maxDuration",
+      ]]
+    ) {
+      assert.throws(() => createSimulator({ [old]: 1_000 }), (error: Error) => {
+        assert.ok(error instanceof TypeError);
+        assert.equal(
+          error.message,
+          `Cannot create the simulator as '${old}' is now '${now}': current value is 1000`,
+        );
+        return true;
+      });
+    }
   });
 });
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { createSimulator } from "../server.ts";
-import { RateLimiter } from "../simulator/rate_limiter.ts";
-import { FakeClock, settle } from "../testing/fake_clock.ts";
-import { BASE, get } from "./_simulator_requests.ts";
+import { createSimulator } from "../../server.ts";
+import { RateLimiter } from "../../simulator/rate_limiter.ts";
+import { FakeClock, settle } from "../../testing/fake_clock.ts";
+import { BASE, get } from "./_requests.ts";
 
 Deno.test("faultRate replaces that share of status answers with 500 or 503", async () => {
   const clock = new FakeClock({ autoAdvance: false });
@@ -228,8 +228,8 @@ Deno.test("legacy mode behaves like the seed server", async (t) => {
   await using simulator = createSimulator({
     clock,
     legacy: true,
-    minDelay: 2_000,
-    maxDelay: 2_000,
+    minDuration: 2_000,
+    maxDuration: 2_000,
     errorRate: 0,
   });
   await t.step("plain GET /status JSON without hints", async () => {

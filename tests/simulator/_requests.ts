@@ -1,7 +1,7 @@
 // Requests to an in-process simulator, shared by the simulator's tests.
 
 import assert from "node:assert/strict";
-import type { Simulator } from "../server.ts";
+import type { Simulator } from "../../server.ts";
 
 /** The origin the tests' requests name; the simulator ignores it. */
 export const BASE = "http://sim.test";
