@@ -17,10 +17,10 @@ import type { Scheduler } from "../timing/scheduler.ts";
  * ```ts
  * import type { HoldEnd } from "./holds.ts";
  *
- * const end: HoldEnd = "timeout";
+ * const end: HoldEnd = "elapsed";
  * ```
  */
-export type HoldEnd = "finished" | "timeout" | "aborted" | "closed";
+export type HoldEnd = "finished" | "elapsed" | "aborted" | "closed";
 
 /**
  * The set of held requests, each with a release function, and whether the
@@ -37,7 +37,7 @@ export type HoldEnd = "finished" | "timeout" | "aborted" | "closed";
  * const holds = new Holds(new Scheduler(clock));
  * const end = holds.hold(1_000, new AbortController().signal);
  * assert.equal(holds.size, 1);
- * assert.equal(await end, "timeout");
+ * assert.equal(await end, "elapsed");
  * assert.equal(clock.now(), 1_000);
  * assert.equal(holds.size, 0);
  * ```
@@ -50,7 +50,7 @@ export class Holds {
   /**
    * Creates an empty set.
    *
-   * @param scheduler Where timeouts and job completions are waited for.
+   * @param scheduler Where deadlines and job completions are waited for.
    */
   constructor(scheduler: Scheduler) {
     this.#scheduler = scheduler;
@@ -110,7 +110,7 @@ export class Holds {
       };
       const onAbort = (): void => end("aborted");
       const release = (): void => end("closed");
-      const task = this.#scheduler.schedule(until, () => end("timeout"));
+      const task = this.#scheduler.schedule(until, () => end("elapsed"));
       const unwatch = job?.onFinish(this.#scheduler, () => end("finished"));
       signal.addEventListener("abort", onAbort, { once: true });
       this.#releases.add(release);

@@ -1,5 +1,10 @@
-// Argument checks shared by the public constructors, with std-style messages:
-// "Cannot create X as 'name' must be …: current value is …".
+/**
+ * Argument checks shared by the public constructors, and the one way values
+ * appear in messages, in std's style: "Cannot create X as 'name' must be …:
+ * current value is …".
+ *
+ * @module
+ */
 
 /** The longest text {@linkcode show} and {@linkcode shorten} give. */
 const MAX_SHOWN = 64;
@@ -55,6 +60,27 @@ export function shorten(text: string): string {
 /**
  * Throws a RangeError unless `value` is a finite number ≥ `min`. When the
  * bound is another option, `minName` names it.
+ *
+ * @example
+ * ```ts
+ * import { assertFiniteAtLeast } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.throws(
+ *   () => assertFiniteAtLeast("the backoff", "maxDelay", 10, 1_000, "initialDelay"),
+ *   {
+ *     name: "RangeError",
+ *     message: "Cannot create the backoff as 'maxDelay' must be a finite number of at least 'initialDelay' (1000): current value is 10",
+ *   },
+ * );
+ * ```
+ *
+ * @param subject What is being created.
+ * @param name The option's name.
+ * @param value The option's value.
+ * @param min The least value allowed.
+ * @param minName The option that sets `min`, if one does.
+ * @throws {RangeError} When the value is not a finite number of at least `min`.
  */
 export function assertFiniteAtLeast(
   subject: string,
@@ -73,7 +99,24 @@ export function assertFiniteAtLeast(
   }
 }
 
-/** Throws a TypeError unless `value` is a function (or, if optional, undefined). */
+/**
+ * Throws a TypeError unless `value` is a function (or, if optional, undefined).
+ *
+ * @example
+ * ```ts
+ * import { assertFunction } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assertFunction("the client", "fetch", undefined, true);
+ * assert.throws(() => assertFunction("the client", "fetch", "x"), TypeError);
+ * ```
+ *
+ * @param subject What is being created.
+ * @param name The option's name.
+ * @param value The option's value.
+ * @param optional Whether `undefined` is allowed.
+ * @throws {TypeError} When the value is not a function.
+ */
 export function assertFunction(
   subject: string,
   name: string,
@@ -90,7 +133,27 @@ export function assertFunction(
   );
 }
 
-/** Throws a TypeError unless `value` is an object with these methods. */
+/**
+ * Throws a TypeError unless `value` is an object with these methods.
+ *
+ * @example
+ * ```ts
+ * import { assertMethods } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assertMethods("the client", "clock", { now() {}, sleep() {} }, ["now", "sleep"]);
+ * assert.throws(
+ *   () => assertMethods("the client", "clock", {}, ["now", "sleep"]),
+ *   /'clock' must have the methods now\(\), sleep\(\): current value is an object/,
+ * );
+ * ```
+ *
+ * @param subject What is being created.
+ * @param name The option's name.
+ * @param value The option's value.
+ * @param methods The methods it must have.
+ * @throws {TypeError} When a method is missing.
+ */
 export function assertMethods(
   subject: string,
   name: string,

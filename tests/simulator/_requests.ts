@@ -33,3 +33,22 @@ export async function createJob(
   const { id } = await response.json();
   return id;
 }
+
+/** Posts `body` to `/jobs`. */
+export function post(simulator: Simulator, body?: BodyInit): Promise<Response> {
+  return simulator.fetch(
+    new Request(`${BASE}/jobs`, { method: "POST", body }),
+  );
+}
+
+/** Asserts a JSON error answer with this status and a matching message. */
+export async function expectError(
+  response: Response,
+  status: number,
+  pattern: RegExp,
+): Promise<void> {
+  assert.equal(response.status, status);
+  assert.equal(response.headers.get("content-type"), "application/json");
+  const body = await response.json();
+  assert.match(body.error, pattern);
+}

@@ -87,7 +87,7 @@ Deno.test("GET /status/events streams the default job", async () => {
   assert.equal(reader.done, true);
 });
 
-Deno.test("a terminal job's stream has one event and closes", async () => {
+Deno.test("a final job's stream has one event and closes", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
   const id = await createJob(simulator, { duration: 0, outcome: "error" });

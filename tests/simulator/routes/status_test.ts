@@ -94,7 +94,7 @@ Deno.test("a maxWait of part of a second holds that long and names whole seconds
   assert.equal((await response.json()).result, "pending");
 });
 
-Deno.test("a terminal job or wait=0 answers at once with Preference-Applied", async () => {
+Deno.test("a final job or wait=0 answers at once with Preference-Applied", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
   const done = await createJob(simulator, { duration: 0 });
@@ -253,7 +253,7 @@ Deno.test("pending answers carry a Retry-After hint of half the remaining time",
     assert.equal(response.headers.get("retry-after"), "4");
     await response.body?.cancel();
   });
-  await t.step("terminal answers have none", async () => {
+  await t.step("final answers have none", async () => {
     const id = await createJob(simulator, { duration: 0 });
     const response = await poll(simulator, `/jobs/${id}`);
     assert.equal(response.headers.get("retry-after"), null);
