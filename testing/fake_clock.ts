@@ -7,6 +7,7 @@
  * @module
  */
 
+import { abortable } from "../timing/abortable.ts";
 import type { Clock } from "../timing/clock.ts";
 
 interface Sleeper {
@@ -162,24 +163,17 @@ export class FakeClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     this.sleeps.push(ms);
-    return new Promise((resolve, reject) => {
-      const sleeper: Sleeper = {
+    return abortable((wake) => {
+      const sleeper = {
         at: this.#now + Math.max(0, ms),
         seq: this.#seq++,
-        wake: () => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        },
+        wake,
       };
-      const onAbort = (): void => {
-        this.#remove(sleeper);
-        reject(signal?.reason);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
       this.#sleepers.push(sleeper);
       this.#sleepers.sort((a, b) => a.at - b.at || a.seq - b.seq);
       this.#schedulePump();
-    });
+      return () => this.#remove(sleeper);
+    }, signal);
   }
 
   /**

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { abortable } from "./abortable.ts";
 import { Scheduler } from "./scheduler.ts";
 
 /**
@@ -43,8 +44,19 @@ function now(): number {
   return performance.timeOrigin + performance.now();
 }
 
-/** The longest delay `setTimeout` accepts (about 24.8 days). */
-const MAX_TIMEOUT = 2 ** 31 - 1;
+/**
+ * The longest delay `setTimeout` accepts, in milliseconds (about 24.8 days);
+ * a sleep on a runtime timer ends there at the latest.
+ *
+ * @example
+ * ```ts
+ * import { MAX_TIMER_DELAY } from "./clock.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(MAX_TIMER_DELAY, 2_147_483_647);
+ * ```
+ */
+export const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 // One runtime timer per sleep, the base the shared scheduler sleeps on. A
 // longer sleep ends at the timer's limit; the scheduler then finds nothing
@@ -52,17 +64,10 @@ const MAX_TIMEOUT = 2 ** 31 - 1;
 const timerClock: Clock = {
   now,
   sleep: (ms, signal) =>
-    new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        reject(signal?.reason);
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, Math.min(MAX_TIMEOUT, ms));
-      signal?.addEventListener("abort", onAbort, { once: true });
-    }),
+    abortable((wake) => {
+      const timer = setTimeout(wake, Math.min(MAX_TIMER_DELAY, ms));
+      return () => clearTimeout(timer);
+    }, signal),
 };
 
 // Every sleep in the process shares one timer: ten thousand sleeping waits
@@ -91,19 +96,11 @@ let sharedScheduler: Scheduler | undefined;
  * @returns A promise that settles when the time is up or the signal aborts.
  */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
   const scheduler = sharedScheduler ??= new Scheduler(timerClock);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      scheduler.cancel(task);
-      reject(signal?.reason);
-    };
-    const task = scheduler.schedule(now() + Math.max(0, ms), () => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    });
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+  return abortable((wake) => {
+    const task = scheduler.schedule(now() + Math.max(0, ms), wake);
+    return () => scheduler.cancel(task);
+  }, signal);
 }
 
 /**
