@@ -136,12 +136,12 @@ Starts the simulator on a free port, waits for its job with the client and
 prints each step.
 
 Options:
-  --strategy NAME    poll, auto, long-poll or sse (default: poll)
-  --min-duration SEC shortest duration of the job, in seconds (default: 2)
-  --max-duration SEC longest duration of the job, in seconds (default: 5)
-  --error-rate P     probability, 0 to 1, that the job fails (default: 0.1)
-  --seed N           seed for reproducible random draws (default: none)
-  -h, --help         show this help
+  --strategy NAME         poll, auto, long-poll or sse (default: poll)
+  --min-duration SECONDS  shortest duration of the job (default: 2)
+  --max-duration SECONDS  longest duration of the job (default: 5)
+  --error-rate P          probability, 0 to 1, that the job fails (default: 0.1)
+  --seed N                seed for reproducible random draws (default: none)
+  -h, --help              show this help
 `;
 
 const STRATEGIES = ["poll", "auto", "long-poll", "sse"];
