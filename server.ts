@@ -27,6 +27,8 @@
  */
 
 export { MAX_BODY_BYTES } from "./protocol/body.ts";
+// The type of `SimulatorOptions.clock`, the same as the client's.
+export type { Clock } from "./timing/clock.ts";
 export {
   createSimulator,
   type Simulator,

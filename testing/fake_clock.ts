@@ -10,6 +10,9 @@
 import { abortable } from "../timing/abortable.ts";
 import type { Clock } from "../timing/clock.ts";
 
+// The interface FakeClock implements, so that this entry point documents it.
+export type { Clock };
+
 interface Sleeper {
   readonly at: number;
   readonly seq: number;
