@@ -613,7 +613,7 @@ export class VideoStatusClient {
     const script: Record<string, unknown> = {};
     if (delay !== undefined) {
       assertFiniteAtLeast("job", "delay", delay, 0);
-      script.delay = delay / 1000;
+      script.duration = delay / 1000;
     }
     if (outcome !== undefined) {
       if (outcome !== "completed" && outcome !== "error") {

@@ -10,7 +10,7 @@
  * import { createSimulator } from "@video-status/client/server";
  * import assert from "node:assert/strict";
  *
- * await using simulator = createSimulator({ minDelay: 60_000, maxDelay: 60_000 });
+ * await using simulator = createSimulator({ minDuration: 60_000, maxDuration: 60_000 });
  * const response = await simulator.fetch(new Request("http://localhost/status"));
  * assert.deepEqual(await response.json(), { result: "pending" });
  * ```
@@ -26,14 +26,12 @@
  * @module
  */
 
-import process from "node:process";
-import { main } from "./simulator/cli.ts";
-
+export { MAX_BODY_BYTES } from "./protocol/body.ts";
+// The type of `SimulatorOptions.clock`, the same as the client's.
+export type { Clock } from "./timing/clock.ts";
 export {
   createSimulator,
-  MAX_BODY_BYTES,
   type Simulator,
-  type SimulatorClock,
   type SimulatorOptions,
   type SimulatorRequestInfo,
   type SimulatorStats,
@@ -44,8 +42,8 @@ export {
   type SimulatorServer,
 } from "./simulator/serve.ts";
 
+// The command line (and with it `node:process`) loads only when this file is
+// run as a program, never when it is imported as a library.
 if (import.meta.main) {
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
+  void import("./simulator/cli.ts").then(({ runCli }) => runCli());
 }

@@ -10,7 +10,7 @@ export interface BenchBooks {
   requests: Map<string, number>;
   /**
    * When a job's creating request reached the simulator; the job turns
-   * terminal its scripted delay later (a little after this bound, so that
+   * final its scripted duration later (a little after this bound, so that
    * latency is never under-reported).
    */
   createdAt: Map<string, number>;

@@ -5,7 +5,7 @@
 // {requests, createdAt}, "closed".
 
 import { createSimulator } from "../server.ts";
-import { systemClock as simulatorClock } from "../simulator/clock.ts";
+import { preciseClock } from "../simulator/adapters/precise_clock.ts";
 
 interface Scope {
   onmessage: ((event: MessageEvent) => void) | null;
@@ -15,9 +15,9 @@ interface Scope {
 
 const scope = globalThis as unknown as Scope;
 
-// The simulator's own clock reads the same epoch-based high-resolution time
-// as the client's, which agrees across threads.
-const clock = simulatorClock;
+// The precise clock reads the same epoch-based high-resolution time as the
+// client's, which agrees across threads, and wakes held requests on time.
+const clock = preciseClock;
 
 scope.onmessage = (event: MessageEvent) => {
   const { legacy, maxJobs } = event.data as {

@@ -2,6 +2,10 @@
 // takes. Pure and deterministic, shared by the benchmark and the simulations
 // in the tests.
 
+import { seededRandom } from "../util/random.ts";
+
+export { seededRandom };
+
 /** A source of uniform random numbers in [0, 1). */
 export type Random = () => number;
 
@@ -14,22 +18,6 @@ export interface Job {
   arrival: number;
   /** How long the job takes to turn terminal, in milliseconds. */
   duration: number;
-}
-
-/**
- * A small seeded generator (SplitMix32-style mixing of a Weyl sequence), so
- * that every run of a workload draws the same numbers.
- */
-export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x9e3779b9) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
-    z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
-    z ^= z >>> 15;
-    return (z >>> 0) / 0x1_0000_0000;
-  };
 }
 
 /** A standard normal draw (Box–Muller). */

@@ -208,8 +208,8 @@ async function throughput(seconds: number): Promise<string[]> {
   // The default job never finishes, so every answer is the same.
   await using simulator = await spawnServer(SERVER, [
     "--port=0",
-    "--min-delay=86400",
-    "--max-delay=86400",
+    "--min-duration=86400",
+    "--max-duration=86400",
   ]);
   const sample = await fetch(`${simulator.url}/status`);
   const headers = [...sample.headers].filter(([name]) =>

@@ -18,7 +18,7 @@ import {
 } from "../mod.ts";
 import { serve } from "../server.ts";
 import {
-  MAX_JOB_DELAY,
+  MAX_JOB_DURATION,
   NUMBER_RULES,
   type NumberRule,
 } from "../simulator/options.ts";
@@ -32,10 +32,10 @@ import {
 export interface DemoOptions {
   /** How the client follows the job. @default {"poll"} */
   strategy?: Strategy;
-  /** Shortest translation time, in milliseconds. @default {2000} */
-  minDelay?: number;
-  /** Longest translation time, in milliseconds. @default {5000} */
-  maxDelay?: number;
+  /** Shortest duration of the job, in milliseconds. @default {2000} */
+  minDuration?: number;
+  /** Longest duration of the job, in milliseconds. @default {5000} */
+  maxDuration?: number;
   /** Probability that the job ends in `error`. @default {0.1} */
   errorRate?: number;
   /** Seed of the simulator's random draws. @default {undefined} */
@@ -95,7 +95,7 @@ function seconds(ms: number): string {
  * ```ts ignore
  * import { runDemo } from "./scripts/demo.ts";
  *
- * const status = await runDemo({ minDelay: 500, maxDelay: 500, errorRate: 0 });
+ * const status = await runDemo({ minDuration: 500, maxDuration: 500, errorRate: 0 });
  * ```
  *
  * @param options The demo's settings.
@@ -104,8 +104,8 @@ function seconds(ms: number): string {
 export async function runDemo(options: DemoOptions = {}): Promise<FinalStatus> {
   const {
     strategy = "poll",
-    minDelay = 2000,
-    maxDelay = 5000,
+    minDuration = 2000,
+    maxDuration = 5000,
     errorRate = 0.1,
     seed,
     log = console.log,
@@ -113,8 +113,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<FinalStatus> {
   } = options;
   await using server = await serve({
     port: 0,
-    minDelay,
-    maxDelay,
+    minDuration,
+    maxDuration,
     errorRate,
     seed,
   });
@@ -136,12 +136,12 @@ Starts the simulator on a free port, waits for its job with the client and
 prints each step.
 
 Options:
-  --strategy NAME    poll, auto, long-poll or sse (default: poll)
-  --min-delay SEC    shortest translation time, in seconds (default: 2)
-  --max-delay SEC    longest translation time, in seconds (default: 5)
-  --error-rate P     probability, 0 to 1, that the job fails (default: 0.1)
-  --seed N           seed for reproducible random draws (default: none)
-  -h, --help         show this help
+  --strategy NAME         poll, auto, long-poll or sse (default: poll)
+  --min-duration SECONDS  shortest duration of the job (default: 2)
+  --max-duration SECONDS  longest duration of the job (default: 5)
+  --error-rate P          probability, 0 to 1, that the job fails (default: 0.1)
+  --seed N                seed for reproducible random draws (default: none)
+  -h, --help              show this help
 `;
 
 const STRATEGIES = ["poll", "auto", "long-poll", "sse"];
@@ -149,7 +149,7 @@ const STRATEGIES = ["poll", "auto", "long-poll", "sse"];
 const ACTION = "run the demo";
 const SECONDS: NumberRule = {
   min: 0,
-  max: MAX_JOB_DELAY / 1000,
+  max: MAX_JOB_DURATION / 1000,
   integer: false,
   noun: "a number of seconds",
 };
@@ -165,15 +165,15 @@ async function main(args: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: joinNegativeValues(args, [
         "strategy",
-        "min-delay",
-        "max-delay",
+        "min-duration",
+        "max-duration",
         "error-rate",
         "seed",
       ]),
       options: {
         strategy: { type: "string", default: "poll" },
-        "min-delay": { type: "string", default: "2" },
-        "max-delay": { type: "string", default: "5" },
+        "min-duration": { type: "string", default: "2" },
+        "max-duration": { type: "string", default: "5" },
         "error-rate": { type: "string", default: "0.1" },
         seed: { type: "string" },
         help: { type: "boolean", short: "h" },
@@ -193,13 +193,21 @@ async function main(args: string[]): Promise<number> {
       }: current value is ${JSON.stringify(values.strategy)}`,
     );
   }
-  let minDelay, maxDelay, errorRate, seed;
+  let minDuration, maxDuration, errorRate, seed;
   try {
-    minDelay =
-      parseNumberFlag(values["min-delay"], "--min-delay", SECONDS, ACTION) *
+    minDuration = parseNumberFlag(
+      values["min-duration"],
+      "--min-duration",
+      SECONDS,
+      ACTION,
+    ) *
       1000;
-    maxDelay =
-      parseNumberFlag(values["max-delay"], "--max-delay", SECONDS, ACTION) *
+    maxDuration = parseNumberFlag(
+      values["max-duration"],
+      "--max-duration",
+      SECONDS,
+      ACTION,
+    ) *
       1000;
     errorRate = parseNumberFlag(
       values["error-rate"],
@@ -213,9 +221,9 @@ async function main(args: string[]): Promise<number> {
   } catch (error) {
     return fail((error as Error).message);
   }
-  if (minDelay > maxDelay) {
+  if (minDuration > maxDuration) {
     return fail(
-      `Cannot ${ACTION} as '--min-delay' must not exceed '--max-delay'`,
+      `Cannot ${ACTION} as '--min-duration' must not exceed '--max-duration'`,
     );
   }
   const controller = new AbortController();
@@ -224,8 +232,8 @@ async function main(args: string[]): Promise<number> {
   try {
     await runDemo({
       strategy: values.strategy as Strategy,
-      minDelay,
-      maxDelay,
+      minDuration,
+      maxDuration,
       errorRate,
       seed,
       signal: controller.signal,

@@ -7,7 +7,6 @@
  * @module
  */
 
-import process from "node:process";
-import { main } from "../simulator/cli.ts";
+import { runCli } from "../simulator/cli.ts";
 
-process.exitCode = await main(process.argv.slice(2));
+await runCli();

@@ -18,13 +18,14 @@ import {
 } from "./options.ts";
 import { serve } from "./serve.ts";
 import { firstLine, joinNegativeValues, parseNumberFlag } from "./cli_args.ts";
+import { show } from "../util/validate.ts";
 
 const ACTION = "start the simulator";
 
 /** The defaults of the options whose flags are given in seconds, in seconds. */
 const DEFAULT_SECONDS = {
-  minDelay: inSeconds(DEFAULT_OPTIONS.minDelay),
-  maxDelay: inSeconds(DEFAULT_OPTIONS.maxDelay),
+  minDuration: inSeconds(DEFAULT_OPTIONS.minDuration),
+  maxDuration: inSeconds(DEFAULT_OPTIONS.maxDuration),
   maxWait: inSeconds(DEFAULT_OPTIONS.maxWait),
 } as const;
 
@@ -44,28 +45,31 @@ export const HELP = `Usage: deno run --allow-net server.ts [options]
 Simulates a video translation status API (see README.md).
 
 Options:
-  --port N             Port to listen on; 0 picks a free one (default: 5000)
-  --hostname HOST      Address to listen on (default: 127.0.0.1)
-  --min-delay SECONDS  Shortest translation time of a job (default: ${DEFAULT_SECONDS.minDelay})
-  --max-delay SECONDS  Longest translation time of a job (default: ${DEFAULT_SECONDS.maxDelay})
-  --error-rate P       Probability, 0 to 1, that a job ends in "error" (default: ${DEFAULT_OPTIONS.errorRate})
-  --seed N             Integer seed that makes every random draw reproducible
-                       (default: unseeded)
-  --max-jobs N         Jobs kept at most; the earliest finished is evicted first,
-                       and POST /jobs answers 503 when all are pending (default: ${DEFAULT_OPTIONS.maxJobs})
-  --max-wait SECONDS   Cap on a "Prefer: wait=N" long-poll; 0 turns long-poll off
-                       (default: ${DEFAULT_SECONDS.maxWait})
-  --fault-rate P       Fraction, 0 to 1, of status responses replaced by a 500
-                       or 503 (default: 0)
-  --latency MIN..MAX   Milliseconds added to each response, drawn uniformly;
-                       a single N means N..N (default: 0..0)
-  --reset-rate P       Fraction, 0 to 1, of status responses whose connection
-                       drops mid-body (default: 0)
-  --rate-limit N       Requests per second per client address; beyond it 429
-                       with Retry-After (default: unlimited)
-  --legacy             Behave like the seed server: plain GET /status JSON, no
-                       Retry-After hints, no long-poll, no events
-  -h, --help           Show this help and exit
+  --port N                 Port to listen on; 0 picks a free one (default: 5000)
+  --hostname HOST          Address to listen on (default: 127.0.0.1)
+  --min-duration SECONDS   Shortest duration of a job, from its creation to its
+                           final status (default: ${DEFAULT_SECONDS.minDuration})
+  --max-duration SECONDS   Longest duration of a job (default: ${DEFAULT_SECONDS.maxDuration})
+  --error-rate P           Probability, 0 to 1, that a job ends in "error"
+                           (default: ${DEFAULT_OPTIONS.errorRate})
+  --seed N                 Integer seed that makes every random draw
+                           reproducible (default: unseeded)
+  --max-jobs N             Jobs kept at most; the earliest finished is evicted
+                           first, and POST /jobs answers 503 when all are
+                           pending (default: ${DEFAULT_OPTIONS.maxJobs})
+  --max-wait SECONDS       Cap on a "Prefer: wait=N" long-poll; 0 turns
+                           long-poll off (default: ${DEFAULT_SECONDS.maxWait})
+  --fault-rate P           Fraction, 0 to 1, of status responses replaced by a
+                           500 or 503 (default: 0)
+  --latency MIN..MAX       Milliseconds added to each response, drawn
+                           uniformly; a single N means N..N (default: 0..0)
+  --reset-rate P           Fraction, 0 to 1, of status responses whose
+                           connection drops mid-body (default: 0)
+  --rate-limit N           Requests per second per client address; beyond it
+                           429 with Retry-After (default: unlimited)
+  --legacy                 Behave like the seed server: plain GET /status JSON,
+                           no Retry-After hints, no long-poll, no events
+  -h, --help               Show this help and exit
 `;
 
 /** A numeric flag: the option it sets and the unit it is typed in. */
@@ -80,8 +84,8 @@ interface NumericFlag {
 
 /** Numeric flags by name. */
 const NUMERIC_FLAGS: Readonly<Record<string, NumericFlag>> = {
-  "min-delay": seconds("minDelay"),
-  "max-delay": seconds("maxDelay"),
+  "min-duration": seconds("minDuration"),
+  "max-duration": seconds("maxDuration"),
   "error-rate": same("errorRate"),
   "seed": same("seed"),
   "max-jobs": same("maxJobs"),
@@ -113,6 +117,12 @@ function seconds(option: keyof SimulatorOptions): NumericFlag {
 function inSeconds(milliseconds: number): number {
   return milliseconds / 1_000;
 }
+
+/** The flags of 0.1 that were renamed, so that old callers learn. */
+const RENAMED_FLAGS: Readonly<Record<string, string>> = {
+  "--min-delay": "--min-duration",
+  "--max-delay": "--max-duration",
+};
 
 /** The flags that take a value. */
 const VALUE_FLAGS = [
@@ -190,6 +200,23 @@ export async function main(args: string[]): Promise<number> {
 }
 
 /**
+ * Runs {@linkcode main} with the process's arguments and sets the process's
+ * exit code: what `server.ts` and the npm package's command do.
+ *
+ * @example
+ * ```ts ignore
+ * import { runCli } from "./cli.ts";
+ *
+ * await runCli();
+ * ```
+ *
+ * @returns A promise that resolves once the command line has finished.
+ */
+export async function runCli(): Promise<void> {
+  process.exitCode = await main(process.argv.slice(2));
+}
+
+/**
  * Parses and checks the flags.
  *
  * @param args The arguments.
@@ -216,10 +243,13 @@ function parseFlags(args: string[]): Parsed {
     }));
   } catch (error) {
     const text = error instanceof Error ? error.message : String(error);
-    const flag = /'(-[^' ]*)/.exec(text)?.[1];
+    const flag = /'(-[^' =]*)/.exec(text)?.[1];
     const first = firstLine(text);
+    const renamed = RENAMED_FLAGS[flag ?? ""];
     throw new Error(
-      flag === undefined
+      renamed !== undefined
+        ? `Cannot ${ACTION} as '${flag}' is now '${renamed}'`
+        : flag === undefined
         ? `Cannot ${ACTION}: ${first}`
         : `Cannot ${ACTION} as '${flag}' is not valid here: ${first}`,
     );
@@ -238,7 +268,7 @@ function parseFlags(args: string[]): Parsed {
     if (match === null) {
       throw new Error(
         `Cannot ${ACTION} as '--latency' must be MIN..MAX or N in milliseconds: current value is ${
-          JSON.stringify(values.latency)
+          show(values.latency)
         }`,
       );
     }
@@ -260,10 +290,10 @@ function parseFlags(args: string[]): Parsed {
   }
   // In seconds, as typed, so the message shows the values the user gave.
   checkOrder(
-    typed.get("min-delay") ?? DEFAULT_SECONDS.minDelay,
-    typed.get("max-delay") ?? DEFAULT_SECONDS.maxDelay,
-    "--min-delay",
-    "--max-delay",
+    typed.get("min-duration") ?? DEFAULT_SECONDS.minDuration,
+    typed.get("max-duration") ?? DEFAULT_SECONDS.maxDuration,
+    "--min-duration",
+    "--max-duration",
     ACTION,
   );
   if (values.legacy === true) options.legacy = true;

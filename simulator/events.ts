@@ -6,7 +6,7 @@
  */
 
 import type { ScheduledTask, Scheduler } from "../timing/scheduler.ts";
-import type { SimulatorClock } from "./clock.ts";
+import type { Clock } from "../timing/clock.ts";
 
 /**
  * Formats one status event: `event: status`, then the JSON body on one
@@ -51,7 +51,7 @@ export const HEARTBEAT_COMMENT = ": heartbeat\n\n";
  * ```ts
  * import { Heartbeat } from "./events.ts";
  * import { Scheduler } from "../timing/scheduler.ts";
- * import { systemClock } from "./clock.ts";
+ * import { systemClock } from "../timing/clock.ts";
  * import assert from "node:assert/strict";
  *
  * const scheduler = new Scheduler(systemClock);
@@ -67,7 +67,7 @@ export const HEARTBEAT_COMMENT = ": heartbeat\n\n";
  */
 export class Heartbeat {
   #scheduler: Scheduler;
-  #clock: SimulatorClock;
+  #clock: Clock;
   #interval: number;
   #beats = new Set<() => void>();
   #task: ScheduledTask | undefined;
@@ -79,7 +79,7 @@ export class Heartbeat {
    * @param clock The clock.
    * @param interval Milliseconds between beats.
    */
-  constructor(scheduler: Scheduler, clock: SimulatorClock, interval: number) {
+  constructor(scheduler: Scheduler, clock: Clock, interval: number) {
     this.#scheduler = scheduler;
     this.#clock = clock;
     this.#interval = interval;

@@ -1,14 +1,14 @@
 /**
  * The optional JSON body of `POST /jobs`, which scripts a job for tests:
- * `{"delay": seconds, "outcome": "completed" | "error"}`. The delay is in
- * seconds on the wire and in milliseconds once parsed.
+ * `{"duration": seconds, "outcome": "completed" | "error"}`. The duration is
+ * in seconds on the wire and in milliseconds once parsed.
  *
  * @module
  */
 
 import type { FinalStatus } from "../protocol/status.ts";
-import { showValue } from "./http.ts";
-import { MAX_JOB_DELAY } from "./options.ts";
+import { show } from "../util/validate.ts";
+import { MAX_JOB_DURATION } from "./options.ts";
 
 /**
  * What a `POST /jobs` body asks for; absent fields are drawn at random.
@@ -17,31 +17,33 @@ import { MAX_JOB_DELAY } from "./options.ts";
  * ```ts
  * import type { JobRequest } from "./job_request.ts";
  *
- * const script: JobRequest = { delay: 500, outcome: "error" };
+ * const script: JobRequest = { duration: 500, outcome: "error" };
  * ```
  */
 export interface JobRequest {
-  /** Translation time in milliseconds (the body gives it in seconds). */
-  readonly delay?: number;
-  /** The terminal status the job reaches. */
+  /** How long the job takes, in milliseconds (the body gives seconds). */
+  readonly duration?: number;
+  /** The final status the job reaches. */
   readonly outcome?: FinalStatus;
 }
 
 /**
  * Parses and checks a `POST /jobs` body. An empty body asks for nothing;
- * unknown fields are ignored.
+ * unknown fields are ignored, except `delay`, the name `duration` had before
+ * 0.2, which is refused so that an old caller learns of the rename.
  *
  * @example
  * ```ts
  * import { parseJobRequest } from "./job_request.ts";
  * import assert from "node:assert/strict";
  *
- * assert.deepEqual(parseJobRequest('{"delay": 1.5}'), { delay: 1_500 });
+ * assert.deepEqual(parseJobRequest('{"duration": 1.5}'), { duration: 1_500 });
  * assert.deepEqual(parseJobRequest(""), {});
  * assert.equal(
  *   parseJobRequest('{"outcome": "done"}'),
  *   `Cannot create a job as 'outcome' must be "completed" or "error": current value is "done"`,
  * );
+ * assert.match(String(parseJobRequest('{"delay": 1}')), /'delay' is now 'duration'/);
  * ```
  *
  * @param text The body text.
@@ -57,26 +59,30 @@ export function parseJobRequest(text: string): JobRequest | string {
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return `Cannot create a job as the body must be a JSON object: current value is ${
-      showValue(body)
+      show(body)
     }`;
   }
-  const { delay, outcome } = body as Record<string, unknown>;
-  const maxSeconds = MAX_JOB_DELAY / 1_000;
+  const fields = body as Record<string, unknown>;
+  if ("delay" in fields) {
+    return "Cannot create a job as 'delay' is now 'duration': send the job's length in seconds as 'duration'";
+  }
+  const { duration, outcome } = fields;
+  const maxSeconds = MAX_JOB_DURATION / 1_000;
   if (
-    delay !== undefined &&
-    (typeof delay !== "number" || !(delay >= 0 && delay <= maxSeconds))
+    duration !== undefined &&
+    (typeof duration !== "number" || !(duration >= 0 && duration <= maxSeconds))
   ) {
-    return `Cannot create a job as 'delay' must be a number of seconds from 0 to ${maxSeconds}: current value is ${
-      showValue(delay)
+    return `Cannot create a job as 'duration' must be a number of seconds from 0 to ${maxSeconds}: current value is ${
+      show(duration)
     }`;
   }
   if (outcome !== undefined && outcome !== "completed" && outcome !== "error") {
     return `Cannot create a job as 'outcome' must be "completed" or "error": current value is ${
-      showValue(outcome)
+      show(outcome)
     }`;
   }
   return {
-    ...(delay === undefined ? {} : { delay: delay * 1_000 }),
+    ...(duration === undefined ? {} : { duration: duration * 1_000 }),
     ...(outcome === undefined ? {} : { outcome }),
   };
 }

@@ -23,7 +23,7 @@ import type { ScheduledTask, Scheduler } from "../timing/scheduler.ts";
  * const job = new Job("a1", 0, 2_000, "completed");
  * assert.equal(job.status(1_999), "pending");
  * assert.equal(job.status(2_000), "completed");
- * assert.equal(job.status(0), "completed"); // terminal never changes
+ * assert.equal(job.status(0), "completed"); // final never changes
  * ```
  */
 export class Job {
@@ -31,9 +31,9 @@ export class Job {
   readonly id: string;
   /** When the job was created, in clock milliseconds. */
   readonly createdAt: number;
-  /** When the job turns terminal, in clock milliseconds. */
+  /** When the job turns final, in clock milliseconds. */
   readonly finishAt: number;
-  /** The terminal status the job reaches at `finishAt`. */
+  /** The final status the job reaches at `finishAt`. */
   readonly outcome: FinalStatus;
   /** Position in the store's eviction heap; -1 when not stored. */
   heapIndex = -1;
@@ -46,8 +46,8 @@ export class Job {
    *
    * @param id The job's id.
    * @param createdAt Creation time in clock milliseconds.
-   * @param finishAt When it turns terminal, in clock milliseconds.
-   * @param outcome The terminal status it reaches.
+   * @param finishAt When it turns final, in clock milliseconds.
+   * @param outcome The final status it reaches.
    */
   constructor(
     id: string,
@@ -62,7 +62,7 @@ export class Job {
   }
 
   /**
-   * The job's status at time `now`. Once a job has been seen terminal it stays
+   * The job's status at time `now`. Once a job has been seen final it stays
    * so, even if a clock were to go back.
    *
    * @param now The current time in clock milliseconds.
@@ -81,7 +81,7 @@ export class Job {
   }
 
   /**
-   * Calls `listener` once when the job turns terminal. All listeners of a job
+   * Calls `listener` once when the job turns final. All listeners of a job
    * share one scheduler task.
    *
    * @param scheduler The scheduler to wake up on.

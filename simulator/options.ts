@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { SimulatorClock } from "./clock.ts";
-import { showValue } from "./http.ts";
+import type { Clock } from "../timing/clock.ts";
+import { show } from "../util/validate.ts";
 
 /**
  * Options of `createSimulator()` (and of `serve()`).
@@ -17,8 +17,8 @@ import { showValue } from "./http.ts";
  * import type { SimulatorOptions } from "./options.ts";
  *
  * const options: SimulatorOptions = {
- *   minDelay: 100,
- *   maxDelay: 500,
+ *   minDuration: 100,
+ *   maxDuration: 500,
  *   errorRate: 0.2,
  *   seed: 42,
  *   faultRate: 0.1,
@@ -26,10 +26,10 @@ import { showValue } from "./http.ts";
  * ```
  */
 export interface SimulatorOptions {
-  /** Shortest translation time of a job, in milliseconds. @default {2000} */
-  minDelay?: number;
-  /** Longest translation time of a job, in milliseconds. @default {5000} */
-  maxDelay?: number;
+  /** Shortest duration of a job (from creation to its final status), in milliseconds. @default {2000} */
+  minDuration?: number;
+  /** Longest duration of a job, in milliseconds. @default {5000} */
+  maxDuration?: number;
   /** Probability (0 to 1) that a job ends in `error`. @default {0.1} */
   errorRate?: number;
   /** How many jobs created with `POST /jobs` are kept at most. @default {10000} */
@@ -56,8 +56,12 @@ export interface SimulatorOptions {
   seed?: number;
   /** Random source returning numbers in `[0, 1)`. @default {Math.random} */
   random?: () => number;
-  /** Clock and timers. @default {systemClock} */
-  clock?: SimulatorClock;
+  /**
+   * Where time is read and slept on; a `FakeClock` makes the simulator
+   * deterministic. `serve()` defaults to a clock whose sleeps end on time.
+   * @default {systemClock}
+   */
+  clock?: Clock;
 }
 
 /**
@@ -82,17 +86,17 @@ export interface NumberRule {
 }
 
 /**
- * The longest translation time a job may have, in milliseconds (one day).
+ * The longest duration a job may have, in milliseconds (one day).
  *
  * @example
  * ```ts
- * import { MAX_JOB_DELAY } from "./options.ts";
+ * import { MAX_JOB_DURATION } from "./options.ts";
  * import assert from "node:assert/strict";
  *
- * assert.equal(MAX_JOB_DELAY, 24 * 60 * 60 * 1_000);
+ * assert.equal(MAX_JOB_DURATION, 24 * 60 * 60 * 1_000);
  * ```
  */
-export const MAX_JOB_DELAY = 86_400_000;
+export const MAX_JOB_DURATION = 86_400_000;
 
 /**
  * Bounds of every numeric option, by option name.
@@ -107,8 +111,8 @@ export const MAX_JOB_DELAY = 86_400_000;
  */
 export const NUMBER_RULES: Readonly<Record<string, NumberRule>> = Object
   .freeze({
-    minDelay: rule(0, MAX_JOB_DELAY, false, "a number of milliseconds"),
-    maxDelay: rule(0, MAX_JOB_DELAY, false, "a number of milliseconds"),
+    minDuration: rule(0, MAX_JOB_DURATION, false, "a number of milliseconds"),
+    maxDuration: rule(0, MAX_JOB_DURATION, false, "a number of milliseconds"),
     errorRate: rule(0, 1, false, "a number"),
     maxJobs: rule(1, 1_000_000, true, "an integer"),
     maxWait: rule(0, 3_600_000, true, "an integer number of milliseconds"),
@@ -190,7 +194,7 @@ export function checkNumber(
     ? `of at least ${rule.min}`
     : `from ${rule.min} to ${rule.max}`;
   return `Cannot ${action} as '${name}' must be ${rule.noun} ${range}: current value is ${
-    showValue(value)
+    show(value)
   }`;
 }
 
@@ -207,10 +211,10 @@ export function checkNumber(
  * ```
  */
 export interface ResolvedOptions {
-  /** See {@linkcode SimulatorOptions.minDelay}. */
-  readonly minDelay: number;
-  /** See {@linkcode SimulatorOptions.maxDelay}. */
-  readonly maxDelay: number;
+  /** See {@linkcode SimulatorOptions.minDuration}. */
+  readonly minDuration: number;
+  /** See {@linkcode SimulatorOptions.maxDuration}. */
+  readonly maxDuration: number;
   /** See {@linkcode SimulatorOptions.errorRate}. */
   readonly errorRate: number;
   /** See {@linkcode SimulatorOptions.maxJobs}. */
@@ -245,12 +249,12 @@ export interface ResolvedOptions {
  * import { DEFAULT_OPTIONS } from "./options.ts";
  * import assert from "node:assert/strict";
  *
- * assert.deepEqual([DEFAULT_OPTIONS.minDelay, DEFAULT_OPTIONS.maxDelay], [2000, 5000]);
+ * assert.deepEqual([DEFAULT_OPTIONS.minDuration, DEFAULT_OPTIONS.maxDuration], [2000, 5000]);
  * ```
  */
 export const DEFAULT_OPTIONS: ResolvedOptions = Object.freeze({
-  minDelay: 2_000,
-  maxDelay: 5_000,
+  minDuration: 2_000,
+  maxDuration: 5_000,
   errorRate: 0.1,
   maxJobs: 10_000,
   maxWait: 30_000,
@@ -265,6 +269,8 @@ export const DEFAULT_OPTIONS: ResolvedOptions = Object.freeze({
   seed: undefined,
 });
 
+const RENAMED = [["minDelay", "minDuration"], ["maxDelay", "maxDuration"]];
+
 /**
  * Applies the defaults and checks every option.
  *
@@ -274,16 +280,28 @@ export const DEFAULT_OPTIONS: ResolvedOptions = Object.freeze({
  * import assert from "node:assert/strict";
  *
  * assert.equal(resolveOptions({ maxJobs: 5 }).maxJobs, 5);
- * assert.throws(() => resolveOptions({ minDelay: 3_000, maxDelay: 1_000 }), RangeError);
+ * assert.throws(() => resolveOptions({ minDuration: 3_000, maxDuration: 1_000 }), RangeError);
  * ```
  *
  * @param options The options as given.
  * @returns The options with defaults.
  * @throws {RangeError} When a value is out of range or the wrong type.
+ * @throws {TypeError} When `legacy` is not a boolean, or for `minDelay` and
+ * `maxDelay`, renamed `minDuration` and `maxDuration`.
  */
 export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   const resolved = { ...DEFAULT_OPTIONS };
   const action = "create the simulator";
+  // The names of 0.1, refused rather than ignored so that old callers learn.
+  for (const [old, now] of RENAMED) {
+    if (old in options) {
+      throw new TypeError(
+        `Cannot ${action} as '${old}' is now '${now}': current value is ${
+          show((options as Record<string, unknown>)[old])
+        }`,
+      );
+    }
+  }
   for (const [name, rule] of Object.entries(NUMBER_RULES)) {
     const value = (options as Record<string, unknown>)[name];
     if (value === undefined) continue;
@@ -296,17 +314,17 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     if (typeof options.legacy !== "boolean") {
       throw new TypeError(
         `Cannot ${action} as 'legacy' must be a boolean: current value is ${
-          showValue(options.legacy)
+          show(options.legacy)
         }`,
       );
     }
     resolved.legacy = options.legacy;
   }
   checkOrder(
-    resolved.minDelay,
-    resolved.maxDelay,
-    "minDelay",
-    "maxDelay",
+    resolved.minDuration,
+    resolved.maxDuration,
+    "minDuration",
+    "maxDuration",
     action,
   );
   checkOrder(
@@ -327,7 +345,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
  * import { checkOrder } from "./options.ts";
  * import assert from "node:assert/strict";
  *
- * assert.throws(() => checkOrder(5, 2, "--min-delay", "--max-delay", "start the simulator"), RangeError);
+ * assert.throws(() => checkOrder(5, 2, "--min-duration", "--max-duration", "start the simulator"), RangeError);
  * ```
  *
  * @param min The lower bound.

@@ -1,12 +1,18 @@
 /**
  * Serves a {@linkcode Simulator} over HTTP with whatever runtime is running
- * it: `Deno.serve` under Deno, `node:http` under Node.js.
+ * it: the Deno adapter (`Deno.serve`) under Deno, the Node.js one
+ * (`node:http`) elsewhere. The simulator gets a clock whose sleeps end on
+ * time, unless the options give one.
  *
  * @module
  */
 
+import { canListenDeno, listenDeno } from "./adapters/deno.ts";
+import type { Listener } from "./adapters/listener.ts";
 import { listenNode } from "./adapters/node.ts";
+import { preciseClock } from "./adapters/precise_clock.ts";
 import { checkNumber, PORT_RULE } from "./options.ts";
+import { show } from "../util/validate.ts";
 import {
   createSimulator,
   type Simulator,
@@ -65,25 +71,6 @@ export interface SimulatorServer extends AsyncDisposable {
   shutdown(): Promise<void>;
 }
 
-/** The part of `Deno.serve` this module uses, so it type-checks anywhere. */
-interface DenoServe {
-  serve(
-    options: {
-      port: number;
-      hostname: string;
-      onListen: () => void;
-    },
-    handler: (
-      request: Request,
-      info: { remoteAddr: { hostname?: string } },
-    ) => Promise<Response>,
-  ): {
-    addr: { port?: number };
-    finished: Promise<void>;
-    shutdown(): Promise<void>;
-  };
-}
-
 /**
  * Starts a simulation server. It listens once the promise resolves; with
  * `port: 0` the real port is in the result.
@@ -110,40 +97,24 @@ export async function serve(
   if (typeof hostname !== "string" || hostname === "") {
     throw new TypeError(
       `Cannot serve as 'hostname' must be a non-empty string: current value is ${
-        JSON.stringify(hostname)
+        show(hostname)
       }`,
     );
   }
   signal?.throwIfAborted();
-  const simulator = createSimulator(rest);
-  const deno = (globalThis as { Deno?: Partial<DenoServe> }).Deno;
-  let boundPort: number;
-  let stop: () => Promise<void>;
-  let finished: Promise<void>;
+  const simulator = createSimulator({
+    ...rest,
+    clock: rest.clock ?? preciseClock,
+  });
+  const handler = (
+    request: Request,
+    info: { readonly remoteAddr: { readonly hostname: string } },
+  ): Promise<Response> => simulator.fetch(request, info);
+  let listener: Listener;
   try {
-    if (typeof deno?.serve === "function") {
-      const server = deno.serve(
-        { port, hostname, onListen: () => {} },
-        // The address is only read with a rate limit: Deno builds it lazily.
-        (request, info) =>
-          simulator.fetch(request, {
-            get remoteAddr() {
-              return { hostname: info.remoteAddr.hostname ?? "" };
-            },
-          }),
-      );
-      boundPort = server.addr.port ?? port;
-      stop = () => server.shutdown();
-      finished = server.finished;
-    } else {
-      const listener = await listenNode(
-        (request, info) => simulator.fetch(request, info),
-        { port, hostname },
-      );
-      boundPort = listener.port;
-      stop = () => listener.close();
-      finished = listener.finished;
-    }
+    listener = canListenDeno()
+      ? listenDeno(handler, { port, hostname })
+      : await listenNode(handler, { port, hostname });
   } catch (error) {
     await simulator.close();
     throw error;
@@ -153,7 +124,7 @@ export async function serve(
     stopping ??= (async () => {
       signal?.removeEventListener("abort", onAbort);
       await simulator.close();
-      await stop();
+      await listener.close();
     })();
     return stopping;
   };
@@ -161,11 +132,11 @@ export async function serve(
   signal?.addEventListener("abort", onAbort, { once: true });
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   return {
-    url: `http://${host}:${boundPort}`,
+    url: `http://${host}:${listener.port}`,
     hostname,
-    port: boundPort,
+    port: listener.port,
     simulator,
-    finished,
+    finished: listener.finished,
     shutdown,
     [Symbol.asyncDispose]: shutdown,
   };

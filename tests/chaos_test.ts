@@ -103,7 +103,7 @@ for (const cell of cells) {
           const response = await simulator.fetch(
             new Request("http://sim.test/jobs", {
               method: "POST",
-              body: JSON.stringify({ delay: 2 + i * 1.5, outcome }),
+              body: JSON.stringify({ duration: 2 + i * 1.5, outcome }),
             }),
             { remoteAddr: { hostname: `set-up-${i}` } },
           );
@@ -116,10 +116,10 @@ for (const cell of cells) {
         const controller = new AbortController();
         const reason = new Error("caller gave up");
         let sentBeforeAbort = -1;
-        clock.setTimeout(() => {
+        void clock.sleep(1500).then(() => {
           sentBeforeAbort = requestsTo(fake.requests, abortedJob.url);
           controller.abort(reason);
-        }, 1500);
+        });
         const results = await Promise.allSettled(
           jobs.map((job) =>
             client.waitForJob(
@@ -277,8 +277,8 @@ Deno.test("chaos: a server that accepts and never answers ends in TimeoutError o
 Deno.test("chaos: a server that goes away and comes back", async () => {
   const first = await serve({
     port: 0,
-    minDelay: 60_000,
-    maxDelay: 60_000,
+    minDuration: 60_000,
+    maxDuration: 60_000,
     legacy: true,
   });
   const { port } = first;
@@ -298,8 +298,8 @@ Deno.test("chaos: a server that goes away and comes back", async () => {
   await new Promise((resolve) => setTimeout(resolve, 700));
   await using second = await serve({
     port,
-    minDelay: 500,
-    maxDelay: 500,
+    minDuration: 500,
+    maxDuration: 500,
     errorRate: 0,
     legacy: true,
   });

@@ -433,7 +433,10 @@ Deno.test("createJob() posts the script in seconds and follows Location", async 
   assert.equal(job.result, "pending");
   assert.equal(requests[0].url, "http://example.test/api/jobs");
   assert.equal(requests[0].method, "POST");
-  assert.deepEqual(await requests[0].json(), { delay: 2.5, outcome: "error" });
+  assert.deepEqual(await requests[0].json(), {
+    duration: 2.5,
+    outcome: "error",
+  });
 });
 
 Deno.test("createJob() reports refusals and malformed answers", async () => {

@@ -303,8 +303,8 @@ async function fuzz(
   const simulator: Simulator = createSimulator({
     clock,
     seed,
-    minDelay: 0,
-    maxDelay: 3_000,
+    minDuration: 0,
+    maxDuration: 3_000,
     errorRate: 0.3,
     maxJobs: MAX_JOBS,
     maxHeld: MAX_HELD,

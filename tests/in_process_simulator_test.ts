@@ -8,7 +8,7 @@ import { isHTTPError, VideoStatusClient } from "../mod.ts";
 import { createSimulator, serve } from "../server.ts";
 
 Deno.test("serve() runs the simulator in-process for a suite", async (t) => {
-  const server = await serve({ port: 0, minDelay: 200, maxDelay: 200 });
+  const server = await serve({ port: 0, minDuration: 200, maxDuration: 200 });
   try {
     const client = new VideoStatusClient({
       serverUrl: server.url,

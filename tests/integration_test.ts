@@ -11,8 +11,8 @@ for (const [outcome, errorRate] of [["completed", 0], ["error", 1]] as const) {
   Deno.test(`the demo ends with '${outcome}' over a real socket`, async () => {
     const lines: string[] = [];
     const status = await runDemo({
-      minDelay: 300,
-      maxDelay: 300,
+      minDuration: 300,
+      maxDuration: 300,
       errorRate,
       log: (line) => {
         console.log(line);

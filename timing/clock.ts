@@ -5,6 +5,7 @@
  * @module
  */
 
+import { abortable } from "./abortable.ts";
 import { Scheduler } from "./scheduler.ts";
 
 /**
@@ -39,12 +40,34 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
-const realTimers = {
-  now: (): number => performance.timeOrigin + performance.now(),
-  setTimeout: (callback: () => void, ms: number): unknown =>
-    setTimeout(callback, ms),
-  clearTimeout: (handle: unknown): void =>
-    clearTimeout(handle as ReturnType<typeof setTimeout>),
+function now(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * The longest delay `setTimeout` accepts, in milliseconds (about 24.8 days);
+ * a sleep on a runtime timer ends there at the latest.
+ *
+ * @example
+ * ```ts
+ * import { MAX_TIMER_DELAY } from "./clock.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(MAX_TIMER_DELAY, 2_147_483_647);
+ * ```
+ */
+export const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+// One runtime timer per sleep, the base the shared scheduler sleeps on. A
+// longer sleep ends at the timer's limit; the scheduler then finds nothing
+// due and sleeps again.
+const timerClock: Clock = {
+  now,
+  sleep: (ms, signal) =>
+    abortable((wake) => {
+      const timer = setTimeout(wake, Math.min(MAX_TIMER_DELAY, ms));
+      return () => clearTimeout(timer);
+    }, signal),
 };
 
 // Every sleep in the process shares one timer: ten thousand sleeping waits
@@ -73,19 +96,11 @@ let sharedScheduler: Scheduler | undefined;
  * @returns A promise that settles when the time is up or the signal aborts.
  */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  const scheduler = sharedScheduler ??= new Scheduler(realTimers);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      scheduler.cancel(task);
-      reject(signal?.reason);
-    };
-    const task = scheduler.schedule(realTimers.now() + Math.max(0, ms), () => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    });
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+  const scheduler = sharedScheduler ??= new Scheduler(timerClock);
+  return abortable((wake) => {
+    const task = scheduler.schedule(now() + Math.max(0, ms), wake);
+    return () => scheduler.cancel(task);
+  }, signal);
 }
 
 /**
@@ -103,6 +118,6 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
  * ```
  */
 export const systemClock: Clock = Object.freeze({
-  now: realTimers.now,
+  now,
   sleep: delay,
 });

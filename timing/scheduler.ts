@@ -2,36 +2,13 @@
  * One shared wake-up for many deadlines: the client's sleeps (every wait of
  * every client in the process) and the simulator's long-poll timeouts, job
  * completions, heartbeats and injected latency. However many are pending, at
- * most one timer is armed.
+ * most one sleep of the clock is.
  *
  * @module
  */
 
+import type { Clock } from "./clock.ts";
 import { IndexedHeap } from "./heap.ts";
-
-/**
- * A clock with timers, such as the simulator's `SimulatorClock` or the
- * global timer functions with `performance.now()`.
- *
- * @example The real timers
- * ```ts
- * import type { Timers } from "./scheduler.ts";
- *
- * const timers: Timers = {
- *   now: () => performance.now(),
- *   setTimeout: (callback, delay) => setTimeout(callback, delay),
- *   clearTimeout: (handle) => clearTimeout(handle as number),
- * };
- * ```
- */
-export interface Timers {
-  /** Milliseconds since an arbitrary origin, never decreasing. */
-  now(): number;
-  /** Calls `callback` once after `delay` milliseconds; returns a handle. */
-  setTimeout(callback: () => void, delay: number): unknown;
-  /** Cancels a timer by the handle `setTimeout` returned. */
-  clearTimeout(handle: unknown): void;
-}
 
 /**
  * A callback due at a point in time, as returned by
@@ -53,43 +30,37 @@ export interface ScheduledTask {
   readonly run: () => void;
 }
 
-/** The longest delay timers accept (about 24.8 days). */
-const MAX_TIMER_DELAY = 2 ** 31 - 1;
-
 /**
- * Runs callbacks at points in time with a single timer on a
- * {@linkcode Timers}.
+ * Runs callbacks at points in time on a {@linkcode Clock}, with at most one
+ * of its sleeps pending: the sleep until the earliest deadline, aborted and
+ * replaced when an earlier one arrives.
  *
  * @example Run a task when the clock reaches it
  * ```ts
  * import { Scheduler } from "./scheduler.ts";
+ * import { systemClock } from "./clock.ts";
  * import assert from "node:assert/strict";
  *
- * const timers = {
- *   now: () => performance.now(),
- *   setTimeout: (callback: () => void, delay: number) => setTimeout(callback, delay),
- *   clearTimeout: (handle: unknown) => clearTimeout(handle as number),
- * };
- * const scheduler = new Scheduler(timers);
+ * const scheduler = new Scheduler(systemClock);
  * const ran = await new Promise<boolean>((resolve) => {
- *   scheduler.schedule(timers.now() + 5, () => resolve(true));
+ *   scheduler.schedule(systemClock.now() + 5, () => resolve(true));
  * });
  * assert.equal(ran, true);
  * assert.equal(scheduler.size, 0);
  * ```
  */
 export class Scheduler {
-  #clock: Timers;
+  #clock: Clock;
   #heap = new IndexedHeap<ScheduledTask>((task) => task.at);
-  #timer: unknown = undefined;
-  #timerAt = Infinity;
+  #sleep: AbortController | undefined = undefined;
+  #sleepUntil = Infinity;
 
   /**
    * Creates a scheduler with nothing scheduled.
    *
-   * @param clock The clock to read and to arm the timer on.
+   * @param clock The clock to read and to sleep on.
    */
-  constructor(clock: Timers) {
+  constructor(clock: Clock) {
     this.#clock = clock;
   }
 
@@ -124,7 +95,7 @@ export class Scheduler {
     this.#arm();
   }
 
-  /** Drops every task and clears the timer. */
+  /** Drops every task and ends the pending sleep. */
   close(): void {
     this.#heap.clear();
     this.#disarm();
@@ -133,28 +104,32 @@ export class Scheduler {
   #arm(): void {
     const next = this.#heap.peek();
     if (next === undefined) return this.#disarm();
-    // A timer that fires early is harmless: it finds nothing due and re-arms.
-    if (next.at >= this.#timerAt) return;
+    // A sleep that ends early is harmless: it finds nothing due and re-arms.
+    if (next.at >= this.#sleepUntil) return;
     this.#disarm();
-    // Rounded up: a timer that fires a fraction early finds nothing due and
-    // costs another timer tick.
-    const delay = Math.min(
-      MAX_TIMER_DELAY,
-      Math.max(0, Math.ceil(next.at - this.#clock.now())),
+    const sleep = new AbortController();
+    this.#sleep = sleep;
+    this.#sleepUntil = next.at;
+    // Rounded up: a sleep that ends a fraction early finds nothing due and
+    // costs another round.
+    const ms = Math.max(0, Math.ceil(next.at - this.#clock.now()));
+    this.#clock.sleep(ms, sleep.signal).then(
+      // A sleep aborted after it ended may still resolve: only the current
+      // one fires.
+      () => this.#sleep === sleep && this.#fire(),
+      () => {},
     );
-    this.#timerAt = next.at;
-    this.#timer = this.#clock.setTimeout(() => this.#fire(), delay);
   }
 
   #disarm(): void {
-    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = Infinity;
+    this.#sleep?.abort();
+    this.#sleep = undefined;
+    this.#sleepUntil = Infinity;
   }
 
   #fire(): void {
-    this.#timer = undefined;
-    this.#timerAt = Infinity;
+    this.#sleep = undefined;
+    this.#sleepUntil = Infinity;
     try {
       const now = this.#clock.now();
       for (

@@ -1,18 +1,86 @@
-// Argument checks shared by the public constructors, with std-style messages:
-// "Cannot create X as 'name' must be …: current value is …".
+/**
+ * Argument checks shared by the public constructors, and the one way values
+ * appear in messages, in std's style: "Cannot create X as 'name' must be …:
+ * current value is …".
+ *
+ * @module
+ */
 
-/** A value as a message shows it: strings quoted, so "5" is not 5. */
+/** The longest text {@linkcode show} and {@linkcode shorten} give. */
+const MAX_SHOWN = 64;
+
+/**
+ * A value as an error message shows it: strings quoted (so "5" is not 5),
+ * objects and functions named by kind (their contents may be large or
+ * secret), everything cut to a few dozen characters.
+ *
+ * @example
+ * ```ts
+ * import { show } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(show("5"), '"5"');
+ * assert.equal(show(5), "5");
+ * assert.equal(show([1, 2]), "an array");
+ * assert.equal(show(undefined), "undefined");
+ * assert.equal(show("x".repeat(100)).length, 64);
+ * ```
+ *
+ * @param value Any value.
+ * @returns A short description.
+ */
 export function show(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "string") return shorten(JSON.stringify(value));
   if (typeof value === "function") return "a function";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object" && value !== null) return "an object";
-  return String(value);
+  return shorten(String(value));
+}
+
+/**
+ * Cuts a text for a message to at most 64 characters, ending in `...` when
+ * cut.
+ *
+ * @example
+ * ```ts
+ * import { shorten } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(shorten("/jobs/a1"), "/jobs/a1");
+ * assert.equal(shorten("/".repeat(100)), "/".repeat(61) + "...");
+ * ```
+ *
+ * @param text Any text.
+ * @returns The text, or its start and `...`.
+ */
+export function shorten(text: string): string {
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 3)}...` : text;
 }
 
 /**
  * Throws a RangeError unless `value` is a finite number ≥ `min`. When the
  * bound is another option, `minName` names it.
+ *
+ * @example
+ * ```ts
+ * import { assertFiniteAtLeast } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.throws(
+ *   () => assertFiniteAtLeast("the backoff", "maxDelay", 10, 1_000, "initialDelay"),
+ *   {
+ *     name: "RangeError",
+ *     message: "Cannot create the backoff as 'maxDelay' must be a finite number of at least 'initialDelay' (1000): current value is 10",
+ *   },
+ * );
+ * ```
+ *
+ * @param subject What is being created.
+ * @param name The option's name.
+ * @param value The option's value.
+ * @param min The least value allowed.
+ * @param minName The option that sets `min`, if one does.
+ * @throws {RangeError} When the value is not a finite number of at least `min`.
  */
 export function assertFiniteAtLeast(
   subject: string,
@@ -31,7 +99,24 @@ export function assertFiniteAtLeast(
   }
 }
 
-/** Throws a TypeError unless `value` is a function (or, if optional, undefined). */
+/**
+ * Throws a TypeError unless `value` is a function (or, if optional, undefined).
+ *
+ * @example
+ * ```ts
+ * import { assertFunction } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assertFunction("the client", "fetch", undefined, true);
+ * assert.throws(() => assertFunction("the client", "fetch", "x"), TypeError);
+ * ```
+ *
+ * @param subject What is being created.
+ * @param name The option's name.
+ * @param value The option's value.
+ * @param optional Whether `undefined` is allowed.
+ * @throws {TypeError} When the value is not a function.
+ */
 export function assertFunction(
   subject: string,
   name: string,
@@ -48,7 +133,27 @@ export function assertFunction(
   );
 }
 
-/** Throws a TypeError unless `value` is an object with these methods. */
+/**
+ * Throws a TypeError unless `value` is an object with these methods.
+ *
+ * @example
+ * ```ts
+ * import { assertMethods } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assertMethods("the client", "clock", { now() {}, sleep() {} }, ["now", "sleep"]);
+ * assert.throws(
+ *   () => assertMethods("the client", "clock", {}, ["now", "sleep"]),
+ *   /'clock' must have the methods now\(\), sleep\(\): current value is an object/,
+ * );
+ * ```
+ *
+ * @param subject What is being created.
+ * @param name The option's name.
+ * @param value The option's value.
+ * @param methods The methods it must have.
+ * @throws {TypeError} When a method is missing.
+ */
 export function assertMethods(
   subject: string,
   name: string,

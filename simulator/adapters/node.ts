@@ -9,45 +9,7 @@
 
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-
-/**
- * A `fetch`-style handler with the client's address.
- *
- * @example
- * ```ts
- * import type { FetchHandler } from "./node.ts";
- *
- * const echo: FetchHandler = (request, info) =>
- *   Promise.resolve(new Response(`${request.method} from ${info.remoteAddr.hostname}`));
- * ```
- */
-export type FetchHandler = (
-  request: Request,
-  info: { readonly remoteAddr: { readonly hostname: string } },
-) => Promise<Response>;
-
-/**
- * A listening `node:http` server, as {@linkcode listenNode} returns it.
- *
- * @example
- * ```ts ignore
- * import { listenNode, type NodeListener } from "./node.ts";
- *
- * const listener: NodeListener = await listenNode(
- *   () => Promise.resolve(new Response("ok")),
- *   { port: 0, hostname: "127.0.0.1" },
- * );
- * await listener.close();
- * ```
- */
-export interface NodeListener {
-  /** The bound port. */
-  readonly port: number;
-  /** Stops accepting, closes connections as their responses end, and resolves once all are closed. */
-  close(): Promise<void>;
-  /** Resolves once the server has closed. */
-  readonly finished: Promise<void>;
-}
+import type { FetchHandler, Listener, ListenOptions } from "./listener.ts";
 
 /**
  * Serves `handler` with `node:http` (works in Node.js and in Deno).
@@ -70,8 +32,8 @@ export interface NodeListener {
  */
 export async function listenNode(
   handler: FetchHandler,
-  options: { readonly port: number; readonly hostname: string },
-): Promise<NodeListener> {
+  options: ListenOptions,
+): Promise<Listener> {
   const http = await import("node:http");
   let closing = false;
   // Requests in progress per connection, to close each one once it is idle.

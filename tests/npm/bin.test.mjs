@@ -45,7 +45,7 @@ describe("video-status-client-server", () => {
   test("--help lists the flags and exits 0", async () => {
     const { code, stdout } = await runToEnd(process.execPath, [cli, "--help"]);
     assert.equal(code, 0);
-    for (const flag of ["--port", "--hostname", "--min-delay", "--seed"]) {
+    for (const flag of ["--port", "--hostname", "--min-duration", "--seed"]) {
       assert.ok(stdout.includes(flag), `--help lacks ${flag}`);
     }
   });
@@ -71,9 +71,9 @@ describe("video-status-client-server", () => {
       cli,
       "--port",
       "0",
-      "--min-delay",
+      "--min-duration",
       "0.2",
-      "--max-delay",
+      "--max-duration",
       "0.2",
       "--error-rate",
       "0",

@@ -1,6 +1,6 @@
 // Smoke test of the built npm package through `import`, the way a consumer's
 // test suite uses it: the simulator runs in-process for the suite, each test
-// scripts a job's delay and outcome, and the suite shuts it down at the end.
+// scripts a job's duration and outcome, and the suite shuts it down at the end.
 // Runs under `node --test` and `bun test` from an installed copy of the
 // package (see scripts/test_npm.ts), never from the sources.
 import { after, before, describe, test } from "node:test";
@@ -19,8 +19,8 @@ describe("a simulator served in-process", () => {
   before(async () => {
     server = await serve({
       port: 0,
-      minDelay: 200,
-      maxDelay: 200,
+      minDuration: 200,
+      maxDuration: 200,
       errorRate: 0,
     });
     client = new VideoStatusClient({

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { createSimulator } from "../server.ts";
-import { FakeClock, settle } from "../testing/fake_clock.ts";
-import { BASE, createJob } from "./_simulator_requests.ts";
+import { createSimulator } from "../../../server.ts";
+import { FakeClock, settle } from "../../../testing/fake_clock.ts";
+import { BASE, createJob } from "../_requests.ts";
 
 const decoder = new TextDecoder();
 
@@ -41,7 +41,7 @@ class StreamReader {
 Deno.test("GET /jobs/{id}/events streams the status at once, then the change, then closes", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
-  const id = await createJob(simulator, { delay: 3, outcome: "completed" });
+  const id = await createJob(simulator, { duration: 3, outcome: "completed" });
   const response = await simulator.fetch(
     new Request(`${BASE}/jobs/${id}/events`),
   );
@@ -71,8 +71,8 @@ Deno.test("GET /status/events streams the default job", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({
     clock,
-    minDelay: 2_000,
-    maxDelay: 2_000,
+    minDuration: 2_000,
+    maxDuration: 2_000,
     errorRate: 1,
   });
   const response = await simulator.fetch(new Request(`${BASE}/status/events`));
@@ -87,10 +87,10 @@ Deno.test("GET /status/events streams the default job", async () => {
   assert.equal(reader.done, true);
 });
 
-Deno.test("a terminal job's stream has one event and closes", async () => {
+Deno.test("a final job's stream has one event and closes", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
-  const id = await createJob(simulator, { delay: 0, outcome: "error" });
+  const id = await createJob(simulator, { duration: 0, outcome: "error" });
   const response = await simulator.fetch(
     new Request(`${BASE}/jobs/${id}/events`),
   );
@@ -104,7 +104,10 @@ Deno.test("a terminal job's stream has one event and closes", async () => {
 Deno.test("idle streams get heartbeat comments from one shared timer", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock, heartbeatInterval: 1_000 });
-  const id = await createJob(simulator, { delay: 2.5, outcome: "completed" });
+  const id = await createJob(simulator, {
+    duration: 2.5,
+    outcome: "completed",
+  });
   const readers = await Promise.all([1, 2, 3].map(async () =>
     new StreamReader(
       await simulator.fetch(new Request(`${BASE}/jobs/${id}/events`)),
@@ -125,7 +128,7 @@ Deno.test("idle streams get heartbeat comments from one shared timer", async () 
 Deno.test("a cancelled or aborted stream releases everything", async (t) => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
-  const id = await createJob(simulator, { delay: 60 });
+  const id = await createJob(simulator, { duration: 60 });
   await t.step("reader cancels", async () => {
     const reader = new StreamReader(
       await simulator.fetch(new Request(`${BASE}/jobs/${id}/events`)),

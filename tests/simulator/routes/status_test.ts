@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { createSimulator, type Simulator } from "../server.ts";
-import { FakeClock, settle } from "../testing/fake_clock.ts";
-import { BASE, createJob } from "./_simulator_requests.ts";
+import { createSimulator, type Simulator } from "../../../server.ts";
+import { FakeClock, settle } from "../../../testing/fake_clock.ts";
+import { BASE, createJob } from "../_requests.ts";
 
 function poll(
   simulator: Simulator,
@@ -24,7 +24,7 @@ async function isSettled(promise: Promise<unknown>): Promise<boolean> {
 Deno.test("Prefer: wait holds a pending job until it completes", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
-  const id = await createJob(simulator, { delay: 4, outcome: "completed" });
+  const id = await createJob(simulator, { duration: 4, outcome: "completed" });
   const pending = poll(simulator, `/jobs/${id}`, "wait=10");
   await clock.tick(3_999);
   assert.equal(await isSettled(pending), false);
@@ -42,7 +42,7 @@ Deno.test("Prefer: wait holds a pending job until it completes", async () => {
 Deno.test("Prefer: wait answers pending when the wait runs out", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
-  const id = await createJob(simulator, { delay: 60 });
+  const id = await createJob(simulator, { duration: 60 });
   const pending = poll(simulator, `/jobs/${id}`, "wait=2");
   await clock.tick(1_999);
   assert.equal(await isSettled(pending), false);
@@ -58,8 +58,8 @@ Deno.test("Prefer: wait on /status holds the default job", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({
     clock,
-    minDelay: 3_000,
-    maxDelay: 3_000,
+    minDuration: 3_000,
+    maxDuration: 3_000,
     errorRate: 1,
   });
   const pending = poll(simulator, "/status", "wait=30");
@@ -73,7 +73,7 @@ Deno.test("Prefer: wait on /status holds the default job", async () => {
 Deno.test("a wait longer than maxWait is capped and the header says so", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock, maxWait: 5_000 });
-  const id = await createJob(simulator, { delay: 60 });
+  const id = await createJob(simulator, { duration: 60 });
   const pending = poll(simulator, `/jobs/${id}`, "wait=3600");
   await clock.tick(5_000);
   const response = await pending;
@@ -84,7 +84,7 @@ Deno.test("a wait longer than maxWait is capped and the header says so", async (
 Deno.test("a maxWait of part of a second holds that long and names whole seconds", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock, maxWait: 1_500 });
-  const id = await createJob(simulator, { delay: 60 });
+  const id = await createJob(simulator, { duration: 60 });
   const pending = poll(simulator, `/jobs/${id}`, "wait=10");
   await clock.tick(1_499);
   assert.equal(await isSettled(pending), false);
@@ -94,11 +94,11 @@ Deno.test("a maxWait of part of a second holds that long and names whole seconds
   assert.equal((await response.json()).result, "pending");
 });
 
-Deno.test("a terminal job or wait=0 answers at once with Preference-Applied", async () => {
+Deno.test("a final job or wait=0 answers at once with Preference-Applied", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
-  const done = await createJob(simulator, { delay: 0 });
-  const slow = await createJob(simulator, { delay: 60 });
+  const done = await createJob(simulator, { duration: 0 });
+  const slow = await createJob(simulator, { duration: 60 });
   for (
     const [path, prefer] of [[`/jobs/${done}`, "wait=10"], [
       `/jobs/${slow}`,
@@ -115,7 +115,7 @@ Deno.test("a terminal job or wait=0 answers at once with Preference-Applied", as
 Deno.test("Prefer without a valid wait answers at once without Preference-Applied", async (t) => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
-  const id = await createJob(simulator, { delay: 60 });
+  const id = await createJob(simulator, { duration: 60 });
   for (
     const prefer of [
       undefined,
@@ -147,7 +147,7 @@ Deno.test("maxWait 0 turns long-poll off", async () => {
 Deno.test("an aborted long-poll is released at once", async (t) => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
-  const id = await createJob(simulator, { delay: 60 });
+  const id = await createJob(simulator, { duration: 60 });
   await t.step("while held", async () => {
     const controller = new AbortController();
     const pending = poll(
@@ -180,7 +180,7 @@ Deno.test("an aborted long-poll is released at once", async (t) => {
 Deno.test("close() answers every held long-poll with the current status", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   const simulator = createSimulator({ clock });
-  const id = await createJob(simulator, { delay: 60 });
+  const id = await createJob(simulator, { duration: 60 });
   const held = [
     poll(simulator, `/jobs/${id}`, "wait=30"),
     poll(simulator, "/status", "wait=30"),
@@ -198,7 +198,7 @@ Deno.test("close() answers every held long-poll with the current status", async 
 Deno.test("many long-polls on one job share one wake-up", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({ clock });
-  const id = await createJob(simulator, { delay: 5, outcome: "completed" });
+  const id = await createJob(simulator, { duration: 5, outcome: "completed" });
   const held = Array.from(
     { length: 200 },
     () => poll(simulator, `/jobs/${id}`, "wait=30"),
@@ -238,9 +238,9 @@ Deno.test("pending answers carry a Retry-After hint of half the remaining time",
     600,
     "10",
   ]];
-  for (const [delay, hint] of cases) {
-    await t.step(`${delay} s left`, async () => {
-      const id = await createJob(simulator, { delay });
+  for (const [duration, hint] of cases) {
+    await t.step(`${duration} s left`, async () => {
+      const id = await createJob(simulator, { duration });
       const response = await poll(simulator, `/jobs/${id}`);
       assert.equal(response.headers.get("retry-after"), hint);
       await response.body?.cancel();
@@ -248,13 +248,13 @@ Deno.test("pending answers carry a Retry-After hint of half the remaining time",
   }
   await t.step("the 201 of POST /jobs has it too", async () => {
     const response = await simulator.fetch(
-      new Request(`${BASE}/jobs`, { method: "POST", body: '{"delay": 8}' }),
+      new Request(`${BASE}/jobs`, { method: "POST", body: '{"duration": 8}' }),
     );
     assert.equal(response.headers.get("retry-after"), "4");
     await response.body?.cancel();
   });
-  await t.step("terminal answers have none", async () => {
-    const id = await createJob(simulator, { delay: 0 });
+  await t.step("final answers have none", async () => {
+    const id = await createJob(simulator, { duration: 0 });
     const response = await poll(simulator, `/jobs/${id}`);
     assert.equal(response.headers.get("retry-after"), null);
     await response.body?.cancel();

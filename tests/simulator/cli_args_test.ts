@@ -3,8 +3,8 @@ import {
   firstLine,
   joinNegativeValues,
   parseNumberFlag,
-} from "../simulator/cli_args.ts";
-import { NUMBER_RULES } from "../simulator/options.ts";
+} from "../../simulator/cli_args.ts";
+import { NUMBER_RULES } from "../../simulator/options.ts";
 
 Deno.test("joinNegativeValues() keeps negative numbers with their flags", () => {
   assert.deepEqual(

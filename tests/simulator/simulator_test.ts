@@ -1,31 +1,14 @@
 import assert from "node:assert/strict";
-import { createSimulator, MAX_BODY_BYTES, type Simulator } from "../server.ts";
-import { FakeClock } from "../testing/fake_clock.ts";
-import { BASE, createJob, get } from "./_simulator_requests.ts";
-
-function post(simulator: Simulator, body?: BodyInit): Promise<Response> {
-  return simulator.fetch(
-    new Request(`${BASE}/jobs`, { method: "POST", body }),
-  );
-}
-
-async function expectError(
-  response: Response,
-  status: number,
-  pattern: RegExp,
-): Promise<void> {
-  assert.equal(response.status, status);
-  assert.equal(response.headers.get("content-type"), "application/json");
-  const body = await response.json();
-  assert.match(body.error, pattern);
-}
+import { createSimulator } from "../../server.ts";
+import { FakeClock } from "../../testing/fake_clock.ts";
+import { createJob, expectError, get, post } from "./_requests.ts";
 
 Deno.test("GET /status reports the default job, whose clock starts at creation", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   await using simulator = createSimulator({
     clock,
-    minDelay: 3_000,
-    maxDelay: 3_000,
+    minDuration: 3_000,
+    maxDuration: 3_000,
     errorRate: 0,
   });
   await clock.tick(2_999);
@@ -45,149 +28,6 @@ Deno.test("GET /status ends in error when the error rate draws it", async () => 
   await clock.tick(5_000);
   const response = await get(simulator, "/status");
   assert.deepEqual(await response.json(), { result: "error" });
-});
-
-Deno.test("POST /jobs creates a job at Location that turns terminal and stays so", async () => {
-  const clock = new FakeClock({ autoAdvance: false });
-  await using simulator = createSimulator({ clock });
-  const created = await post(
-    simulator,
-    JSON.stringify({ delay: 1.5, outcome: "error" }),
-  );
-  assert.equal(created.status, 201);
-  const body = await created.json();
-  assert.equal(body.result, "pending");
-  assert.equal(typeof body.id, "string");
-  assert.equal(created.headers.get("location"), `/jobs/${body.id}`);
-  const read = async (): Promise<unknown> =>
-    await (await get(simulator, `/jobs/${body.id}`)).json();
-  assert.deepEqual(await read(), { id: body.id, result: "pending" });
-  await clock.tick(1_500);
-  assert.deepEqual(await read(), { id: body.id, result: "error" });
-  await clock.tick(3_600_000);
-  assert.deepEqual(await read(), { id: body.id, result: "error" });
-});
-
-Deno.test("POST /jobs without a body draws delay and outcome from the options", async (t) => {
-  for (const body of [undefined, "", "  \n"]) {
-    await t.step(`body ${JSON.stringify(body)}`, async () => {
-      const clock = new FakeClock({ autoAdvance: false });
-      await using simulator = createSimulator({
-        clock,
-        minDelay: 2_000,
-        maxDelay: 2_000,
-        errorRate: 0,
-      });
-      const response = await post(simulator, body);
-      assert.equal(response.status, 201);
-      const { id } = await response.json();
-      await clock.tick(1_999);
-      assert.equal(
-        (await (await get(simulator, `/jobs/${id}`)).json()).result,
-        "pending",
-      );
-      await clock.tick(1);
-      assert.equal(
-        (await (await get(simulator, `/jobs/${id}`)).json()).result,
-        "completed",
-      );
-    });
-  }
-});
-
-Deno.test("POST /jobs ignores unknown fields", async () => {
-  await using simulator = createSimulator({
-    clock: new FakeClock({ autoAdvance: false }),
-  });
-  const response = await post(
-    simulator,
-    JSON.stringify({ delay: 0, outcome: "completed", note: "x", id: "mine" }),
-  );
-  assert.equal(response.status, 201);
-  const body = await response.json();
-  assert.notEqual(body.id, "mine");
-  assert.equal(body.result, "completed");
-});
-
-Deno.test("POST /jobs answers 400 naming the field for bad input", async (t) => {
-  const cases: [string, RegExp][] = [
-    ["{", /body must be valid JSON/],
-    ["[1, 2]", /body must be a JSON object: current value is \[1,2\]/],
-    ["null", /body must be a JSON object: current value is null/],
-    ['"text"', /body must be a JSON object/],
-    [
-      '{"delay": "1"}',
-      /'delay' must be a number of seconds from 0 to 86400: current value is "1"/,
-    ],
-    ['{"delay": -1}', /'delay' .* current value is -1/],
-    ['{"delay": 86401}', /'delay' .* current value is 86401/],
-    ['{"delay": null}', /'delay' .* current value is null/],
-    [
-      '{"outcome": "pending"}',
-      /'outcome' must be "completed" or "error": current value is "pending"/,
-    ],
-    ['{"outcome": 1}', /'outcome' .* current value is 1/],
-  ];
-  await using simulator = createSimulator({
-    clock: new FakeClock({ autoAdvance: false }),
-  });
-  for (const [body, pattern] of cases) {
-    await t.step(body, async () => {
-      await expectError(await post(simulator, body), 400, pattern);
-    });
-  }
-  await t.step("invalid UTF-8", async () => {
-    await expectError(
-      await post(simulator, new Uint8Array([0x7b, 0xff, 0x7d])),
-      400,
-      /readable UTF-8 text/,
-    );
-  });
-  assert.equal(simulator.stats().jobs, 0);
-});
-
-Deno.test("POST /jobs answers 413 for a body over 64 KiB", async (t) => {
-  await using simulator = createSimulator({
-    clock: new FakeClock({ autoAdvance: false }),
-  });
-  await t.step("with Content-Length", async () => {
-    const body = JSON.stringify({ delay: 1, pad: "x".repeat(MAX_BODY_BYTES) });
-    await expectError(
-      await post(simulator, body),
-      413,
-      /must not exceed 65536 bytes/,
-    );
-  });
-  await t.step(
-    "streamed without Content-Length, cancelling the stream",
-    async () => {
-      let pulled = 0;
-      let cancelled = false;
-      const stream = new ReadableStream<Uint8Array>({
-        pull(controller): void {
-          pulled++;
-          controller.enqueue(new Uint8Array(16_384).fill(0x20));
-        },
-        cancel(): void {
-          cancelled = true;
-        },
-      });
-      const request = new Request(`${BASE}/jobs`, {
-        method: "POST",
-        body: stream,
-        duplex: "half",
-      } as RequestInit);
-      await expectError(await simulator.fetch(request), 413, /must not exceed/);
-      assert.equal(cancelled, true);
-      assert.ok(pulled <= 6, `read ${pulled} chunks`);
-    },
-  );
-  await t.step("exactly 64 KiB is accepted", async () => {
-    const prefix = '{"delay":0,"pad":"';
-    const body = prefix + "x".repeat(MAX_BODY_BYTES - prefix.length - 2) + '"}';
-    assert.equal(body.length, MAX_BODY_BYTES);
-    assert.equal((await post(simulator, body)).status, 201);
-  });
 });
 
 Deno.test("unknown paths and jobs answer 404 with a JSON error", async (t) => {
@@ -322,36 +162,6 @@ Deno.test("every API answer exposes the hint headers to browsers", async () => {
   }
 });
 
-Deno.test("the store evicts the job that finished earliest when full", async () => {
-  const clock = new FakeClock({ autoAdvance: false });
-  await using simulator = createSimulator({ clock, maxJobs: 3 });
-  const slow = await createJob(simulator, { delay: 100 });
-  const late = await createJob(simulator, { delay: 2 });
-  const early = await createJob(simulator, { delay: 1 });
-  await clock.tick(2_000);
-  const fourth = await createJob(simulator, { delay: 100 });
-  assert.equal((await get(simulator, `/jobs/${early}`)).status, 404);
-  for (const id of [slow, late, fourth]) {
-    assert.equal((await get(simulator, `/jobs/${id}`)).status, 200);
-  }
-  await createJob(simulator, { delay: 100 });
-  assert.equal((await get(simulator, `/jobs/${late}`)).status, 404);
-  assert.equal(simulator.stats().jobs, 3);
-});
-
-Deno.test("POST /jobs answers 503 with Retry-After when every stored job is pending", async () => {
-  const clock = new FakeClock({ autoAdvance: false });
-  await using simulator = createSimulator({ clock, maxJobs: 2 });
-  await createJob(simulator, { delay: 10 });
-  await createJob(simulator, { delay: 4.2 });
-  const response = await post(simulator);
-  assert.equal(response.headers.get("retry-after"), "5");
-  await expectError(response, 503, /all 2 stored jobs are still pending/);
-  assert.equal(simulator.stats().jobs, 2);
-  await clock.tick(4_200);
-  assert.equal((await post(simulator)).status, 201);
-});
-
 Deno.test("a seed makes job timing, outcomes and ids reproducible", async () => {
   const run = async (): Promise<unknown[]> => {
     const clock = new FakeClock({ autoAdvance: false });
@@ -382,19 +192,19 @@ Deno.test("createSimulator() rejects out-of-range options", async (t) => {
       { errorRate: 2 },
       /'errorRate' must be a number from 0 to 1: current value is 2/,
     ],
-    [{ minDelay: -1 }, /'minDelay'/],
-    [{ maxDelay: Number.NaN }, /'maxDelay'.*null/],
+    [{ minDuration: -1 }, /'minDuration'/],
+    [{ maxDuration: Number.NaN }, /'maxDuration'.*NaN/],
     [
-      { maxDelay: 86_400_001 },
-      /'maxDelay' must be a number of milliseconds from 0 to 86400000: current value is 86400001/,
+      { maxDuration: 86_400_001 },
+      /'maxDuration' must be a number of milliseconds from 0 to 86400000: current value is 86400001/,
     ],
     [
       { maxWait: 1.5 },
       /'maxWait' must be an integer number of milliseconds from 0 to 3600000/,
     ],
     [
-      { minDelay: 5_000, maxDelay: 1_000 },
-      /'minDelay' must not exceed 'maxDelay': current values are 5000 and 1000/,
+      { minDuration: 5_000, maxDuration: 1_000 },
+      /'minDuration' must not exceed 'maxDuration': current values are 5000 and 1000/,
     ],
     [{ maxJobs: 0 }, /'maxJobs' must be an integer from 1/],
     [{ maxJobs: 1.5 }, /'maxJobs'/],
@@ -420,6 +230,23 @@ Deno.test("createSimulator() rejects out-of-range options", async (t) => {
       () => createSimulator({ legacy: "yes" as unknown as boolean }),
       TypeError,
     );
+  });
+  await t.step("the names of 0.1 are refused, naming the new one", () => {
+    for (
+      const [old, now] of [["minDelay", "minDuration"], [
+        "maxDelay",
+        "maxDuration",
+      ]]
+    ) {
+      assert.throws(() => createSimulator({ [old]: 1_000 }), (error: Error) => {
+        assert.ok(error instanceof TypeError);
+        assert.equal(
+          error.message,
+          `Cannot create the simulator as '${old}' is now '${now}': current value is 1000`,
+        );
+        return true;
+      });
+    }
   });
 });
 
