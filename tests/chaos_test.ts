@@ -195,7 +195,7 @@ Deno.test("chaos: an HTML error page is a retryable failure", async () => {
   const failing = scripted([page()], { maxRetries: 3 });
   const error = await failing.client.getStatus().catch((e) => e);
   assert.ok(isRetryError(error));
-  assert.equal(error.attempts, 4);
+  assert.equal(error.failures, 4);
 });
 
 Deno.test("chaos: an HTML page with status 200 is a protocol failure, retried", async () => {

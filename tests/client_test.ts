@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   HTTPError,
   ProtocolError,
+  RequestTimeoutError,
   RetryError,
   TimeoutError,
   VideoStatusClient,
@@ -83,7 +84,7 @@ Deno.test("getStatus() polls statusUrl as-is and sends the extra headers", async
   assert.equal(requests[0].headers.get("accept"), "application/json");
 });
 
-Deno.test("getStatus() retries network errors, 5xx, 408 and 429", async () => {
+Deno.test("getStatus() retries network errors, 5xx and 408, and waits out a 429 without counting it", async () => {
   const { client, retries, requests } = setup([
     new TypeError("connection refused"),
     json({ error: "boom" }, { status: 500 }),
@@ -96,10 +97,10 @@ Deno.test("getStatus() retries network errors, 5xx, 408 and 429", async () => {
   ]);
   assert.equal(await client.getStatus(), "completed");
   assert.equal(requests.length, 8);
-  assert.deepEqual(retries.map((r) => r.failures), [1, 2, 3, 4, 5, 1]);
+  assert.deepEqual(retries.map((r) => r.failures), [1, 2, 3, 4, 4, 1]);
   assert.deepEqual(
     retries.map((r) => r.nextDelay),
-    [1000, 2000, 4000, 5000, 5000, 1000],
+    [1000, 2000, 4000, 5000, 1000, 1000],
   );
   assert.ok(retries[1].error instanceof HTTPError);
   assert.equal((retries[1].error as HTTPError).status, 500);
@@ -111,7 +112,7 @@ Deno.test("getStatus() rejects with RetryError after maxRetries consecutive fail
   const error = await client.getStatus().catch((e) => e);
   assert.ok(error instanceof RetryError);
   assert.equal(error.name, "RetryError");
-  assert.equal(error.attempts, 4);
+  assert.equal(error.failures, 4);
   assert.equal(error.cause, last);
   assert.equal(requests.length, 4);
 });
@@ -211,7 +212,9 @@ Deno.test("a request that never answers times out and is retried", async () => {
   });
   assert.equal(await client.getStatus(), "completed");
   assert.equal(retries.length, 1);
-  assert.ok(retries[0].error instanceof TimeoutError);
+  assert.ok(retries[0].error instanceof RequestTimeoutError);
+  assert.equal(retries[0].error.timeout, 3000);
+  assert.equal(retries[0].error.url, "http://127.0.0.1:5000/status");
 });
 
 Deno.test("a server that never answers ends in TimeoutError by the wait's timeout", async () => {
@@ -406,8 +409,8 @@ Deno.test("sse strategy falls back to polling when there is no event stream", as
   assert.equal(requests[1].url, "http://127.0.0.1:5000/status");
 });
 
-Deno.test("sse strategy reconnects when a stream ends early", async () => {
-  const { client, requests, retries } = setup([
+Deno.test("sse strategy reconnects when a stream ends early, which is no failure", async () => {
+  const { client, clock, requests, retries } = setup([
     new Response('event: status\ndata: {"result":"pending"}\n\n', {
       headers: { "content-type": "text/event-stream" },
     }),
@@ -415,9 +418,12 @@ Deno.test("sse strategy reconnects when a stream ends early", async () => {
       headers: { "content-type": "text/event-stream" },
     }),
   ], { strategy: "sse" });
+  const start = clock.now();
   assert.equal(await client.getStatus(), "error");
   assert.equal(requests.length, 2);
-  assert.equal(retries.length, 1);
+  assert.equal(retries.length, 0);
+  // With no retry: from the stream, the first backoff delay.
+  assert.equal(clock.now() - start, 1000);
 });
 
 Deno.test("createJob() posts the script in seconds and follows Location", async () => {
@@ -427,13 +433,16 @@ Deno.test("createJob() posts the script in seconds and follows Location", async 
       headers: { location: "/jobs/abc" },
     }),
   ], { serverUrl: "http://example.test/api/" });
-  const job = await client.createJob({ delay: 2500, outcome: "error" });
+  const job = await client.createJob({ duration: 2500, outcome: "error" });
   assert.equal(job.id, "abc");
   assert.equal(job.url, "http://example.test/jobs/abc");
   assert.equal(job.result, "pending");
   assert.equal(requests[0].url, "http://example.test/api/jobs");
   assert.equal(requests[0].method, "POST");
-  assert.deepEqual(await requests[0].json(), { delay: 2.5, outcome: "error" });
+  assert.deepEqual(await requests[0].json(), {
+    duration: 2.5,
+    outcome: "error",
+  });
 });
 
 Deno.test("createJob() reports refusals and malformed answers", async () => {
@@ -445,7 +454,7 @@ Deno.test("createJob() reports refusals and malformed answers", async () => {
   const malformed = setup([json({ result: "pending" }, { status: 201 })]);
   await assert.rejects(malformed.client.createJob(), ProtocolError);
   await assert.rejects(
-    malformed.client.createJob({ delay: -1 }),
+    malformed.client.createJob({ duration: -1 }),
     RangeError,
   );
   await assert.rejects(
@@ -512,15 +521,20 @@ Deno.test("maxRequestsPerSecond bounds the requests of all waits in any second",
   assert.deepEqual(times, [0, 0, 0, 0, 1001, 1001]);
 });
 
-Deno.test("a schedule learns where each completion lay", async () => {
+Deno.test("a wait for a created job teaches the schedule where its completion lay", async () => {
   const observed: { after: number; atMost: number }[] = [];
-  const { client } = setup([pending(), pending(), completed()], {
+  const { client } = setup([
+    json({ id: "j", result: "pending" }, { status: 201 }),
+    pending(),
+    pending(),
+    completed(),
+  ], {
     schedule: {
       nextDelay: () => 3000,
       observe: (observation) => observed.push(observation),
     },
   });
-  await client.getStatus();
+  await client.waitForJob(await client.createJob());
   assert.deepEqual(observed, [{ after: 3000, atMost: 6000 }]);
 });
 
@@ -682,6 +696,7 @@ Deno.test("watch() starts nothing until it is iterated", async () => {
   assert.deepEqual(await updates.next(), {
     value: {
       result: "completed",
+      body: { result: "completed" },
       attempt: 1,
       elapsed: 0,
       nextDelay: undefined,

@@ -35,7 +35,7 @@ describe("a simulator served in-process", () => {
   });
 
   test("waitForJob() resolves with a job scripted to complete", async () => {
-    const job = await client.createJob({ delay: 300, outcome: "completed" });
+    const job = await client.createJob({ duration: 300, outcome: "completed" });
     assert.equal(job.result, "pending");
     const final = await client.waitForJob(job, { timeout: 10_000 });
     assert.equal(final.result, "completed");
@@ -43,7 +43,7 @@ describe("a simulator served in-process", () => {
   });
 
   test("waitForJob() resolves with a job scripted to fail", async () => {
-    const job = await client.createJob({ delay: 100, outcome: "error" });
+    const job = await client.createJob({ duration: 100, outcome: "error" });
     const final = await client.waitForJob(job, { timeout: 10_000 });
     assert.equal(final.result, "error");
   });
@@ -61,7 +61,7 @@ describe("a simulator served in-process", () => {
   });
 
   test("a wait shorter than the job rejects with a TimeoutError", async () => {
-    const job = await client.createJob({ delay: 5_000 });
+    const job = await client.createJob({ duration: 5_000 });
     await assert.rejects(client.waitForJob(job, { timeout: 200 }), (error) => {
       assert.ok(isTimeoutError(error));
       assert.equal(error.name, "TimeoutError");
@@ -79,7 +79,7 @@ describe("a simulator without a socket", () => {
         fetch: (input, init) => simulator.fetch(new Request(input, init)),
         initialDelay: 20,
       });
-      const job = await client.createJob({ delay: 100, outcome: "error" });
+      const job = await client.createJob({ duration: 100, outcome: "error" });
       assert.match(job.url, /^http:\/\/simulator\.test\/jobs\//);
       const final = await client.waitForJob(job, { timeout: 5_000 });
       assert.equal(final.result, "error");

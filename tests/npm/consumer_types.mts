@@ -21,7 +21,7 @@ export async function waitForScriptedJob(): Promise<FinalUpdate> {
       serverUrl: server.url,
       onUpdate: (update: StatusUpdate) => console.log(update.result),
     });
-    const job = await client.createJob({ delay: 100, outcome: "completed" });
+    const job = await client.createJob({ duration: 100, outcome: "completed" });
     return await client.waitForJob(job, { timeout: 5_000 });
   } finally {
     await server.shutdown();
