@@ -1,0 +1,308 @@
+import assert from "node:assert/strict";
+import {
+  HTTPError,
+  type PollSchedule,
+  RetryError,
+  TimeoutError,
+  VideoStatusClient,
+} from "../../mod.ts";
+import { FakeClock } from "../../testing/fake_clock.ts";
+import { json } from "../../testing/scripted_fetch.ts";
+import { seededRandom } from "../../util/random.ts";
+import { completed, held, pending, setup } from "./_setup.ts";
+
+Deno.test("no schedule, hint or answer makes a wait send requests closer than minDelay", async () => {
+  for (let seed = 1; seed <= 30; seed++) {
+    const random = seededRandom(seed);
+    const pick = <T>(values: T[]): T =>
+      values[Math.floor(random() * values.length)];
+    const minDelay = pick([0, 1, 50, 100, 250]);
+    const clock = new FakeClock();
+    const times: number[] = [];
+    let answers = 0;
+    const answer = (): Response => {
+      if (++answers > 25) return completed();
+      return pick([
+        () => pending(),
+        () => held("pending"),
+        () => json({ result: "pending" }, { headers: { "retry-after": "0" } }),
+        () => json({ error: "busy" }, { status: 429 }),
+        () =>
+          json({ error: "busy" }, {
+            status: 503,
+            headers: { "retry-after": "0" },
+          }),
+        () => json({ error: "boom" }, { status: 500 }),
+        () => json({ oops: true }),
+      ])();
+    };
+    const schedule: PollSchedule = {
+      nextDelay: () => pick([0, 0, 1, minDelay / 2, minDelay, 3 * minDelay]),
+    };
+    const client = new VideoStatusClient({
+      clock,
+      minDelay,
+      maxRetryAfter: Math.max(minDelay, 1000),
+      schedule,
+      jitter: random() / 2,
+      random,
+      maxRetries: 1000,
+      strategy: pick(["poll", "auto", "long-poll"] as const),
+      fetch: () => {
+        times.push(clock.now());
+        return Promise.resolve(answer());
+      },
+    });
+    assert.equal(await client.getStatus(), "completed", `seed ${seed}`);
+    for (let i = 1; i < times.length; i++) {
+      assert.ok(
+        times[i] - times[i - 1] >= minDelay,
+        `seed ${seed}: requests ${i} and ${i + 1} were ${
+          times[i] - times[i - 1]
+        } ms apart, minDelay ${minDelay}`,
+      );
+    }
+  }
+});
+
+Deno.test("a schedule that returns 0 is legal but floored by minDelay", async () => {
+  const { client, sentAt, updates } = setup(
+    [pending(), pending(), completed()],
+    {
+      schedule: { nextDelay: () => 0 },
+      minDelay: 100,
+    },
+  );
+  assert.equal(await client.getStatus(), "completed");
+  assert.deepEqual(sentAt, [0, 100, 200]);
+  assert.deepEqual(updates.map((u) => u.nextDelay), [100, 100, undefined]);
+});
+
+Deno.test("a schedule that returns a bad delay rejects the wait with a RangeError naming it", async (t) => {
+  class Broken implements PollSchedule {
+    constructor(readonly value: unknown) {}
+    nextDelay(): number {
+      return this.value as number;
+    }
+  }
+  for (
+    const [value, shown] of [
+      [NaN, "NaN"],
+      [Infinity, "Infinity"],
+      [-Infinity, "-Infinity"],
+      [-1, "-1"],
+      ["5", '"5"'],
+      [undefined, "undefined"],
+    ] as const
+  ) {
+    await t.step(shown, async () => {
+      const { client, requests } = setup([pending()], {
+        schedule: new Broken(value),
+      });
+      await assert.rejects(client.getStatus(), (error: Error) => {
+        assert.ok(error instanceof RangeError);
+        assert.match(error.message, /schedule Broken/);
+        assert.ok(
+          error.message.endsWith(`current value is ${shown}`),
+          error.message,
+        );
+        return true;
+      });
+      assert.equal(requests.length, 1);
+    });
+  }
+});
+
+Deno.test("a 429 without Retry-After for a minute slows the wait but does not end it", async () => {
+  const clock = new FakeClock();
+  const start = clock.now();
+  const times: number[] = [];
+  const failures: number[] = [];
+  const client = new VideoStatusClient({
+    clock,
+    jitter: 0,
+    strategy: "poll",
+    timeout: 120_000,
+    onRetry: (event) => failures.push(event.failures),
+    fetch: () => {
+      const now = clock.now() - start;
+      times.push(now);
+      return Promise.resolve(
+        now < 60_000 ? json({ error: "quota" }, { status: 429 }) : completed(),
+      );
+    },
+  });
+  assert.equal(await client.getStatus(), "completed");
+  // Past maxDelay (5 s), doubling up to maxRetryAfter (60 s).
+  assert.deepEqual(times, [0, 1000, 3000, 7000, 15_000, 31_000, 63_000]);
+  assert.deepEqual(failures, [0, 0, 0, 0, 0, 0]);
+});
+
+Deno.test("pacing answers still end at the wait's timeout", async () => {
+  const { client, clock } = setup([json({}, { status: 429 })], {
+    timeout: 30_000,
+  });
+  const start = clock.now();
+  const error = await client.getStatus().catch((e) => e);
+  assert.ok(error instanceof TimeoutError, String(error));
+  assert.equal(clock.now() - start, 30_000);
+});
+
+Deno.test("a 503 with Retry-After paces; without it, it is a failure", async () => {
+  const paced = setup([
+    json({}, { status: 503, headers: { "retry-after": "2" } }),
+    json({}, { status: 503, headers: { "retry-after": "2" } }),
+    completed(),
+  ], { maxRetries: 0 });
+  assert.equal(await paced.client.getStatus(), "completed");
+  assert.deepEqual(paced.sentAt, [0, 2000, 4000]);
+  const failing = setup([json({}, { status: 503 }), completed()], {
+    maxRetries: 0,
+  });
+  const error = await failing.client.getStatus().catch((e) => e);
+  assert.ok(error instanceof RetryError);
+  assert.equal(error.failures, 1);
+  assert.equal(error.method, "GET");
+  assert.equal(error.url, "http://127.0.0.1:5000/status");
+});
+
+Deno.test("a server's hint is only ever lengthened by jitter", async (t) => {
+  for (const draw of [0, 0.5, 0.999]) {
+    await t.step(`random ${draw}`, async () => {
+      const { client, updates } = setup([
+        json({ result: "pending" }, { headers: { "retry-after": "2" } }),
+        completed(),
+      ], { jitter: 0.5, random: () => draw });
+      await client.getStatus();
+      assert.equal(updates[0].nextDelay, 2000 * (1 + 0.5 * draw));
+    });
+  }
+});
+
+Deno.test("every update carries the body of its answer", async () => {
+  const { client, updates } = setup([
+    json({ result: "pending", progress: 0.5 }),
+    json({ result: "completed", video_url: "https://cdn.test/v.mp4" }),
+  ]);
+  const final = await client.waitForJob("j");
+  assert.deepEqual(updates[0].body, { result: "pending", progress: 0.5 });
+  assert.deepEqual(final.body, {
+    result: "completed",
+    video_url: "https://cdn.test/v.mp4",
+  });
+});
+
+Deno.test("only a wait that knows its job's start teaches the schedule", async (t) => {
+  const observing = () => {
+    const observed: { after: number; atMost: number }[] = [];
+    const schedule: PollSchedule = {
+      nextDelay: () => 1000,
+      observe: (observation) => observed.push(observation),
+    };
+    return { observed, schedule };
+  };
+  const created = json({ id: "j", result: "pending" }, { status: 201 });
+
+  await t.step("getStatus() and waitForJob(id) never", async () => {
+    const { observed, schedule } = observing();
+    const { client } = setup([pending(), completed()], { schedule });
+    await client.getStatus();
+    await client.waitForJob("j");
+    for await (const _ of client.watch("j")) { /* drain */ }
+    assert.deepEqual(observed, []);
+  });
+
+  await t.step(
+    "an already-final first answer teaches nothing exact",
+    async () => {
+      for (const strategy of ["poll", "long-poll"] as const) {
+        const { observed, schedule } = observing();
+        const { client, clock } = setup([created, held("completed")], {
+          schedule,
+          strategy,
+        });
+        const job = await client.createJob();
+        await clock.sleep(4000);
+        await client.waitForJob(job);
+        assert.deepEqual(observed, [{ after: 0, atMost: 4000 }], strategy);
+      }
+    },
+  );
+
+  await t.step(
+    "polls: after the last pending answer, at most the final",
+    async () => {
+      const { observed, schedule } = observing();
+      const { client } = setup([created, pending(), pending(), completed()], {
+        schedule,
+      });
+      await client.waitForJob(await client.createJob());
+      assert.deepEqual(observed, [{ after: 1000, atMost: 2000 }]);
+    },
+  );
+
+  await t.step(
+    "a held long-poll after a pending answer saw the change",
+    async () => {
+      const { observed, schedule } = observing();
+      const slowFinal = async (): Promise<Response> => {
+        await clock.sleep(7000);
+        return held("completed");
+      };
+      const { client, clock } = setup([created, held("pending"), slowFinal], {
+        schedule,
+        strategy: "long-poll",
+        minDelay: 100,
+      });
+      await client.waitForJob(await client.createJob());
+      // The second request left at 100 and was held until the change at 7100.
+      assert.deepEqual(observed, [{ after: 100, atMost: 7100 }]);
+    },
+  );
+});
+
+Deno.test("a request's budget slot counts from when it is really sent", async () => {
+  // A loaded event loop: every timer armed costs 400 ms of virtual time, so
+  // a request leaves well after its slot was handed out.
+  const base = new FakeClock();
+  let lag = 0;
+  const clock = {
+    now: () => base.now() + lag,
+    sleep: (ms: number, signal?: AbortSignal) => {
+      lag += 400;
+      return base.sleep(ms, signal);
+    },
+  };
+  const times: number[] = [];
+  const client = new VideoStatusClient({
+    clock,
+    maxRequestsPerSecond: 1,
+    strategy: "poll",
+    fetch: () => {
+      times.push(clock.now());
+      return Promise.resolve(completed());
+    },
+  });
+  await Promise.all([client.getStatus(), client.getStatus()]);
+  assert.equal(times.length, 2);
+  assert.ok(times[1] - times[0] >= 1000, `${times[1] - times[0]} ms apart`);
+});
+
+Deno.test("every error names the method and the URL without credentials", async () => {
+  const serverUrl = "http://user:secret@example.test";
+  const refused = setup([json({}, { status: 400 })], { serverUrl });
+  const posting = await refused.client.createJob().catch((e) => e);
+  assert.ok(posting instanceof HTTPError);
+  assert.deepEqual([posting.method, posting.url], [
+    "POST",
+    "http://example.test/jobs",
+  ]);
+  const slow = setup([pending()], { serverUrl, timeout: 5000 });
+  const timedOut = await slow.client.waitForJob("j").catch((e) => e);
+  assert.ok(timedOut instanceof TimeoutError);
+  assert.deepEqual([timedOut.method, timedOut.url], [
+    "GET",
+    "http://example.test/jobs/j",
+  ]);
+  assert.doesNotMatch(timedOut.message, /secret/);
+});
