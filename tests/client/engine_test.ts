@@ -261,22 +261,47 @@ Deno.test("only a wait that knows its job's start teaches the schedule", async (
   );
 });
 
-Deno.test("a request's budget slot counts from when it is really sent", async () => {
-  // A loaded event loop: every timer armed costs 400 ms of virtual time, so
-  // a request leaves well after its slot was handed out.
-  const base = new FakeClock();
-  let lag = 0;
-  const clock = {
-    now: () => base.now() + lag,
-    sleep: (ms: number, signal?: AbortSignal) => {
-      lag += 400;
-      return base.sleep(ms, signal);
-    },
+/**
+ * A virtual clock whose time jumps ahead once, when the first request arms
+ * its timeout, as if a busy event loop let it leave long after its turn.
+ */
+class BusyClock {
+  time = 0;
+  #timers: { at: number; resolve: () => void }[] = [];
+  #jumped = false;
+  constructor(readonly requestTimeout: number, readonly jump: number) {}
+  now = (): number => this.time;
+  sleep = (ms: number, signal?: AbortSignal): Promise<void> => {
+    if (ms === this.requestTimeout && !this.#jumped) {
+      this.#jumped = true;
+      this.time += this.jump;
+    }
+    return new Promise((resolve, reject) => {
+      const timer = { at: this.time + ms, resolve };
+      this.#timers.push(timer);
+      signal?.addEventListener("abort", () => {
+        this.#timers.splice(this.#timers.indexOf(timer), 1);
+        reject(signal.reason);
+      }, { once: true });
+      setTimeout(() => this.#fire(), 0);
+    });
   };
+  #fire(): void {
+    if (this.#timers.length === 0) return;
+    this.#timers.sort((a, b) => a.at - b.at);
+    const timer = this.#timers.shift()!;
+    this.time = Math.max(this.time, timer.at);
+    timer.resolve();
+  }
+}
+
+Deno.test("a request's budget slot counts from when it is really sent", async () => {
+  const clock = new BusyClock(7777, 600);
   const times: number[] = [];
   const client = new VideoStatusClient({
     clock,
     maxRequestsPerSecond: 1,
+    requestTimeout: 7777,
     strategy: "poll",
     fetch: () => {
       times.push(clock.now());
