@@ -603,7 +603,9 @@ Deno.test("the constructor rejects bad options with clear errors", async (t) => 
     () => new VideoStatusClient(null as unknown as VideoStatusClientOptions),
     /options must be an object: current value is null/,
   );
-  const client = new VideoStatusClient({ fetch: scriptedFetch([]).fetch });
+  const client = new VideoStatusClient({
+    fetch: scriptedFetch([completed()]).fetch,
+  });
   await assert.rejects(client.getStatus({ timeout: -1 }), RangeError);
   assert.throws(() => client.watch(""), TypeError);
 });

@@ -4,6 +4,7 @@ import { VideoStatusClient, type VideoStatusClientOptions } from "../../mod.ts";
 import type { RetryEvent, StatusUpdate } from "../../client.ts";
 import { FakeClock } from "../../testing/fake_clock.ts";
 import {
+  eventStream,
   json,
   scriptedFetch,
   type Step,
@@ -21,17 +22,34 @@ export function statusStream(bodies: unknown[], prefix = ""): Response {
   const events = bodies.map((body) =>
     `event: status\ndata: ${JSON.stringify(body)}\n\n`
   );
-  return new Response(prefix + events.join(""), {
-    headers: { "content-type": "text/event-stream" },
-  });
+  return eventStream(prefix + events.join(""));
 }
 
-export function setup(steps: Step[], options: VideoStatusClientOptions = {}) {
+/** A client under test and what it did. */
+export interface Fixture {
+  client: VideoStatusClient;
+  clock: FakeClock;
+  requests: Request[];
+  updates: StatusUpdate[];
+  retries: RetryEvent[];
+  /** The clock's time of each request, relative to the start. */
+  sentAt: number[];
+}
+
+/**
+ * A client answered by the script, on a FakeClock; `steps` may be made from
+ * that clock, for answers that take time.
+ */
+export function setup(
+  steps: Step[] | ((clock: FakeClock) => Step[]),
+  options: VideoStatusClientOptions = {},
+): Fixture {
   const clock = new FakeClock();
-  const fake = scriptedFetch(steps);
+  const fake = scriptedFetch(
+    typeof steps === "function" ? steps(clock) : steps,
+  );
   const updates: StatusUpdate[] = [];
   const retries: RetryEvent[] = [];
-  /** The clock's time of each request, relative to the start. */
   const sentAt: number[] = [];
   const start = clock.now();
   const client = new VideoStatusClient({

@@ -245,11 +245,15 @@ Deno.test("only a wait that knows its job's start teaches the schedule", async (
     "a held long-poll after a pending answer saw the change",
     async () => {
       const { observed, schedule } = observing();
-      const slowFinal = async (): Promise<Response> => {
+      const slowFinal = (clock: FakeClock) => async (): Promise<Response> => {
         await clock.sleep(7000);
         return held("completed");
       };
-      const { client, clock } = setup([created, held("pending"), slowFinal], {
+      const { client } = setup((clock) => [
+        created,
+        held("pending"),
+        slowFinal(clock),
+      ], {
         schedule,
         strategy: "long-poll",
         minDelay: 100,

@@ -74,9 +74,8 @@ Deno.test("an event whose data is not a status is a failure, retried on a new st
 });
 
 Deno.test("every chunk of a stream, heartbeats included, restarts its idle timer", async () => {
-  let clock: FakeClock;
   const encoder = new TextEncoder();
-  const slowStream = () => {
+  const slowStream = (clock: FakeClock) => () => {
     let beats = 0;
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
@@ -95,15 +94,14 @@ Deno.test("every chunk of a stream, heartbeats included, restarts its idle timer
       new Response(body, { headers: { "content-type": "text/event-stream" } }),
     );
   };
-  const fixture = setup([slowStream], {
+  const { client, requests, retries } = setup((clock) => [slowStream(clock)], {
     strategy: "sse",
     requestTimeout: 1000,
     longPollWait: 1000,
   });
-  clock = fixture.clock;
-  assert.equal(await fixture.client.getStatus(), "completed");
-  assert.equal(fixture.requests.length, 1);
-  assert.equal(fixture.retries.length, 0);
+  assert.equal(await client.getStatus(), "completed");
+  assert.equal(requests.length, 1);
+  assert.equal(retries.length, 0);
 });
 
 Deno.test("a silent stream fails with a RequestTimeoutError and is retried", async () => {
@@ -156,9 +154,8 @@ Deno.test("a server without an event stream makes the wait fall back to polling"
 
 Deno.test("an event stream's final status teaches near-exact only after a pending one", async () => {
   const observed: { after: number; atMost: number }[] = [];
-  let clock: FakeClock;
   const encoder = new TextEncoder();
-  const stream = () => {
+  const stream = (clock: FakeClock) => () => {
     const chunks = [
       `event: status\ndata: ${JSON.stringify(P)}\n\n`,
       ": heartbeat\n\n",
@@ -175,9 +172,9 @@ Deno.test("an event stream's final status teaches near-exact only after a pendin
       new Response(body, { headers: { "content-type": "text/event-stream" } }),
     );
   };
-  const fixture = setup([
+  const { client } = setup((clock) => [
     json({ id: "j", result: "pending" }, { status: 201 }),
-    stream,
+    stream(clock),
   ], {
     strategy: "sse",
     schedule: {
@@ -185,8 +182,6 @@ Deno.test("an event stream's final status teaches near-exact only after a pendin
       observe: (observation) => observed.push(observation),
     },
   });
-  clock = fixture.clock;
-  const { client } = fixture;
   const final = await client.waitForJob(await client.createJob());
   assert.deepEqual(final.body, DONE);
   // Pending at 3000, still nothing new at the heartbeat at 6000, final at 9000.
