@@ -1,6 +1,6 @@
 // Smoke test of the built npm package through `import`, the way a consumer's
 // test suite uses it: the simulator runs in-process for the suite, each test
-// scripts a job's delay and outcome, and the suite shuts it down at the end.
+// scripts a job's duration and outcome, and the suite shuts it down at the end.
 // Runs under `node --test` and `bun test` from an installed copy of the
 // package (see scripts/test_npm.ts), never from the sources.
 import { after, before, describe, test } from "node:test";
@@ -9,6 +9,7 @@ import {
   HTTPError,
   isTimeoutError,
   VideoStatusClient,
+  VideoStatusError,
 } from "video-status-client";
 import { createSimulator, serve } from "video-status-client/server";
 
@@ -19,8 +20,8 @@ describe("a simulator served in-process", () => {
   before(async () => {
     server = await serve({
       port: 0,
-      minDelay: 200,
-      maxDelay: 200,
+      minDelay: 300,
+      maxDelay: 300,
       errorRate: 0,
     });
     client = new VideoStatusClient({
@@ -39,6 +40,7 @@ describe("a simulator served in-process", () => {
     assert.equal(job.result, "pending");
     const final = await client.waitForJob(job, { timeout: 10_000 });
     assert.equal(final.result, "completed");
+    assert.equal(final.body.result, "completed");
     assert.ok(final.elapsed >= 250, `elapsed ${final.elapsed} ms`);
   });
 
@@ -64,7 +66,10 @@ describe("a simulator served in-process", () => {
     const job = await client.createJob({ duration: 5_000 });
     await assert.rejects(client.waitForJob(job, { timeout: 200 }), (error) => {
       assert.ok(isTimeoutError(error));
+      assert.ok(error instanceof VideoStatusError);
       assert.equal(error.name, "TimeoutError");
+      assert.equal(error.method, "GET");
+      assert.equal(error.url, job.url);
       return true;
     });
   });
