@@ -7,7 +7,7 @@ import {
   VideoStatusClient,
 } from "../../mod.ts";
 import { FakeClock } from "../../testing/fake_clock.ts";
-import { json } from "../../testing/scripted_fetch.ts";
+import { hang, json, scriptedFetch } from "../../testing/scripted_fetch.ts";
 import { seededRandom } from "../../util/random.ts";
 import { completed, held, pending, setup } from "./_setup.ts";
 
@@ -334,4 +334,217 @@ Deno.test("every error names the method and the URL without credentials", async 
     "http://example.test/jobs/j",
   ]);
   assert.doesNotMatch(timedOut.message, /secret/);
+});
+Deno.test("getStatus() retries network errors, 5xx and 408, and waits out a 429 without counting it", async () => {
+  const { client, retries, requests } = setup([
+    new TypeError("connection refused"),
+    json({ error: "boom" }, { status: 500 }),
+    new Response("<html>bad gateway</html>", { status: 502 }),
+    json({ error: "slow" }, { status: 408 }),
+    json({ error: "busy" }, { status: 429 }),
+    pending(),
+    new TypeError("reset"),
+    completed(),
+  ]);
+  assert.equal(await client.getStatus(), "completed");
+  assert.equal(requests.length, 8);
+  assert.deepEqual(retries.map((r) => r.failures), [1, 2, 3, 4, 4, 1]);
+  assert.deepEqual(
+    retries.map((r) => r.nextDelay),
+    [1000, 2000, 4000, 5000, 1000, 1000],
+  );
+  assert.ok(retries[1].error instanceof HTTPError);
+  assert.equal((retries[1].error as HTTPError).status, 500);
+});
+
+Deno.test("getStatus() rejects with RetryError after maxRetries consecutive failures", async () => {
+  const last = new TypeError("connection refused");
+  const { client, requests } = setup([last], { maxRetries: 3 });
+  const error = await client.getStatus().catch((e) => e);
+  assert.ok(error instanceof RetryError);
+  assert.equal(error.name, "RetryError");
+  assert.equal(error.failures, 4);
+  assert.equal(error.cause, last);
+  assert.equal(requests.length, 4);
+});
+
+Deno.test("maxRetries: 0 gives up on the first failure", async () => {
+  const { client, requests } = setup([json({}, { status: 503 })], {
+    maxRetries: 0,
+  });
+  await assert.rejects(client.getStatus(), RetryError);
+  assert.equal(requests.length, 1);
+});
+
+Deno.test("a wait rejects with TimeoutError at its timeout", async () => {
+  const { client, clock } = setup([pending()], { timeout: 12_000 });
+  const start = clock.now();
+  const error = await client.getStatus().catch((e) => e);
+  assert.ok(error instanceof TimeoutError);
+  assert.equal(error.name, "TimeoutError");
+  assert.equal(error.timeout, 12_000);
+  assert.equal(error.lastStatus, "pending");
+  assert.equal(error.attempts, 4);
+  assert.equal(clock.now() - start, 12_000);
+  assert.equal(clock.timers, 0);
+});
+
+Deno.test("a server that never answers ends in TimeoutError by the wait's timeout", async () => {
+  const { client, clock } = setup([hang], {
+    timeout: 25_000,
+    requestTimeout: 4000,
+    maxRetries: 100,
+  });
+  const start = clock.now();
+  const error = await client.getStatus().catch((e) => e);
+  assert.ok(error instanceof TimeoutError);
+  assert.equal(error.timeout, 25_000);
+  assert.equal(clock.now() - start, 25_000);
+});
+
+Deno.test("Retry-After is honoured on pending, 429 and 503, within bounds", async (t) => {
+  const cases: [string, string, number][] = [
+    ["pending", "3", 3000],
+    ["429", "7", 7000],
+    ["503", "2", 2000],
+    ["429", "0", 100],
+    ["503", "86400", 60_000],
+    ["pending", "Thu, 01 Jan 1970 00:16:50 GMT", 10_000],
+  ];
+  for (const [kind, header, expected] of cases) {
+    await t.step(`${kind} Retry-After: ${header}`, async () => {
+      const first = kind === "pending"
+        ? json({ result: "pending" }, { headers: { "retry-after": header } })
+        : json({ error: "later" }, {
+          status: Number(kind),
+          headers: { "retry-after": header },
+        });
+      const { client, clock } = setup([first, completed()]);
+      await client.getStatus();
+      assert.equal(clock.sleeps.filter((ms) => ms < 600_000)[1], expected);
+    });
+  }
+});
+
+Deno.test("abort before the start rejects with the reason and sends nothing", async () => {
+  const { client, requests } = setup([completed()]);
+  const reason = new Error("not wanted");
+  await assert.rejects(
+    client.getStatus({ signal: AbortSignal.abort(reason) }),
+    (error) => error === reason,
+  );
+  assert.equal(requests.length, 0);
+});
+
+Deno.test("abort during a sleep rejects with the reason and sends no further request", async () => {
+  const clock = new FakeClock({ autoAdvance: false });
+  const fake = scriptedFetch([pending()]);
+  const client = new VideoStatusClient({ fetch: fake.fetch, clock });
+  const controller = new AbortController();
+  const waiting = client.getStatus({ signal: controller.signal });
+  await clock.tick(0);
+  assert.equal(fake.requests.length, 1);
+  const reason = new DOMException("user left", "AbortError");
+  controller.abort(reason);
+  await assert.rejects(waiting, (error) => error === reason);
+  await clock.tick(60_000);
+  assert.equal(fake.requests.length, 1);
+  assert.equal(clock.timers, 0);
+});
+
+Deno.test("abort during a request aborts it and rejects with the reason", async () => {
+  const clock = new FakeClock({ autoAdvance: false });
+  const fake = scriptedFetch([hang]);
+  const client = new VideoStatusClient({ fetch: fake.fetch, clock });
+  const controller = new AbortController();
+  const waiting = client.getStatus({ signal: controller.signal });
+  await clock.tick(0);
+  assert.equal(fake.requests.length, 1);
+  const reason = "stop";
+  controller.abort(reason);
+  await assert.rejects(waiting, (error) => error === reason);
+  assert.equal(fake.requests[0].signal.aborted, true);
+  assert.equal(clock.timers, 0);
+});
+
+Deno.test("an exception in onUpdate ends the wait with it", async () => {
+  const { client } = setup([pending()]);
+  const oops = new Error("callback failed");
+  await assert.rejects(
+    client.getStatus({
+      onUpdate: () => {
+        throw oops;
+      },
+    }),
+    (error) => error === oops,
+  );
+});
+
+Deno.test("maxRequestsPerSecond bounds the requests of all waits in any second", async () => {
+  const clock = new FakeClock();
+  const start = clock.now();
+  const times: number[] = [];
+  const client = new VideoStatusClient({
+    clock,
+    maxRequestsPerSecond: 4,
+    fetch: () => {
+      times.push(clock.now() - start);
+      return Promise.resolve(completed());
+    },
+  });
+  await Promise.all(Array.from({ length: 6 }, () => client.getStatus()));
+  // A second and a millisecond: see RequestBudget.
+  assert.deepEqual(times, [0, 0, 0, 0, 1001, 1001]);
+});
+
+Deno.test("a wait for a created job teaches the schedule where its completion lay", async () => {
+  const observed: { after: number; atMost: number }[] = [];
+  const { client } = setup([
+    json({ id: "j", result: "pending" }, { status: 201 }),
+    pending(),
+    pending(),
+    completed(),
+  ], {
+    schedule: {
+      nextDelay: () => 3000,
+      observe: (observation) => observed.push(observation),
+    },
+  });
+  await client.waitForJob(await client.createJob());
+  assert.deepEqual(observed, [{ after: 3000, atMost: 6000 }]);
+});
+
+Deno.test("a wait queued for the request budget still ends at its timeout", async () => {
+  const clock = new FakeClock();
+  const start = clock.now();
+  const client = new VideoStatusClient({
+    clock,
+    maxRequestsPerSecond: 1,
+    timeout: 2500,
+    fetch: () => Promise.resolve(pending()),
+  });
+  const ends: number[] = [];
+  const results = await Promise.allSettled(
+    Array.from(
+      { length: 5 },
+      () => client.getStatus().finally(() => ends.push(clock.now() - start)),
+    ),
+  );
+  for (const result of results) {
+    assert.equal(result.status, "rejected");
+    assert.ok(result.reason instanceof TimeoutError);
+  }
+  assert.deepEqual(ends, [2500, 2500, 2500, 2500, 2500]);
+  assert.equal(clock.timers, 0);
+});
+
+Deno.test("an abort just before a request goes out sends nothing", async () => {
+  const controller = new AbortController();
+  const reason = new Error("changed my mind");
+  const { client, requests } = setup([completed()]);
+  const waiting = client.getStatus({ signal: controller.signal });
+  // The wait has started and is taking its (unlimited) budget turn.
+  controller.abort(reason);
+  await assert.rejects(waiting, (error) => error === reason);
+  assert.equal(requests.length, 0);
 });

@@ -123,12 +123,18 @@ Deno.test("a silent stream fails with a RequestTimeoutError and is retried", asy
 });
 
 Deno.test("a server without an event stream makes the wait fall back to polling", async (t) => {
-  for (const status of [404, 405, 406, 501]) {
-    await t.step(String(status), async () => {
-      const { client, requests, retries } = setup([
-        json({ error: "no stream" }, { status }),
-        completed(),
-      ], { strategy: "sse" });
+  const answers: [string, Response][] = [
+    ...[404, 405, 406, 501].map((status): [string, Response] => [
+      String(status),
+      json({ error: "no stream" }, { status }),
+    ]),
+    ["200 that is not an event stream", json({ result: "pending" })],
+  ];
+  for (const [name, answer] of answers) {
+    await t.step(name, async () => {
+      const { client, requests, retries } = setup([answer, completed()], {
+        strategy: "sse",
+      });
       assert.equal(await client.getStatus(), "completed");
       assert.deepEqual(requests.map((r) => new URL(r.url).pathname), [
         "/status/events",
@@ -138,18 +144,6 @@ Deno.test("a server without an event stream makes the wait fall back to polling"
       assert.equal(retries.length, 0);
     });
   }
-  await t.step("200 that is not an event stream", async () => {
-    const { client, requests, retries } = setup([
-      json({ result: "pending" }),
-      completed(),
-    ], { strategy: "sse" });
-    assert.equal(await client.getStatus(), "completed");
-    assert.deepEqual(requests.map((r) => new URL(r.url).pathname), [
-      "/status/events",
-      "/status",
-    ]);
-    assert.equal(retries.length, 0);
-  });
 });
 
 Deno.test("an event stream's final status teaches near-exact only after a pending one", async () => {
@@ -186,4 +180,46 @@ Deno.test("an event stream's final status teaches near-exact only after a pendin
   assert.deepEqual(final.body, DONE);
   // Pending at 3000, still nothing new at the heartbeat at 6000, final at 9000.
   assert.deepEqual(observed, [{ after: 6000, atMost: 9000 }]);
+});
+Deno.test("sse strategy follows the event stream and delivers the final status once", async () => {
+  const stream = [
+    ": heartbeat",
+    "",
+    "event: status",
+    'data: {"result":"pending"}',
+    "",
+    "event: status",
+    'data: {"result":"completed"}',
+    "",
+    "event: status",
+    'data: {"result":"pending"}',
+    "",
+  ].join("\n");
+  const { client, requests, updates } = setup([
+    new Response(stream, { headers: { "content-type": "text/event-stream" } }),
+  ], { strategy: "sse", serverUrl: "http://example.test" });
+  const seen: string[] = [];
+  for await (const update of client.watch("j1")) seen.push(update.result);
+  assert.deepEqual(seen, ["pending", "completed"]);
+  assert.equal(updates.length, 2);
+  assert.equal(requests.length, 1);
+  assert.equal(requests[0].url, "http://example.test/jobs/j1/events");
+  assert.equal(requests[0].headers.get("accept"), "text/event-stream");
+});
+
+Deno.test("sse strategy reconnects when a stream ends early, which is no failure", async () => {
+  const { client, clock, requests, retries } = setup([
+    new Response('event: status\ndata: {"result":"pending"}\n\n', {
+      headers: { "content-type": "text/event-stream" },
+    }),
+    new Response('event: status\ndata: {"result":"error"}\n\n', {
+      headers: { "content-type": "text/event-stream" },
+    }),
+  ], { strategy: "sse" });
+  const start = clock.now();
+  assert.equal(await client.getStatus(), "error");
+  assert.equal(requests.length, 2);
+  assert.equal(retries.length, 0);
+  // With no retry: from the stream, the first backoff delay.
+  assert.equal(clock.now() - start, 1000);
 });

@@ -1,15 +1,6 @@
 import assert from "node:assert/strict";
+import { streamOf } from "./_streams.ts";
 import { readBoundedText } from "../../protocol/body.ts";
-
-function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  return new ReadableStream({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(encoder.encode(chunk));
-      controller.close();
-    },
-  });
-}
 
 Deno.test("readBoundedText() stops reading past the limit", async () => {
   const small = await readBoundedText(new Response("héllo"), 10);

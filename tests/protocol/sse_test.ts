@@ -1,18 +1,9 @@
 import assert from "node:assert/strict";
+import { streamOf } from "./_streams.ts";
 import {
   readServerSentEvents,
   type ServerSentEvent,
 } from "../../protocol/sse.ts";
-
-function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  return new ReadableStream({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(encoder.encode(chunk));
-      controller.close();
-    },
-  });
-}
 
 async function collect(chunks: string[]): Promise<ServerSentEvent[]> {
   const events: ServerSentEvent[] = [];
