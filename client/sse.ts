@@ -42,9 +42,8 @@ export class SseTransport implements Transport {
     const headers = withDefaults(this.#settings.headers, {
       accept: "text/event-stream",
     });
-    if (this.#lastEventId !== undefined) {
-      headers.set("last-event-id", this.#lastEventId);
-    }
+    // An empty id is the stream taking its ids back.
+    if (this.#lastEventId) headers.set("last-event-id", this.#lastEventId);
     // A live stream sends at least heartbeats: silence this long is a
     // request timeout, however long the stream has been open.
     const idle = requestTimeout + longPollWait;
