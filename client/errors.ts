@@ -140,15 +140,13 @@ export class RetryError extends VideoStatusError {
     options?: Omit<VideoStatusErrorOptions, "cause">,
   ) {
     const about = cause instanceof VideoStatusError ? cause : undefined;
+    const method = options?.method ?? about?.method ?? "GET";
+    const url = options?.url ?? about?.url ?? "";
     super(
-      `Gave up after ${failures} consecutive failed requests: ${
+      `Gave up after ${failures} consecutive failed requests to ${method} ${url}: ${
         cause instanceof Error ? cause.message : String(cause)
       }`,
-      {
-        method: options?.method ?? about?.method ?? "GET",
-        url: options?.url ?? about?.url ?? "",
-        cause,
-      },
+      { method, url, cause },
     );
     this.name = "RetryError";
     this.failures = failures;
