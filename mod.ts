@@ -7,10 +7,12 @@
  * `Prefer: wait` (RFC 7240), can follow server-sent events, and otherwise
  * polls with capped, jittered exponential backoff or a
  * {@linkcode LearnedSchedule} that learns how long jobs take. It honours
- * `Retry-After`, retries transient failures, and every wait has a timeout
- * and accepts an `AbortSignal`.
+ * `Retry-After`, retries transient failures, slows down when the server
+ * paces it (429), and every wait has a timeout and accepts an `AbortSignal`.
+ * Every update carries the body the server sent with it.
  *
- * The simulator of the translation backend is in `./server`.
+ * The simulator of the translation backend is in `./server`; test helpers
+ * (a fake clock, a scripted fetch) are in `./testing`.
  *
  * @example Wait for the server's job, as the seed client did
  * ```ts ignore
@@ -29,17 +31,17 @@
  *   onUpdate: ({ result, nextDelay }) => console.log(result, nextDelay),
  * });
  * const job = await client.createJob();
- * const { result, attempt, elapsed } = await client.waitForJob(job, { timeout: 120_000 });
+ * const { result, body } = await client.waitForJob(job, { timeout: 120_000 });
  * ```
  *
  * @module
  */
 
 export * from "./client.ts";
-export * from "./client/errors.ts";
+export * from "./client/errors/mod.ts";
 export * from "./protocol/status.ts";
+export * from "./protocol/retry_after.ts";
 export * from "./timing/schedule.ts";
 export * from "./timing/backoff.ts";
 export * from "./timing/learned_schedule.ts";
-export * from "./protocol/retry_after.ts";
 export { type Clock, delay, systemClock } from "./timing/clock.ts";

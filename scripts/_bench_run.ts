@@ -51,7 +51,7 @@ export async function runStrategy(
     await delay(start + job.arrival * timeScale - systemClock.now());
     const duration = scaledDuration(job, timeScale);
     const created = await client.createJob({
-      delay: duration,
+      duration,
       outcome: "completed",
     });
     const final = await client.waitForJob(created);

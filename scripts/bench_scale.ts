@@ -141,7 +141,7 @@ async function manyWaits(
   // (creating is not a wait, so it is outside the budget).
   const random = seededRandom(1);
   const scripts = Array.from({ length: waits }, (_, i) => ({
-    delay: 10_000 + 10_000 * random(),
+    duration: 10_000 + 10_000 * random(),
     outcome: (i % 10 === 0 ? "error" : "completed") as FinalStatus,
   }));
   const jobs: Job[] = [];

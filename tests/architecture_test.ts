@@ -60,10 +60,14 @@ function importsOf(source: string): string[] {
   const code = source
     .replace(/\/\*[\s\S]*?\*\//g, "")
     .replace(/^\s*\/\/.*$/gm, "");
-  const specifiers: string[] = [];
-  const pattern =
-    /(?:\bfrom\s*|\bimport\s*\(\s*|^\s*import\s+)["']([^"']+)["']/gm;
-  for (const match of code.matchAll(pattern)) specifiers.push(match[1]);
+  const patterns = [
+    /^\s*(?:import|export)\s[^;]*?\bfrom\s*["']([^"']+)["']/gm,
+    /^\s*import\s*["']([^"']+)["']/gm,
+    /\bimport\s*\(\s*["']([^"']+)["']\s*\)/g,
+  ];
+  const specifiers = patterns.flatMap((pattern) =>
+    [...code.matchAll(pattern)].map((match) => match[1])
+  );
   return specifiers;
 }
 

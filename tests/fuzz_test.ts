@@ -157,7 +157,7 @@ class Fuzzer {
         return "";
       case 2:
         return JSON.stringify({
-          delay: this.pick([
+          duration: this.pick([
             this.random() * 3,
             0,
             -1,
@@ -169,7 +169,7 @@ class Fuzzer {
           outcome: this.pick(["completed", "error", "pending", 1, null]),
         });
       case 3:
-        return JSON.stringify({ delay: this.random() * 4 });
+        return JSON.stringify({ duration: this.random() * 4 });
       case 4:
         return JSON.stringify({ outcome: this.pick(["completed", "error"]) });
       case 5:
@@ -185,13 +185,13 @@ class Fuzzer {
           "1",
           '"x"',
           "{",
-          '{"delay":[1]}',
-          '{"__proto__":{"delay":1}}',
+          '{"duration":[1]}',
+          '{"__proto__":{"duration":1}}',
         ]);
       case 8:
         return this.random() < 0.5 ? "x".repeat(70_000) : "{}";
       default:
-        return JSON.stringify({ delay: this.random(), extra: this.junk(5) });
+        return JSON.stringify({ duration: this.random(), extra: this.junk(5) });
     }
   }
 

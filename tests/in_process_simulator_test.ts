@@ -16,14 +16,17 @@ Deno.test("serve() runs the simulator in-process for a suite", async (t) => {
     });
 
     await t.step("a job scripted to complete", async () => {
-      const job = await client.createJob({ delay: 300, outcome: "completed" });
+      const job = await client.createJob({
+        duration: 300,
+        outcome: "completed",
+      });
       const final = await client.waitForJob(job, { timeout: 10_000 });
       assert.equal(final.result, "completed");
       assert.ok(final.elapsed >= 300, `elapsed ${final.elapsed} ms`);
     });
 
     await t.step("a job scripted to fail", async () => {
-      const job = await client.createJob({ delay: 0, outcome: "error" });
+      const job = await client.createJob({ duration: 0, outcome: "error" });
       const final = await client.waitForJob(job, { timeout: 10_000 });
       assert.equal(final.result, "error");
     });
@@ -43,7 +46,7 @@ Deno.test("`await using` shuts the simulator down at the end of a scope", async 
     await using server = await serve({ port: 0 });
     url = server.url;
     const client = new VideoStatusClient({ serverUrl: url });
-    const job = await client.createJob({ delay: 0, outcome: "completed" });
+    const job = await client.createJob({ duration: 0, outcome: "completed" });
     assert.equal((await client.waitForJob(job)).result, "completed");
   }
   await assert.rejects(fetch(`${url}/status`), TypeError);
@@ -58,7 +61,7 @@ Deno.test("createSimulator() answers the client's fetch without a socket", async
   });
 
   await t.step("a scripted job", async () => {
-    const job = await client.createJob({ delay: 100, outcome: "error" });
+    const job = await client.createJob({ duration: 100, outcome: "error" });
     assert.equal(job.url.startsWith("http://simulator.test/jobs/"), true);
     assert.equal((await client.waitForJob(job)).result, "error");
   });

@@ -47,10 +47,10 @@ Deno.test("every strategy waits for scripted jobs over a real socket", async (t)
         timeout: 20_000,
       });
       const [done, failed] = await Promise.all([
-        client.createJob({ delay: 300, outcome: "completed" }).then((job) =>
+        client.createJob({ duration: 300, outcome: "completed" }).then((job) =>
           client.waitForJob(job)
         ),
-        client.createJob({ delay: 200, outcome: "error" }).then((job) =>
+        client.createJob({ duration: 200, outcome: "error" }).then((job) =>
           client.waitForJob(job)
         ),
       ]);

@@ -26,7 +26,10 @@ interface PageResult {
 }
 
 /** A job id, or the script of a job to create. */
-type JobToWaitFor = string | { delay: number; outcome: "completed" | "error" };
+type JobToWaitFor = string | {
+  duration: number;
+  outcome: "completed" | "error";
+};
 
 /** What the page adds to its global scope. */
 interface PageGlobals {
@@ -131,7 +134,7 @@ Deno.test("the built client waits on jobs in headless Chromium", async (t) => {
     for (const strategy of ["poll", "long-poll", "sse"]) {
       await t.step(`${strategy}: a job scripted to complete`, async () => {
         const outcome = await wait(strategy, {
-          delay: 300,
+          duration: 300,
           outcome: "completed",
         });
         assert.equal(outcome.result, "completed", JSON.stringify(outcome));
@@ -143,7 +146,7 @@ Deno.test("the built client waits on jobs in headless Chromium", async (t) => {
     }
 
     await t.step("auto: a job scripted to fail", async () => {
-      const outcome = await wait("auto", { delay: 100, outcome: "error" });
+      const outcome = await wait("auto", { duration: 100, outcome: "error" });
       assert.equal(outcome.result, "error", JSON.stringify(outcome));
     });
 

@@ -89,7 +89,7 @@ describe("video-status-client-server", () => {
     assert.ok(url, "no 'Listening on' line");
     const client = new VideoStatusClient({ serverUrl: url, initialDelay: 50 });
     assert.equal(await client.getStatus({ timeout: 10_000 }), "completed");
-    const job = await client.createJob({ delay: 100, outcome: "error" });
+    const job = await client.createJob({ duration: 100, outcome: "error" });
     assert.equal((await client.waitForJob(job)).result, "error");
     child.kill("SIGTERM");
     assert.equal(await exited, 0);

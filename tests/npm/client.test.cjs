@@ -25,13 +25,13 @@ describe("require('video-status-client')", () => {
   });
 
   test("waitForJob() resolves with a job scripted to complete", async () => {
-    const job = await client.createJob({ delay: 200, outcome: "completed" });
+    const job = await client.createJob({ duration: 200, outcome: "completed" });
     const final = await client.waitForJob(job, { timeout: 10_000 });
     assert.equal(final.result, "completed");
   });
 
   test("waitForJob() resolves with a job scripted to fail", async () => {
-    const job = await client.createJob({ delay: 0, outcome: "error" });
+    const job = await client.createJob({ duration: 0, outcome: "error" });
     const final = await client.waitForJob(job, { timeout: 10_000 });
     assert.equal(final.result, "error");
   });

@@ -9,6 +9,7 @@ import {
   HTTPError,
   isTimeoutError,
   VideoStatusClient,
+  VideoStatusError,
 } from "video-status-client";
 import { createSimulator, serve } from "video-status-client/server";
 
@@ -35,15 +36,16 @@ describe("a simulator served in-process", () => {
   });
 
   test("waitForJob() resolves with a job scripted to complete", async () => {
-    const job = await client.createJob({ delay: 300, outcome: "completed" });
+    const job = await client.createJob({ duration: 300, outcome: "completed" });
     assert.equal(job.result, "pending");
     const final = await client.waitForJob(job, { timeout: 10_000 });
     assert.equal(final.result, "completed");
+    assert.equal(final.body.result, "completed");
     assert.ok(final.elapsed >= 250, `elapsed ${final.elapsed} ms`);
   });
 
   test("waitForJob() resolves with a job scripted to fail", async () => {
-    const job = await client.createJob({ delay: 100, outcome: "error" });
+    const job = await client.createJob({ duration: 100, outcome: "error" });
     const final = await client.waitForJob(job, { timeout: 10_000 });
     assert.equal(final.result, "error");
   });
@@ -61,10 +63,13 @@ describe("a simulator served in-process", () => {
   });
 
   test("a wait shorter than the job rejects with a TimeoutError", async () => {
-    const job = await client.createJob({ delay: 5_000 });
+    const job = await client.createJob({ duration: 5_000 });
     await assert.rejects(client.waitForJob(job, { timeout: 200 }), (error) => {
       assert.ok(isTimeoutError(error));
+      assert.ok(error instanceof VideoStatusError);
       assert.equal(error.name, "TimeoutError");
+      assert.equal(error.method, "GET");
+      assert.equal(error.url, job.url);
       return true;
     });
   });
@@ -79,7 +84,7 @@ describe("a simulator without a socket", () => {
         fetch: (input, init) => simulator.fetch(new Request(input, init)),
         initialDelay: 20,
       });
-      const job = await client.createJob({ delay: 100, outcome: "error" });
+      const job = await client.createJob({ duration: 100, outcome: "error" });
       assert.match(job.url, /^http:\/\/simulator\.test\/jobs\//);
       const final = await client.waitForJob(job, { timeout: 5_000 });
       assert.equal(final.result, "error");

@@ -5,6 +5,7 @@ import {
   type FinalStatus,
   type FinalUpdate,
   isHTTPError,
+  isRequestTimeoutError,
   type StatusUpdate,
   VideoStatusClient,
 } from "video-status-client";
@@ -21,8 +22,10 @@ export async function waitForScriptedJob(): Promise<FinalUpdate> {
       serverUrl: server.url,
       onUpdate: (update: StatusUpdate) => console.log(update.result),
     });
-    const job = await client.createJob({ delay: 100, outcome: "completed" });
-    return await client.waitForJob(job, { timeout: 5_000 });
+    const job = await client.createJob({ duration: 100, outcome: "completed" });
+    const final = await client.waitForJob(job, { timeout: 5_000 });
+    console.log(final.body);
+    return final;
   } finally {
     await server.shutdown();
   }
@@ -37,6 +40,7 @@ export async function statusWithoutSocket(): Promise<FinalStatus | number> {
     return await client.getStatus();
   } catch (error) {
     if (isHTTPError(error)) return error.status;
+    if (isRequestTimeoutError(error)) return error.timeout;
     throw error;
   } finally {
     await simulator.close();

@@ -1,16 +1,9 @@
 import assert from "node:assert/strict";
-import { readServerSentEvents, type ServerSentEvent } from "../protocol/sse.ts";
-import { readBoundedText } from "../protocol/body.ts";
-
-function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  return new ReadableStream({
-    start(controller) {
-      for (const chunk of chunks) controller.enqueue(encoder.encode(chunk));
-      controller.close();
-    },
-  });
-}
+import { streamOf } from "./_streams.ts";
+import {
+  readServerSentEvents,
+  type ServerSentEvent,
+} from "../../protocol/sse.ts";
 
 async function collect(chunks: string[]): Promise<ServerSentEvent[]> {
   const events: ServerSentEvent[] = [];
@@ -24,9 +17,9 @@ Deno.test("readServerSentEvents() dispatches events split anywhere", async () =>
   const text =
     ': hello\n\nevent: status\nid: 1\ndata: {"a":\ndata: 1}\n\ndata: plain\r\n\r\nevent: x\ndata\n\n';
   const expected = [
-    { event: "status", data: '{"a":\n1}', id: "1" },
-    { event: "message", data: "plain", id: "1" },
-    { event: "x", data: "", id: "1" },
+    { event: "status", data: '{"a":\n1}', id: "1", retry: undefined },
+    { event: "message", data: "plain", id: "1", retry: undefined },
+    { event: "x", data: "", id: "1", retry: undefined },
   ];
   assert.deepEqual(await collect([text]), expected);
   // Every split point, including between "\r" and "\n".
@@ -52,16 +45,15 @@ Deno.test("readServerSentEvents() drops an unfinished event and reports activity
   assert.equal(activity, 2);
 });
 
-Deno.test("readBoundedText() stops reading past the limit", async () => {
-  const small = await readBoundedText(new Response("héllo"), 10);
-  assert.deepEqual(small, { text: "héllo", truncated: false });
-  const large = await readBoundedText(
-    new Response(streamOf(["abc", "defgh", "ijk"])),
-    6,
+Deno.test("readServerSentEvents() carries the last id and retry over later events", async () => {
+  const events = await collect([
+    "retry: 2500\nid: a\ndata: 1\n\n",
+    "retry: soon\ndata: 2\n\n",
+    "id: b\nretry: 4000\ndata: 3\n\n",
+    "id\ndata: 4\n\n",
+  ]);
+  assert.deepEqual(
+    events.map(({ data, id, retry }) => [data, id, retry]),
+    [["1", "a", 2500], ["2", "a", 2500], ["3", "b", 4000], ["4", "", 4000]],
   );
-  assert.deepEqual(large, { text: "abcdef", truncated: true });
-  assert.deepEqual(await readBoundedText(new Response(null)), {
-    text: "",
-    truncated: false,
-  });
 });

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { RequestBudget } from "../client/budget.ts";
-import type { Clock } from "../timing/clock.ts";
-import { seededRandom } from "../util/random.ts";
-import { FakeClock } from "../testing/fake_clock.ts";
+import { RequestBudget } from "../../client/budget.ts";
+import type { Clock } from "../../timing/clock.ts";
+import { seededRandom } from "../../util/random.ts";
+import { FakeClock } from "../../testing/fake_clock.ts";
 
 /** The most requests in any window of `window` ms. */
 function busiest(times: number[], window = 1000): number {

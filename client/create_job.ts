@@ -1,0 +1,88 @@
+// Creating a job on the simulator: one POST, never retried, as creating is
+// not idempotent.
+
+import { parseJsonObject } from "./answer.ts";
+import type { RequestBudget } from "./budget.ts";
+import { HTTPError, ProtocolError, RequestTimeoutError } from "./errors/mod.ts";
+import type { ClientSettings } from "./options.ts";
+import { LinkedSignal, readText, send, withDefaults } from "./request.ts";
+import type { CreateJobOptions, Job } from "./types.ts";
+import { joinPath, redact } from "./url.ts";
+import { isVideoStatus } from "../protocol/status.ts";
+import { assertFiniteAtLeast } from "../util/validate.ts";
+
+/** What creating a job needs of the client. */
+export type CreateJobSettings =
+  & Pick<
+    ClientSettings,
+    "clock" | "fetch" | "headers" | "requestTimeout" | "serverUrl"
+  >
+  & { budget: RequestBudget };
+
+/** Sends `POST {serverUrl}/jobs` with the script, and returns the job. */
+export async function createJob(
+  settings: CreateJobSettings,
+  options: CreateJobOptions,
+): Promise<Job> {
+  const { duration, outcome, signal } = options;
+  const script: Record<string, unknown> = {};
+  if (duration !== undefined) {
+    assertFiniteAtLeast("job", "duration", duration, 0);
+    script.duration = duration / 1000;
+  }
+  if (outcome !== undefined) {
+    if (outcome !== "completed" && outcome !== "error") {
+      throw new TypeError(
+        `Cannot create job as 'outcome' must be "completed" or "error": current value is ${
+          String(outcome)
+        }`,
+      );
+    }
+    script.outcome = outcome;
+  }
+  const { clock, budget, requestTimeout } = settings;
+  const ticket = await budget.take(signal);
+  const url = joinPath(settings.serverUrl, "/jobs");
+  const label = { method: "POST", url: redact(url) };
+  const link = new LinkedSignal(
+    clock,
+    signal,
+    requestTimeout,
+    () => new RequestTimeoutError(requestTimeout, label),
+  );
+  let createdAt = 0;
+  let response: Response;
+  let text: string;
+  try {
+    const init = {
+      method: "POST",
+      headers: withDefaults(settings.headers, {
+        "content-type": "application/json",
+      }),
+      body: JSON.stringify(script),
+    };
+    response = await send(settings.fetch, url, init, link, () => {
+      budget.sending(ticket);
+      createdAt = clock.now();
+    });
+    text = await readText(response, link);
+  } finally {
+    link.close();
+  }
+  if (!response.ok) throw new HTTPError(response, "POST", label.url, text);
+  const body = parseJsonObject(text);
+  const id = body?.id;
+  const result = body?.result;
+  if (typeof id !== "string" || id === "" || !isVideoStatus(result)) {
+    throw new ProtocolError(
+      "Expected a job with a string 'id' and a known 'result'",
+      text.slice(0, 1024),
+      label,
+    );
+  }
+  const location = response.headers.get("location");
+  const jobUrl = location === null
+    ? joinPath(settings.serverUrl, `/jobs/${encodeURIComponent(id)}`)
+    : new URL(location, url).href;
+  return { id, url: jobUrl, result, createdAt };
+}

@@ -1,0 +1,347 @@
+// The wait engine: one async function per wait, whatever the transport. It
+// owns the wait's time (deadline, sleeps, the `minDelay` floor between
+// request starts), its failures and retries, the server's pacing, the
+// schedule, and the updates it emits; a transport only runs one exchange at
+// a time and reports what it heard.
+//
+// No timer runs but the one the wait sleeps on: the deadline bounds each
+// sleep and request instead of arming a timer of its own. This keeps a
+// sleeping wait small (see the scale benchmark).
+
+import { isPacing, type RequestLabel } from "./answer.ts";
+import type { RequestBudget } from "./budget.ts";
+import { RetryError, TimeoutError } from "./errors/mod.ts";
+import type { ClientSettings } from "./options.ts";
+import { LinkedSignal } from "./request.ts";
+import type {
+  Exchange,
+  ExchangeOutcome,
+  Heard,
+  Transport,
+} from "./transport.ts";
+import type { FinalUpdate, StatusUpdate, WaitOptions } from "./types.ts";
+import { redact } from "./url.ts";
+import { isFinalStatus, type VideoStatus } from "../protocol/status.ts";
+import { show } from "../util/validate.ts";
+
+/** What the engine needs of the client. */
+export type EngineSettings =
+  & Pick<
+    ClientSettings,
+    | "clock"
+    | "schedule"
+    | "retryBackoff"
+    | "pacingBackoff"
+    | "maxRetries"
+    | "minDelay"
+    | "maxRetryAfter"
+    | "jitter"
+    | "random"
+    | "onUpdate"
+    | "onRetry"
+  >
+  & { budget: RequestBudget };
+
+/** The status URL to wait on, and when its job started if the client knows. */
+export interface WaitTarget {
+  url: string;
+  /** The job's creation time on the client's clock; `undefined` if unknown. */
+  startedAt: number | undefined;
+}
+
+/** Waits until the target's status is final, hearing it through `transport`. */
+export function runWait(
+  settings: EngineSettings,
+  transport: Transport,
+  target: WaitTarget,
+  timeout: number,
+  options: WaitOptions,
+): Promise<FinalUpdate> {
+  options.signal?.throwIfAborted();
+  return new Wait(settings, target, timeout, options).run(transport);
+}
+
+class Wait implements Exchange {
+  readonly url: string;
+  readonly label: RequestLabel;
+  readonly signal: AbortSignal | undefined;
+  readonly #settings: EngineSettings;
+  readonly #onUpdate: ((update: StatusUpdate) => void) | undefined;
+  readonly #timeout: number;
+  readonly #deadline: number;
+  readonly #startedAt: number;
+  /** Whether the job's start is known, so its duration may be taught. */
+  readonly #startKnown: boolean;
+  #attempts = 0;
+  #failures = 0;
+  /** Consecutive pacing answers (429, 503 with Retry-After). */
+  #paced = 0;
+  #ticket = -1;
+  #lastStatus: VideoStatus | undefined;
+  /** When the last request of this wait started. */
+  #lastSentAt = -Infinity;
+  /** When the next request may start, before the `minDelay` floor. */
+  #nextAt = -Infinity;
+  /** When a pending status was last heard. */
+  #pendingSeenAt: number | undefined;
+  /** Whether the last thing this wait heard was a pending status, with no failure since. */
+  #lastWasPending = false;
+  #final: FinalUpdate | undefined;
+  /** An exception of a callback or of the schedule, which ends the wait. */
+  #thrown: { error: unknown } | undefined;
+
+  constructor(
+    settings: EngineSettings,
+    target: WaitTarget,
+    timeout: number,
+    options: WaitOptions,
+  ) {
+    const now = settings.clock.now();
+    this.#settings = settings;
+    this.url = target.url;
+    this.label = { method: "GET", url: redact(target.url) };
+    this.signal = options.signal;
+    this.#onUpdate = options.onUpdate;
+    this.#timeout = timeout;
+    this.#deadline = now + timeout;
+    this.#startedAt = target.startedAt ?? now;
+    this.#startKnown = target.startedAt !== undefined;
+  }
+
+  async run(first: Transport): Promise<FinalUpdate> {
+    let transport = first;
+    while (true) {
+      await this.#sleepUntilNext();
+      this.#ticket = await this.#takeBudget();
+      this.#attempts++;
+      const outcome = await this.#exchange(transport);
+      if (this.#final !== undefined) return this.#final;
+      switch (outcome.kind) {
+        case "answered":
+          break;
+        case "fallback":
+          transport = outcome.transport;
+          this.#nextAt = -Infinity;
+          break;
+        case "closed":
+          // A stream that closed after delivering statuses is no failure:
+          // reconnect when it asked, or after the first backoff delay.
+          this.#plan(
+            outcome.retry === undefined
+              ? this.#settings.retryBackoff.delay(1)
+              : this.#bound(outcome.retry),
+          );
+          break;
+        case "failure":
+          this.#fail(outcome);
+      }
+    }
+  }
+
+  remaining(): number {
+    return this.#deadline - this.#settings.clock.now();
+  }
+
+  sending(): void {
+    this.#settings.budget.sending(this.#ticket);
+    this.#lastSentAt = this.#settings.clock.now();
+  }
+
+  hear(heard: Heard): boolean {
+    try {
+      return this.#hear(heard);
+    } catch (error) {
+      this.#thrown = { error };
+      return true;
+    }
+  }
+
+  #hear(heard: Heard): boolean {
+    const { clock } = this.#settings;
+    this.#failures = 0;
+    this.#paced = 0;
+    this.#lastStatus = heard.result;
+    const elapsed = clock.now() - this.#startedAt;
+    const update = {
+      result: heard.result,
+      body: heard.body,
+      attempt: this.#attempts,
+      elapsed,
+      nextDelay: undefined as number | undefined,
+      source: heard.source,
+      url: this.label.url,
+    };
+    if (isFinalStatus(heard.result)) {
+      this.#observe(heard);
+      this.#final = { ...update, result: heard.result, nextDelay: undefined };
+      this.#emit(this.#final);
+      return true;
+    }
+    this.#pendingSeenAt = heard.receivedAt;
+    this.#lastWasPending = true;
+    if (!heard.streaming) {
+      update.nextDelay = this.#plan(
+        heard.held
+          ? 0
+          : heard.retryAfter !== undefined
+          ? this.#hinted(heard.retryAfter)
+          : this.#scheduled(elapsed),
+      );
+    }
+    this.#emit(update);
+    return false;
+  }
+
+  /**
+   * Teaches the schedule where the completion lay, if this wait knows when
+   * its job started. It lies after the last pending status heard (0 if
+   * none) and at or before the final one; a held request or stream that
+   * directly follows a pending status saw the change as it happened.
+   */
+  #observe(heard: Heard): void {
+    if (!this.#startKnown) return;
+    const atMost = heard.receivedAt - this.#startedAt;
+    const lastPending = this.#pendingSeenAt === undefined
+      ? 0
+      : this.#pendingSeenAt - this.#startedAt;
+    const after = heard.held && this.#lastWasPending
+      ? Math.max(lastPending, heard.sentAt - this.#startedAt)
+      : lastPending;
+    this.#settings.schedule.observe?.({
+      after: Math.min(after, atMost),
+      atMost,
+    });
+  }
+
+  #emit(update: StatusUpdate): void {
+    this.#settings.onUpdate?.(update);
+    this.#onUpdate?.(update);
+  }
+
+  async #exchange(transport: Transport): Promise<ExchangeOutcome> {
+    try {
+      const outcome = await transport.exchange(this);
+      if (this.#thrown !== undefined) throw this.#thrown.error;
+      return outcome;
+    } catch (error) {
+      throw this.#thrown === undefined ? error : this.#thrown.error;
+    }
+  }
+
+  #fail(failure: { error: unknown; retryAfter: number | undefined }): void {
+    const { error, retryAfter } = failure;
+    // A failure caused by the abort itself is not one to report.
+    this.signal?.throwIfAborted();
+    this.#checkDeadline(error);
+    this.#lastWasPending = false;
+    const settings = this.#settings;
+    let delay: number;
+    if (isPacing(error, retryAfter)) {
+      this.#paced++;
+      delay = retryAfter === undefined
+        ? settings.pacingBackoff.delay(this.#paced)
+        : this.#hinted(retryAfter);
+    } else {
+      this.#failures++;
+      if (this.#failures > settings.maxRetries) {
+        throw new RetryError(error, this.#failures, this.label);
+      }
+      delay = retryAfter === undefined
+        ? settings.retryBackoff.delay(this.#failures)
+        : this.#hinted(retryAfter);
+    }
+    const nextDelay = this.#plan(delay);
+    settings.onRetry?.({
+      error,
+      failures: this.#failures,
+      nextDelay,
+      url: this.label.url,
+    });
+  }
+
+  /** Plans the next request `delay` from now, but never closer than `minDelay` to the last one's start; returns the delay. */
+  #plan(delay: number): number {
+    const now = this.#settings.clock.now();
+    this.#nextAt = Math.max(
+      now + delay,
+      this.#lastSentAt + this.#settings.minDelay,
+    );
+    return this.#nextAt - now;
+  }
+
+  /** The schedule's delay, checked: a schedule must not make the wait spin or stall. */
+  #scheduled(elapsed: number): number {
+    const { schedule } = this.#settings;
+    const delay: unknown = schedule.nextDelay({
+      attempt: this.#attempts,
+      elapsed,
+    });
+    if (typeof delay !== "number" || !(delay >= 0) || delay === Infinity) {
+      const name = schedule.constructor?.name ?? "";
+      throw new RangeError(
+        `Cannot wait as the schedule${
+          name && name !== "Object" ? ` ${name}` : ""
+        } returned from 'nextDelay()' a delay that is not a non-negative finite number: current value is ${
+          show(delay)
+        }`,
+      );
+    }
+    return delay;
+  }
+
+  /** A delay the server asked for, within [minDelay, maxRetryAfter]. */
+  #bound(ms: number): number {
+    const { minDelay, maxRetryAfter } = this.#settings;
+    return Math.min(maxRetryAfter, Math.max(minDelay, ms));
+  }
+
+  /**
+   * The delay a server's hint asks for, within bounds. Jitter only lengthens
+   * it ("not before"), so that clients told the same time do not return
+   * together.
+   */
+  #hinted(retryAfter: number): number {
+    const { jitter, random } = this.#settings;
+    return this.#bound(this.#bound(retryAfter) * (1 + jitter * random()));
+  }
+
+  async #sleepUntilNext(): Promise<void> {
+    const { clock, minDelay } = this.#settings;
+    const at = Math.max(this.#nextAt, this.#lastSentAt + minDelay);
+    const ms = at - clock.now();
+    if (ms <= 0) return;
+    this.#checkDeadline();
+    await clock.sleep(Math.min(ms, this.remaining()), this.signal);
+    this.#checkDeadline();
+  }
+
+  #checkDeadline(cause?: unknown): void {
+    if (this.remaining() > 0) return;
+    throw new TimeoutError(this.#timeout, this.#attempts, this.#lastStatus, {
+      ...this.label,
+      cause,
+    });
+  }
+
+  /** A place in the request budget, given up at the deadline. */
+  async #takeBudget(): Promise<number> {
+    const { budget, clock } = this.#settings;
+    if (budget.unlimited) return -1;
+    this.#checkDeadline();
+    const deadline = {};
+    const link = new LinkedSignal(
+      clock,
+      this.signal,
+      this.remaining(),
+      () => deadline,
+    );
+    try {
+      return await budget.take(link.signal);
+    } catch (error) {
+      if (error === deadline) this.#checkDeadline();
+      throw error;
+    } finally {
+      link.close();
+    }
+  }
+}

@@ -1,0 +1,340 @@
+/**
+ * The client's options, their defaults, and the checks that turn them into
+ * the settings a wait runs with.
+ *
+ * @module
+ */
+
+import { Backoff } from "../timing/backoff.ts";
+import { type Clock, systemClock } from "../timing/clock.ts";
+import type { PollSchedule } from "../timing/schedule.ts";
+import {
+  assertFiniteAtLeast,
+  assertFunction,
+  assertMethods,
+  show,
+} from "../util/validate.ts";
+import type { RetryEvent, StatusUpdate } from "./types.ts";
+import { joinPath, parseUrl } from "./url.ts";
+
+/**
+ * How the client learns that a job changed:
+ * - `"auto"`: long-poll (`Prefer: wait`, RFC 7240) while the server applies
+ *   it, otherwise poll on the schedule.
+ * - `"poll"`: plain requests on the schedule; never asks the server to wait.
+ * - `"long-poll"`: always asks the server to hold the request.
+ * - `"sse"`: server-sent events from `{statusUrl}/events`, falling back to
+ *   `"auto"` when the server has no event stream.
+ *
+ * @example Pin a strategy
+ * ```ts
+ * import { type Strategy, VideoStatusClient } from "@video-status/client";
+ * import assert from "node:assert/strict";
+ *
+ * const strategy: Strategy = "sse";
+ * assert.equal(new VideoStatusClient({ strategy }).strategy, "sse");
+ * ```
+ */
+export type Strategy = "auto" | "poll" | "long-poll" | "sse";
+
+/**
+ * Options for `VideoStatusClient`. Times are in milliseconds.
+ *
+ * @example Options for a production client
+ * ```ts
+ * import { VideoStatusClient, type VideoStatusClientOptions } from "@video-status/client";
+ *
+ * const options: VideoStatusClientOptions = {
+ *   serverUrl: "https://api.example.com/v1",
+ *   headers: { authorization: "Bearer my-api-key" },
+ *   timeout: 15 * 60_000,
+ *   maxRequestsPerSecond: 20,
+ * };
+ * const client = new VideoStatusClient(options);
+ * ```
+ */
+export interface VideoStatusClientOptions {
+  /**
+   * The server's base URL; `/status` and `/jobs` are resolved against it.
+   *
+   * @default {"http://127.0.0.1:5000"}
+   */
+  serverUrl?: string | URL;
+  /**
+   * The URL that `getStatus()` polls, used as-is (for example
+   * `http://host/status?job_id=abc`).
+   *
+   * @default {`${serverUrl}/status`}
+   */
+  statusUrl?: string | URL;
+  /**
+   * How many consecutive failed requests (network error, request timeout,
+   * 408, 5xx but 501 and 505, unreadable body) are retried before the wait
+   * rejects with a `RetryError`. A status answer resets the count. A 429, or
+   * a 503 with `Retry-After`, is the server pacing the client, not a
+   * failure: it slows the wait down but does not count.
+   *
+   * @default {5}
+   */
+  maxRetries?: number;
+  /**
+   * First delay of the backoff, used between polls of a pending job, between
+   * retries, and before reconnecting a closed event stream that gave no
+   * `retry:`.
+   *
+   * @default {1000}
+   */
+  initialDelay?: number;
+  /**
+   * Largest delay of the backoff. Pacing answers (429) without a
+   * `Retry-After` keep backing off past it, up to `maxRetryAfter`.
+   *
+   * @default {5000}
+   */
+  maxDelay?: number;
+  /**
+   * The random spread of a delay, as a fraction of it (0 to 1), so that
+   * clients do not poll in lockstep: a backoff delay `d` is drawn from
+   * [d·(1−jitter), d], a server's hint `h` from [h, h·(1+jitter)] (never
+   * earlier than the server asked).
+   *
+   * @default {0.1}
+   */
+  jitter?: number;
+  /**
+   * When to poll a pending job. Pass a `LearnedSchedule` to learn from past
+   * waits, or any `PollSchedule`. Only waits for a job from `createJob()`
+   * (whose start is known) teach it how long jobs take.
+   *
+   * @default {new Backoff({ initialDelay, maxDelay, jitter })}
+   */
+  schedule?: PollSchedule;
+  /**
+   * Upper bound of a whole wait; it then rejects with a `TimeoutError`.
+   * Must be finite, so that no wait can hang forever.
+   *
+   * @default {600000}
+   */
+  timeout?: number;
+  /**
+   * Upper bound of one request, headers and body (a long-poll may take
+   * `longPollWait` longer; an event stream may stay silent that long);
+   * beyond it the request fails with a `RequestTimeoutError` and is retried.
+   *
+   * @default {10000}
+   */
+  requestTimeout?: number;
+  /**
+   * How updates are obtained.
+   *
+   * @default {"auto"}
+   */
+  strategy?: Strategy;
+  /**
+   * How long a long-poll asks the server to hold a request (sent as whole
+   * seconds in `Prefer: wait=N`; the server may apply less).
+   *
+   * @default {30000}
+   */
+  longPollWait?: number;
+  /**
+   * Least time between the starts of two consecutive requests of one wait,
+   * whatever the schedule, a server's hint or an early answer says, so that
+   * nothing can make the client spin.
+   *
+   * @default {100}
+   */
+  minDelay?: number;
+  /**
+   * Largest delay a server can ask for with `Retry-After` or an event
+   * stream's `retry:`; longer ones are cut to this. Also the cap of the
+   * backoff after pacing answers without a hint. The wait's `timeout` still
+   * applies.
+   *
+   * @default {60000}
+   */
+  maxRetryAfter?: number;
+  /**
+   * Budget of requests per second shared by every wait and `createJob()` of
+   * this client: no second (a sliding window) holds more requests than this;
+   * beyond it requests queue in order. A fraction above 1 is rounded down;
+   * below 1 it means one request every `1 / maxRequestsPerSecond` seconds.
+   *
+   * @default {Infinity}
+   */
+  maxRequestsPerSecond?: number;
+  /** Headers sent with every request, e.g. an API key. They never appear in errors or updates. */
+  headers?: HeadersInit;
+  /**
+   * The `fetch` to use.
+   *
+   * @default {globalThis.fetch}
+   */
+  fetch?: typeof fetch;
+  /**
+   * Source of time and sleeps.
+   *
+   * @default {systemClock}
+   */
+  clock?: Clock;
+  /**
+   * Source of random numbers in [0, 1) for jitter.
+   *
+   * @default {Math.random}
+   */
+  random?: () => number;
+  /** Called with every status update of every wait. The library itself prints nothing. */
+  onUpdate?: (update: StatusUpdate) => void;
+  /** Called before each request sent again after a failure or a pacing answer. */
+  onRetry?: (event: RetryEvent) => void;
+}
+
+/** The options after defaults and checks, as the client and its waits use them. */
+export interface ClientSettings {
+  serverUrl: string;
+  statusUrl: string;
+  maxRetries: number;
+  /** Delays between retries of failed requests. */
+  retryBackoff: Backoff;
+  /** Delays after pacing answers without a hint: past `maxDelay`, up to `maxRetryAfter`. */
+  pacingBackoff: Backoff;
+  schedule: PollSchedule;
+  jitter: number;
+  random: () => number;
+  timeout: number;
+  requestTimeout: number;
+  strategy: Strategy;
+  longPollWait: number;
+  minDelay: number;
+  maxRetryAfter: number;
+  maxRequestsPerSecond: number;
+  headers: Headers;
+  fetch: typeof fetch;
+  clock: Clock;
+  onUpdate: ((update: StatusUpdate) => void) | undefined;
+  onRetry: ((event: RetryEvent) => void) | undefined;
+}
+
+const STRATEGIES: readonly Strategy[] = ["auto", "poll", "long-poll", "sse"];
+const SUBJECT = "VideoStatusClient";
+
+/** Applies the defaults and checks every option, throwing TypeError or RangeError. */
+export function resolveOptions(
+  options: VideoStatusClientOptions,
+): ClientSettings {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError(
+      `Cannot create ${SUBJECT} as its options must be an object: current value is ${
+        show(options)
+      }`,
+    );
+  }
+  const {
+    serverUrl = "http://127.0.0.1:5000",
+    statusUrl,
+    maxRetries = 5,
+    initialDelay = 1000,
+    maxDelay = 5000,
+    jitter = 0.1,
+    random = Math.random,
+    timeout = 600_000,
+    requestTimeout = 10_000,
+    strategy = "auto",
+    longPollWait = 30_000,
+    minDelay = 100,
+    maxRetryAfter = 60_000,
+    maxRequestsPerSecond = Infinity,
+    headers,
+    fetch: fetchFn = globalThis.fetch,
+    clock = systemClock,
+  } = options;
+  const server = parseUrl("serverUrl", serverUrl).href;
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+    throw new RangeError(
+      `Cannot create ${SUBJECT} as 'maxRetries' must be a non-negative integer: current value is ${
+        show(maxRetries)
+      }`,
+    );
+  }
+  assertFiniteAtLeast(SUBJECT, "initialDelay", initialDelay, 0);
+  assertFiniteAtLeast(
+    SUBJECT,
+    "maxDelay",
+    maxDelay,
+    initialDelay,
+    "initialDelay",
+  );
+  if (typeof jitter !== "number" || !(jitter >= 0 && jitter <= 1)) {
+    throw new RangeError(
+      `Cannot create ${SUBJECT} as 'jitter' must be a number from 0 to 1: current value is ${
+        show(jitter)
+      }`,
+    );
+  }
+  assertFiniteAtLeast(SUBJECT, "timeout", timeout, 1);
+  assertFiniteAtLeast(SUBJECT, "requestTimeout", requestTimeout, 1);
+  assertFiniteAtLeast(SUBJECT, "longPollWait", longPollWait, 1000);
+  assertFiniteAtLeast(SUBJECT, "minDelay", minDelay, 0);
+  assertFiniteAtLeast(
+    SUBJECT,
+    "maxRetryAfter",
+    maxRetryAfter,
+    minDelay,
+    "minDelay",
+  );
+  if (
+    typeof maxRequestsPerSecond !== "number" || !(maxRequestsPerSecond > 0)
+  ) {
+    throw new RangeError(
+      `Cannot create ${SUBJECT} as 'maxRequestsPerSecond' must be a positive number: current value is ${
+        show(maxRequestsPerSecond)
+      }`,
+    );
+  }
+  assertFunction(SUBJECT, "random", random);
+  assertMethods(SUBJECT, "clock", clock, ["now", "sleep"]);
+  if (options.schedule !== undefined) {
+    assertMethods(SUBJECT, "schedule", options.schedule, ["nextDelay"]);
+  }
+  assertFunction(SUBJECT, "onUpdate", options.onUpdate, true);
+  assertFunction(SUBJECT, "onRetry", options.onRetry, true);
+  if (!STRATEGIES.includes(strategy)) {
+    throw new TypeError(
+      `Cannot create ${SUBJECT} as 'strategy' must be one of ${
+        STRATEGIES.join(", ")
+      }: current value is ${show(strategy)}`,
+    );
+  }
+  assertFunction(SUBJECT, "fetch", fetchFn);
+  const retryBackoff = new Backoff({ initialDelay, maxDelay, jitter, random });
+  return {
+    serverUrl: server,
+    statusUrl: statusUrl === undefined
+      ? joinPath(server, "/status")
+      : parseUrl("statusUrl", statusUrl).href,
+    maxRetries,
+    retryBackoff,
+    pacingBackoff: new Backoff({
+      initialDelay: Math.min(initialDelay, maxRetryAfter),
+      maxDelay: maxRetryAfter,
+      jitter,
+      random,
+    }),
+    schedule: options.schedule ?? retryBackoff,
+    jitter,
+    random,
+    timeout,
+    requestTimeout,
+    strategy,
+    longPollWait,
+    minDelay,
+    maxRetryAfter,
+    maxRequestsPerSecond,
+    headers: new Headers(headers),
+    // Called bare: browsers reject a fetch invoked with another `this`.
+    fetch: (input, init) => fetchFn(input, init),
+    clock,
+    onUpdate: options.onUpdate,
+    onRetry: options.onRetry,
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * What a wait reports and takes: the updates it emits, its retry events, and
+ * the options of one wait and of `createJob()`.
+ *
+ * @module
+ */
+
+import type { FinalStatus, VideoStatus } from "../protocol/status.ts";
+
+/**
+ * How an update reached the client.
+ *
+ * @example Log how updates arrive
+ * ```ts
+ * import type { StatusUpdate, UpdateSource } from "@video-status/client";
+ *
+ * const sourceOf = (update: StatusUpdate): UpdateSource => update.source;
+ * ```
+ */
+export type UpdateSource = "poll" | "long-poll" | "sse";
+
+/**
+ * One status answer during a wait, as given to `onUpdate` and yielded by `watch()`.
+ *
+ * @example Describe an update
+ * ```ts
+ * import type { StatusUpdate } from "@video-status/client";
+ * import assert from "node:assert/strict";
+ *
+ * const describe = ({ result, nextDelay }: StatusUpdate): string =>
+ *   nextDelay === undefined ? result : `${result}, again in ${nextDelay} ms`;
+ * assert.equal(
+ *   describe({
+ *     result: "pending",
+ *     body: { result: "pending" },
+ *     attempt: 1,
+ *     elapsed: 0,
+ *     nextDelay: 1000,
+ *     source: "poll",
+ *     url: "http://x/status",
+ *   }),
+ *   "pending, again in 1000 ms",
+ * );
+ * ```
+ */
+export interface StatusUpdate {
+  /** The status the server reported. */
+  result: VideoStatus;
+  /** The parsed JSON body of the answer (for an event stream, the event's data), `result` included. */
+  body: Record<string, unknown>;
+  /** How many status requests this wait has sent so far (failed ones included). */
+  attempt: number;
+  /** Milliseconds since the wait started (for a created job: since its creation). */
+  elapsed: number;
+  /** Milliseconds until the next request, or `undefined` if there is none planned (final status, or an open event stream). */
+  nextDelay: number | undefined;
+  /** How the update arrived. */
+  source: UpdateSource;
+  /** The status URL being watched, without credentials. */
+  url: string;
+}
+
+/**
+ * The last update of a wait: its status is final.
+ *
+ * @example Read what the server sent with the final status
+ * ```ts
+ * import type { FinalUpdate } from "@video-status/client";
+ *
+ * const videoOf = (final: FinalUpdate): unknown =>
+ *   final.result === "completed" ? final.body.video_url : undefined;
+ * ```
+ */
+export interface FinalUpdate extends StatusUpdate {
+  /** `"completed"` or `"error"`. */
+  result: FinalStatus;
+  /** Always `undefined`: nothing follows a final status. */
+  nextDelay: undefined;
+}
+
+/**
+ * A request that will be sent again, as given to `onRetry`: a failure, or
+ * the server pacing the client (429, or 503 with `Retry-After`).
+ *
+ * @example Log retries
+ * ```ts
+ * import { type RetryEvent, VideoStatusClient } from "@video-status/client";
+ *
+ * const client = new VideoStatusClient({
+ *   onRetry: ({ failures, nextDelay }: RetryEvent) =>
+ *     console.warn(`failure ${failures}, retrying in ${nextDelay} ms`),
+ * });
+ * ```
+ */
+export interface RetryEvent {
+  /** Why: a network error, an `HTTPError`, a `ProtocolError` or a `RequestTimeoutError`. */
+  error: unknown;
+  /** How many consecutive requests have failed; pacing answers do not add to it. */
+  failures: number;
+  /** Milliseconds until the next request. */
+  nextDelay: number;
+  /** The status URL, without credentials. */
+  url: string;
+}
+
+/**
+ * A job created on the server with `VideoStatusClient.createJob()`.
+ *
+ * @example Keep a job to wait for later
+ * ```ts
+ * import type { Job } from "@video-status/client";
+ *
+ * const jobs = new Map<string, Job>();
+ * ```
+ */
+export interface Job {
+  /** The job's id. */
+  id: string;
+  /** The job's absolute status URL. */
+  url: string;
+  /** Its status when it was created (normally `"pending"`). */
+  result: VideoStatus;
+  /** The client clock's time when the creating request was sent. */
+  createdAt: number;
+}
+
+/**
+ * Options for `VideoStatusClient.createJob()`.
+ *
+ * @example Script a job that fails after two seconds
+ * ```ts
+ * import type { CreateJobOptions } from "@video-status/client";
+ *
+ * const options: CreateJobOptions = { duration: 2000, outcome: "error" };
+ * ```
+ */
+export interface CreateJobOptions {
+  /** Scripts the job (simulator only): milliseconds until it finishes; sent as seconds. */
+  duration?: number;
+  /** Scripts the job (simulator only): how it ends. */
+  outcome?: FinalStatus;
+  /** Aborts the request; the promise rejects with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/**
+ * Options of one wait: `getStatus()`, `waitForJob()` or `watch()`.
+ *
+ * @example Bound one wait
+ * ```ts
+ * import type { WaitOptions } from "@video-status/client";
+ *
+ * const options: WaitOptions = { timeout: 60_000, signal: AbortSignal.timeout(90_000) };
+ * ```
+ */
+export interface WaitOptions {
+  /** Aborts the wait: the sleep ends, the request in flight is aborted, no further request is sent, and the wait rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /** Overrides the client's `timeout` for this wait, in milliseconds. */
+  timeout?: number;
+  /** Called with every update of this wait, after the client's own `onUpdate`. An exception thrown here ends the wait with it. */
+  onUpdate?: (update: StatusUpdate) => void;
+}
