@@ -5,7 +5,7 @@
 
 import { type RunSettings, runStrategy } from "./_bench_run.ts";
 import { STRATEGIES } from "./_strategies.ts";
-import { seededRandom } from "./_workload.ts";
+import { seededRandom } from "../util/random.ts";
 import type { Job } from "./_workload.ts";
 
 interface Scope {

@@ -4,8 +4,6 @@
 
 import { seededRandom } from "../util/random.ts";
 
-export { seededRandom };
-
 /** A source of uniform random numbers in [0, 1). */
 export type Random = () => number;
 

@@ -16,7 +16,7 @@ import { type Job, VideoStatusClient } from "../client.ts";
 import type { FinalStatus } from "../protocol/status.ts";
 import { spawnServer } from "./_spawn_server.ts";
 import { runWrk, type WrkResult } from "./_wrk.ts";
-import { seededRandom } from "./_workload.ts";
+import { seededRandom } from "../util/random.ts";
 
 const HELP = `Usage: deno task bench:scale [options]
 

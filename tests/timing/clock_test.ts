@@ -22,3 +22,16 @@ Deno.test("delay() wakes sleeps in deadline order", async () => {
   );
   assert.deepEqual(order, [1, 15, 30]);
 });
+
+Deno.test("delay() resolves after the time and rejects with the abort reason", async () => {
+  await delay(1);
+  const reason = new Error("stop");
+  await assert.rejects(
+    delay(1, AbortSignal.abort(reason)),
+    (e) => e === reason,
+  );
+  const controller = new AbortController();
+  const sleeping = delay(100_000, controller.signal);
+  controller.abort(reason);
+  await assert.rejects(sleeping, (e) => e === reason);
+});

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { plotSvg } from "../scripts/_plot.ts";
-import { longPollSeconds, STRATEGIES } from "../scripts/_strategies.ts";
-import { seededRandom } from "../scripts/_workload.ts";
+import { plotSvg } from "../../scripts/_plot.ts";
+import { longPollSeconds, STRATEGIES } from "../../scripts/_strategies.ts";
+import { seededRandom } from "../../util/random.ts";
 
 Deno.test("the benchmark compares the issue's strategies", () => {
   assert.deepEqual(STRATEGIES.map((strategy) => strategy.id), [

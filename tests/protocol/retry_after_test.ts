@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { parseRetryAfter } from "../protocol/retry_after.ts";
-import { delay } from "../timing/clock.ts";
+import { parseRetryAfter } from "../../protocol/retry_after.ts";
 
 Deno.test("parseRetryAfter() reads delta-seconds and HTTP-dates", () => {
   const now = Date.UTC(2026, 10, 24, 8, 0, 0);
@@ -12,17 +11,4 @@ Deno.test("parseRetryAfter() reads delta-seconds and HTTP-dates", () => {
   for (const bad of ["", "-1", "1.5", "soon", "2026-11-24", "1e3", "Tue"]) {
     assert.equal(parseRetryAfter(bad, now), undefined, bad);
   }
-});
-
-Deno.test("delay() resolves after the time and rejects with the abort reason", async () => {
-  await delay(1);
-  const reason = new Error("stop");
-  await assert.rejects(
-    delay(1, AbortSignal.abort(reason)),
-    (e) => e === reason,
-  );
-  const controller = new AbortController();
-  const sleeping = delay(100_000, controller.signal);
-  controller.abort(reason);
-  await assert.rejects(sleeping, (e) => e === reason);
 });
