@@ -81,6 +81,7 @@ function polling(
     options: (scale, random) => ({
       strategy: "poll",
       schedule: schedule(scale, random),
+      minDelay: 100 * scale,
     }),
   };
 }
