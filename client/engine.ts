@@ -197,9 +197,15 @@ class Wait implements Exchange {
    * its job started. It lies after the last pending status heard (0 if
    * none) and at or before the final one; a held request or stream that
    * directly follows a pending status saw the change as it happened.
+   *
+   * A held request that brings the first status of the wait teaches
+   * nothing: if the server held it until the job ended, its answer time is
+   * the duration itself, and taking that for an upper bound only ("at most
+   * this long") would pull the learned durations short, wait after wait.
    */
   #observe(heard: Heard): void {
     if (!this.#startKnown) return;
+    if (heard.held && this.#pendingSeenAt === undefined) return;
     const atMost = heard.receivedAt - this.#startedAt;
     const lastPending = this.#pendingSeenAt === undefined
       ? 0
