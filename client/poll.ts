@@ -4,17 +4,21 @@
 // once the server shows it does not apply the preference.
 
 import { isRetryable, parseStatus } from "./answer.ts";
-import { HTTPError, ProtocolError, RequestTimeoutError } from "./errors/mod.ts";
+import {
+  HTTPError,
+  ProtocolError,
+  RequestError,
+  RequestTimeoutError,
+} from "./errors/mod.ts";
 import type { ClientSettings } from "./options.ts";
-import { LinkedSignal, readText, send, withDefaults } from "./request.ts";
+import { LinkedSignal, readText, send, type SendSettings } from "./request.ts";
 import type { Exchange, ExchangeOutcome, Transport } from "./transport.ts";
 import { parseRetryAfter } from "../protocol/retry_after.ts";
 
 /** What polling needs of the client. */
-export type PollSettings = Pick<
-  ClientSettings,
-  "clock" | "fetch" | "headers" | "requestTimeout" | "longPollWait"
->;
+export type PollSettings =
+  & Pick<ClientSettings, "clock" | "requestTimeout" | "longPollWait">
+  & SendSettings;
 
 /** How a poll transport asks: never, always, or while the server holds requests. */
 export type LongPollMode = "never" | "always" | "auto";
@@ -30,14 +34,12 @@ export class PollTransport implements Transport {
   }
 
   async exchange(exchange: Exchange): Promise<ExchangeOutcome> {
-    const { clock, fetch, requestTimeout, longPollWait } = this.#settings;
-    const headers = withDefaults(this.#settings.headers, {
-      accept: "application/json",
-    });
+    const { clock, requestTimeout, longPollWait } = this.#settings;
+    const headers: Record<string, string> = {};
     let timeout = requestTimeout;
     if (this.#mode !== "never") {
       const seconds = Math.floor(longPollWait / 1000);
-      headers.set("prefer", `wait=${seconds}`);
+      headers.prefer = `wait=${seconds}`;
       timeout += seconds * 1000;
     }
     const link = new LinkedSignal(
@@ -50,13 +52,22 @@ export class PollTransport implements Transport {
     let response: Response;
     let text: string;
     try {
-      response = await send(fetch, exchange.url, { headers }, link, () => {
+      const outgoing = {
+        method: "GET" as const,
+        url: exchange.url,
+        defaults: { accept: "application/json" },
+        headers,
+        label: exchange.label,
+      };
+      ({ response } = await send(this.#settings, outgoing, link, () => {
         exchange.sending();
         sentAt = clock.now();
-      });
+      }));
       text = await readText(response, link);
     } catch (error) {
-      if (exchange.signal?.aborted) throw error;
+      if (exchange.signal?.aborted || error instanceof RequestError) {
+        throw error;
+      }
       return { kind: "failure", error, retryAfter: undefined };
     } finally {
       link.close();
