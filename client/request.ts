@@ -117,19 +117,12 @@ export async function send(
   onSent: () => void,
 ): Promise<Sent> {
   const { label } = outgoing;
-  let { method, body } = outgoing;
+  let request = outgoing;
   let url = new URL(outgoing.url);
   link.signal.throwIfAborted();
   onSent();
   for (let redirects = 0;; redirects++) {
-    const response = await fetchOnce(
-      settings,
-      outgoing,
-      method,
-      url,
-      body,
-      link,
-    );
+    const response = await fetchOnce(settings, request, url, link);
     // Browsers hide a redirect's status and Location from scripts.
     if (response.type === "opaqueredirect") {
       throw new RequestError(
@@ -149,10 +142,11 @@ export async function send(
       );
     }
     url = target(settings.origins, location, url, "follow a redirect", label);
-    // As fetch does: a 303 turns any request into a GET, a 301 or 302 a POST.
-    if (response.status === 303 || method === "POST" && response.status < 303) {
-      method = "GET";
-      body = undefined;
+    // As fetch does: a 303 turns any request into a GET, a 301 or 302 a
+    // POST, and the GET goes without the body and its headers.
+    const { status } = response;
+    if (status === 303 || (request.method === "POST" && status < 303)) {
+      request = { ...request, method: "GET", body: undefined, defaults: {} };
     }
   }
 }
@@ -191,12 +185,11 @@ export function target(
 async function fetchOnce(
   settings: SendSettings,
   outgoing: Outgoing,
-  method: string,
   url: URL,
-  body: string | undefined,
   link: LinkedSignal,
 ): Promise<Response> {
   const { secrets } = settings;
+  const { method, body } = outgoing;
   const hop = { method, url: redact(url.href) };
   let headers: Headers;
   try {
@@ -247,6 +240,7 @@ function headersFor(
   for (const [name, value] of Object.entries(outgoing.headers ?? {})) {
     headers.set(name, value);
   }
+  if (outgoing.body === undefined) headers.delete("content-type");
   return headers;
 }
 
