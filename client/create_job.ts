@@ -79,14 +79,16 @@ export async function createJob(
   } finally {
     link.close();
   }
-  if (!response.ok) throw new HTTPError(response, "POST", label.url, text);
+  // The server's words go into errors: an echoed key must not.
+  const shown = settings.secrets.hide(text);
+  if (!response.ok) throw new HTTPError(response, "POST", label.url, shown);
   const body = parseJsonObject(text);
   const id = body?.id;
   const result = body?.result;
   if (typeof id !== "string" || id === "" || !isVideoStatus(result)) {
     throw new ProtocolError(
       "Expected a job with a string 'id' and a known 'result'",
-      text.slice(0, 1024),
+      shown.slice(0, 1024),
       label,
     );
   }

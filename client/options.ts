@@ -192,6 +192,8 @@ export interface VideoStatusClientOptions {
    * ends the wait with a `RequestError`. The client follows them itself so
    * that `fetch` never forwards `headers`; in browsers, which hide
    * redirects from scripts, any redirect ends the wait with a `RequestError`.
+   * The hops of one request share its place in `maxRequestsPerSecond` and
+   * count as one attempt.
    *
    * @default {5}
    */

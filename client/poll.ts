@@ -10,25 +10,24 @@ import {
   RequestError,
   RequestTimeoutError,
 } from "./errors/mod.ts";
-import type { ClientSettings } from "./options.ts";
-import { LinkedSignal, readText, send, type SendSettings } from "./request.ts";
+import {
+  LinkedSignal,
+  readText,
+  send,
+  type TransportSettings,
+} from "./request.ts";
 import type { Exchange, ExchangeOutcome, Transport } from "./transport.ts";
 import { parseRetryAfter } from "../protocol/retry_after.ts";
-
-/** What polling needs of the client. */
-export type PollSettings =
-  & Pick<ClientSettings, "clock" | "requestTimeout" | "longPollWait">
-  & SendSettings;
 
 /** How a poll transport asks: never, always, or while the server holds requests. */
 export type LongPollMode = "never" | "always" | "auto";
 
 /** Polls, or long-polls, the status URL. */
 export class PollTransport implements Transport {
-  readonly #settings: PollSettings;
+  readonly #settings: TransportSettings;
   #mode: LongPollMode;
 
-  constructor(settings: PollSettings, mode: LongPollMode) {
+  constructor(settings: TransportSettings, mode: LongPollMode) {
     this.#settings = settings;
     this.#mode = mode;
   }
@@ -82,7 +81,7 @@ export class PollTransport implements Transport {
         response,
         "GET",
         exchange.label.url,
-        text,
+        this.#settings.secrets.hide(text),
       );
       if (!isRetryable(response.status)) throw error;
       return { kind: "failure", error, retryAfter };

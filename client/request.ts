@@ -75,6 +75,11 @@ export type SendSettings = Pick<
   "fetch" | "headers" | "origins" | "secrets" | "maxRedirects"
 >;
 
+/** What a transport needs of the client to send its requests. */
+export type TransportSettings =
+  & Pick<ClientSettings, "clock" | "requestTimeout" | "longPollWait">
+  & SendSettings;
+
 /** One request as a transport asks for it. */
 export interface Outgoing {
   method: "GET" | "POST";

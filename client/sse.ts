@@ -11,30 +11,29 @@ import {
   RequestError,
   RequestTimeoutError,
 } from "./errors/mod.ts";
-import type { ClientSettings } from "./options.ts";
-import { LinkedSignal, readText, send, type SendSettings } from "./request.ts";
+import {
+  LinkedSignal,
+  readText,
+  send,
+  type TransportSettings,
+} from "./request.ts";
 import type { Exchange, ExchangeOutcome, Transport } from "./transport.ts";
 import { joinPath, redact } from "./url.ts";
 import { parseRetryAfter } from "../protocol/retry_after.ts";
 import { readServerSentEvents } from "../protocol/sse.ts";
-
-/** What an event stream needs of the client. */
-export type SseSettings =
-  & Pick<ClientSettings, "clock" | "requestTimeout" | "longPollWait">
-  & SendSettings;
 
 // Statuses with which a server says it has no event stream at this URL.
 const NO_EVENT_STREAM_STATUSES = new Set([404, 405, 406, 501]);
 
 /** Follows the status URL's event stream. */
 export class SseTransport implements Transport {
-  readonly #settings: SseSettings;
+  readonly #settings: TransportSettings;
   readonly #fallback: () => Transport;
   #lastEventId: string | undefined;
   #retry: number | undefined;
 
   /** `fallback` makes the transport to continue with when there is no stream. */
-  constructor(settings: SseSettings, fallback: () => Transport) {
+  constructor(settings: TransportSettings, fallback: () => Transport) {
     this.#settings = settings;
     this.#fallback = fallback;
   }
@@ -81,7 +80,12 @@ export class SseTransport implements Transport {
         if (response.ok || NO_EVENT_STREAM_STATUSES.has(response.status)) {
           return { kind: "fallback", transport: this.#fallback() };
         }
-        const error = new HTTPError(response, "GET", label.url, text);
+        const error = new HTTPError(
+          response,
+          "GET",
+          label.url,
+          this.#settings.secrets.hide(text),
+        );
         if (!isRetryable(response.status)) throw error;
         return { kind: "failure", error, retryAfter };
       }

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
 import {
+  isNetworkError,
+  isRequestError,
+  isVideoStatusError,
+  NetworkError,
   RequestError,
   TimeoutError,
   VideoStatusClient,
@@ -250,4 +254,33 @@ Deno.test("a redirect the runtime hides (a browser's opaque redirect) ends the w
   assert.ok(error instanceof RequestError);
   assert.match(error.message, /redirect that the runtime hides/);
   assert.equal(requests.length, 1);
+});
+
+Deno.test("a network failure is a NetworkError naming the request and what the runtime said, and is retried", async () => {
+  const refused = new TypeError("fetch failed", {
+    cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5000"), {
+      code: "ECONNREFUSED",
+    }),
+  });
+  const { client, retries } = setup([refused, completed()], keyed());
+  assert.equal(await client.getStatus(), "completed");
+  const [{ error }] = retries;
+  assert.ok(isNetworkError(error) && error instanceof NetworkError);
+  assert.equal(
+    error.message,
+    "No answer to GET http://api.test/status: fetch failed (connect ECONNREFUSED 127.0.0.1:5000)",
+  );
+  assert.ok(error.cause instanceof TypeError);
+  assert.notEqual(error.cause, refused);
+  const cause = error.cause.cause as Error & { code: string };
+  assert.equal(cause.code, "ECONNREFUSED");
+  // Recognised by name from another realm, as the other errors are.
+  const foreign = Object.assign(new Error("x"), { method: "GET" });
+  for (const name of ["NetworkError", "RequestError"]) {
+    foreign.name = name;
+    assert.ok(isVideoStatusError(foreign));
+  }
+  assert.ok(
+    isRequestError(Object.assign(new Error("x"), { name: "RequestError" })),
+  );
 });

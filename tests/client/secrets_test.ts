@@ -68,6 +68,11 @@ const failures: Record<string, (values: string[], url: string) => Step[]> = {
   ],
   "malformed answers": () => [json({ result: "finished" })],
   "a permanent HTTP error": () => [json({ error: "no" }, { status: 403 })],
+  // The server's text goes into errors; a key it echoes must not.
+  "a server echoing the key in its error answers": (values) => [
+    json({ error: `bad key ${values[0]}` }, { status: 503 }),
+    json({ error: `bad key ${values[1]}` }, { status: 401 }),
+  ],
 };
 
 Deno.test("no configured header value appears in any error, cause or retry event, whatever fails (seeded)", async (t) => {
