@@ -284,3 +284,39 @@ Deno.test("a network failure is a NetworkError naming the request and what the r
     isRequestError(Object.assign(new Error("x"), { name: "RequestError" })),
   );
 });
+
+Deno.test("with Deno's own fetch, a redirect to another origin never gets the key and a file: Location is never read", async () => {
+  const seenByOther: Headers[] = [];
+  const other = Deno.serve({ port: 0, onListen() {} }, (request) => {
+    seenByOther.push(request.headers);
+    return Response.json({ result: "completed" });
+  });
+  const otherUrl = `http://127.0.0.1:${other.addr.port}`;
+  const api = Deno.serve({ port: 0, onListen() {} }, (request) => {
+    const { pathname } = new URL(request.url);
+    if (pathname === "/away/status") {
+      return Response.redirect(`${otherUrl}/status`, 302);
+    }
+    if (pathname === "/file/status") {
+      return new Response(null, {
+        status: 302,
+        headers: { location: "file:///etc/hostname" },
+      });
+    }
+    return Response.json({ result: "pending" });
+  });
+  const apiUrl = `http://127.0.0.1:${api.addr.port}`;
+  try {
+    for (const path of ["away", "file"]) {
+      const client = new VideoStatusClient({
+        serverUrl: `${apiUrl}/${path}`,
+        headers: { "x-api-key": KEY },
+        strategy: "poll",
+      });
+      await assert.rejects(client.getStatus(), RequestError);
+    }
+    assert.equal(seenByOther.length, 0);
+  } finally {
+    await Promise.all([other.shutdown(), api.shutdown()]);
+  }
+});
