@@ -41,6 +41,8 @@ import type { PollSchedule } from "./timing/schedule.ts";
 import { assertFiniteAtLeast } from "./util/validate.ts";
 
 export type { Strategy, VideoStatusClientOptions } from "./client/options.ts";
+export type { HeaderValues } from "./client/headers.ts";
+export type { AllowedOrigin } from "./client/origin.ts";
 export type {
   CreateJobOptions,
   FinalUpdate,
@@ -105,7 +107,7 @@ export class VideoStatusClient {
    * ```
    *
    * @param options The client's settings.
-   * @throws {TypeError} If a URL cannot be parsed, or `strategy` or `fetch` is not valid.
+   * @throws {TypeError} If a URL option is not an absolute http(s) URL without user info, or `headers`, `allowedOrigins`, `strategy` or `fetch` is not valid.
    * @throws {RangeError} If a number is out of range.
    */
   constructor(options: VideoStatusClientOptions = {}) {
@@ -141,6 +143,7 @@ export class VideoStatusClient {
    * @throws {RetryError} When more than `maxRetries` consecutive requests failed.
    * @throws {TimeoutError} When the wait took longer than its timeout.
    * @throws {ProtocolError} When the server reports an unknown `result`.
+   * @throws {RequestError} On a redirect the client refuses (another origin, too many) or a request it cannot make.
    * @throws {RangeError} When the schedule returns a delay that is not a non-negative finite number.
    */
   getStatus(options: WaitOptions = {}): Promise<FinalStatus> {
@@ -166,6 +169,8 @@ export class VideoStatusClient {
    * @throws {HTTPError} When the server refuses (any non-2xx status).
    * @throws {ProtocolError} When the answer has no job id or status.
    * @throws {RequestTimeoutError} When the request took longer than `requestTimeout`.
+   * @throws {NetworkError} When the request got no answer.
+   * @throws {RequestError} On a redirect or `Location` to an origin not allowed, or too many redirects.
    * @throws {RangeError} When `duration` is negative or not finite.
    * @throws {TypeError} When `outcome` is not `"completed"` or `"error"`.
    */
@@ -194,7 +199,9 @@ export class VideoStatusClient {
    * @throws {RetryError} When more than `maxRetries` consecutive requests failed.
    * @throws {TimeoutError} When the wait took longer than its timeout.
    * @throws {ProtocolError} When the server reports an unknown `result`.
+   * @throws {RequestError} On a redirect the client refuses (another origin, too many) or a request it cannot make.
    * @throws {RangeError} When the schedule returns a delay that is not a non-negative finite number.
+   * @throws {TypeError} When `job.url` is not an http(s) URL on an allowed origin.
    */
   waitForJob(
     job: string | Job,
@@ -258,7 +265,13 @@ export class VideoStatusClient {
         "Cannot wait for a job as it must be an id or a job from createJob()",
       );
     }
-    return { url: parseUrl("job.url", job.url).href, startedAt: job.createdAt };
+    const url = parseUrl("wait for a job", "job.url", job.url);
+    if (this.#settings.origins.reach(url) === "refused") {
+      throw new TypeError(
+        `Cannot wait for a job as 'job.url' must be on the origin of 'serverUrl' or 'statusUrl' or of an entry of 'allowedOrigins': current value is ${url.href}`,
+      );
+    }
+    return { url: url.href, startedAt: job.createdAt };
   }
 
   async #wait(

@@ -5,7 +5,13 @@ import { parseJsonObject } from "./answer.ts";
 import type { RequestBudget } from "./budget.ts";
 import { HTTPError, ProtocolError, RequestTimeoutError } from "./errors/mod.ts";
 import type { ClientSettings } from "./options.ts";
-import { LinkedSignal, readText, send, withDefaults } from "./request.ts";
+import {
+  LinkedSignal,
+  readText,
+  send,
+  type SendSettings,
+  target,
+} from "./request.ts";
 import type { CreateJobOptions, Job } from "./types.ts";
 import { joinPath, redact } from "./url.ts";
 import { isVideoStatus } from "../protocol/status.ts";
@@ -13,10 +19,8 @@ import { assertFiniteAtLeast } from "../util/validate.ts";
 
 /** What creating a job needs of the client. */
 export type CreateJobSettings =
-  & Pick<
-    ClientSettings,
-    "clock" | "fetch" | "headers" | "requestTimeout" | "serverUrl"
-  >
+  & Pick<ClientSettings, "clock" | "requestTimeout" | "serverUrl">
+  & SendSettings
   & { budget: RequestBudget };
 
 /** Sends `POST {serverUrl}/jobs` with the script, and returns the job. */
@@ -52,37 +56,53 @@ export async function createJob(
   );
   let createdAt = 0;
   let response: Response;
+  let answeredBy: string;
   let text: string;
   try {
-    const init = {
-      method: "POST",
-      headers: withDefaults(settings.headers, {
-        "content-type": "application/json",
-      }),
+    const outgoing = {
+      method: "POST" as const,
+      url,
+      defaults: { "content-type": "application/json" },
       body: JSON.stringify(script),
+      label,
     };
-    response = await send(settings.fetch, url, init, link, () => {
-      budget.sending(ticket);
-      createdAt = clock.now();
-    });
+    ({ response, url: answeredBy } = await send(
+      settings,
+      outgoing,
+      link,
+      () => {
+        budget.sending(ticket);
+        createdAt = clock.now();
+      },
+    ));
     text = await readText(response, link);
   } finally {
     link.close();
   }
-  if (!response.ok) throw new HTTPError(response, "POST", label.url, text);
+  // The server's words go into errors: an echoed key must not.
+  const shown = settings.secrets.hide(text);
+  if (!response.ok) throw new HTTPError(response, "POST", label.url, shown);
   const body = parseJsonObject(text);
   const id = body?.id;
   const result = body?.result;
   if (typeof id !== "string" || id === "" || !isVideoStatus(result)) {
     throw new ProtocolError(
       "Expected a job with a string 'id' and a known 'result'",
-      text.slice(0, 1024),
+      shown.slice(0, 1024),
       label,
     );
   }
   const location = response.headers.get("location");
+  // A job on an origin the client was not configured for could take the
+  // waits for it, and their headers, anywhere.
   const jobUrl = location === null
     ? joinPath(settings.serverUrl, `/jobs/${encodeURIComponent(id)}`)
-    : new URL(location, url).href;
+    : target(
+      settings.origins,
+      location,
+      new URL(answeredBy),
+      "use the created job's Location",
+      label,
+    ).href;
   return { id, url: jobUrl, result, createdAt };
 }

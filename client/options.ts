@@ -15,6 +15,9 @@ import {
   show,
 } from "../util/validate.ts";
 import type { RetryEvent, StatusUpdate } from "./types.ts";
+import { type AllowedOrigin, OriginPolicy } from "./origin.ts";
+import { type HeaderValues, parseHeaders } from "./headers.ts";
+import { Secrets } from "./secrets.ts";
 import { joinPath, parseUrl } from "./url.ts";
 
 /**
@@ -163,8 +166,38 @@ export interface VideoStatusClientOptions {
    * @default {Infinity}
    */
   maxRequestsPerSecond?: number;
-  /** Headers sent with every request, e.g. an API key. They never appear in errors or updates. */
-  headers?: HeadersInit;
+  /**
+   * Headers sent with every request, e.g. an API key, as a record, a list
+   * of name–value pairs or a `Headers`. They go only to the origins of
+   * `serverUrl` and `statusUrl` (and of `allowedOrigins` entries that say
+   * `sendHeaders: true`), never across a redirect elsewhere, and their
+   * values never appear in errors, causes or updates (values of 4 characters
+   * or more, and each such word of them, are hidden).
+   */
+  headers?: HeaderValues;
+  /**
+   * Origins besides those of `serverUrl` and `statusUrl` that the server may
+   * send the client to, with a redirect or a created job's `Location`, for
+   * APIs that hand out URLs on another host. A URL on any other origin is
+   * refused with a `RequestError`, as is any scheme but `http:` and
+   * `https:`, always. The configured `headers` go to an allowed origin only
+   * if its entry says `{ origin, sendHeaders: true }`.
+   *
+   * @default {[]}
+   */
+  allowedOrigins?: (string | URL | AllowedOrigin)[];
+  /**
+   * How many redirects (301, 302, 303, 307, 308 with a `Location`) one
+   * request follows, each checked against the allowed origins; one more
+   * ends the wait with a `RequestError`. The client follows them itself so
+   * that `fetch` never forwards `headers`; in browsers, which hide
+   * redirects from scripts, any redirect ends the wait with a `RequestError`.
+   * The hops of one request share its place in `maxRequestsPerSecond` and
+   * count as one attempt.
+   *
+   * @default {5}
+   */
+  maxRedirects?: number;
   /**
    * The `fetch` to use.
    *
@@ -209,6 +242,11 @@ export interface ClientSettings {
   maxRetryAfter: number;
   maxRequestsPerSecond: number;
   headers: Headers;
+  /** The configured header values, hidden from what the client reports. */
+  secrets: Secrets;
+  /** Which origins may be requested, and which get `headers`. */
+  origins: OriginPolicy;
+  maxRedirects: number;
   fetch: typeof fetch;
   clock: Clock;
   onUpdate: ((update: StatusUpdate) => void) | undefined;
@@ -217,6 +255,7 @@ export interface ClientSettings {
 
 const STRATEGIES: readonly Strategy[] = ["auto", "poll", "long-poll", "sse"];
 const SUBJECT = "VideoStatusClient";
+const CREATE = `create ${SUBJECT}`;
 
 /** Applies the defaults and checks every option, throwing TypeError or RangeError. */
 export function resolveOptions(
@@ -244,18 +283,17 @@ export function resolveOptions(
     minDelay = 100,
     maxRetryAfter = 60_000,
     maxRequestsPerSecond = Infinity,
-    headers,
+    maxRedirects = 5,
     fetch: fetchFn = globalThis.fetch,
     clock = systemClock,
   } = options;
-  const server = parseUrl("serverUrl", serverUrl).href;
-  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-    throw new RangeError(
-      `Cannot create ${SUBJECT} as 'maxRetries' must be a non-negative integer: current value is ${
-        show(maxRetries)
-      }`,
-    );
-  }
+  const server = parseUrl(CREATE, "serverUrl", serverUrl).href;
+  const status = statusUrl === undefined
+    ? joinPath(server, "/status")
+    : parseUrl(CREATE, "statusUrl", statusUrl).href;
+  assertCount("maxRetries", maxRetries);
+  assertCount("maxRedirects", maxRedirects);
+  const headers = parseHeaders(SUBJECT, options.headers);
   assertFiniteAtLeast(SUBJECT, "initialDelay", initialDelay, 0);
   assertFiniteAtLeast(
     SUBJECT,
@@ -309,9 +347,7 @@ export function resolveOptions(
   const retryBackoff = new Backoff({ initialDelay, maxDelay, jitter, random });
   return {
     serverUrl: server,
-    statusUrl: statusUrl === undefined
-      ? joinPath(server, "/status")
-      : parseUrl("statusUrl", statusUrl).href,
+    statusUrl: status,
     maxRetries,
     retryBackoff,
     pacingBackoff: new Backoff({
@@ -330,11 +366,27 @@ export function resolveOptions(
     minDelay,
     maxRetryAfter,
     maxRequestsPerSecond,
-    headers: new Headers(headers),
+    headers,
+    secrets: new Secrets(headers),
+    origins: new OriginPolicy(
+      [new URL(server), new URL(status)],
+      options.allowedOrigins,
+    ),
+    maxRedirects,
     // Called bare: browsers reject a fetch invoked with another `this`.
     fetch: (input, init) => fetchFn(input, init),
     clock,
     onUpdate: options.onUpdate,
     onRetry: options.onRetry,
   };
+}
+
+function assertCount(name: string, value: unknown): void {
+  if (!Number.isInteger(value) || (value as number) < 0) {
+    throw new RangeError(
+      `Cannot create ${SUBJECT} as '${name}' must be a non-negative integer: current value is ${
+        show(value)
+      }`,
+    );
+  }
 }

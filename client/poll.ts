@@ -4,40 +4,41 @@
 // once the server shows it does not apply the preference.
 
 import { isRetryable, parseStatus } from "./answer.ts";
-import { HTTPError, ProtocolError, RequestTimeoutError } from "./errors/mod.ts";
-import type { ClientSettings } from "./options.ts";
-import { LinkedSignal, readText, send, withDefaults } from "./request.ts";
+import {
+  HTTPError,
+  ProtocolError,
+  RequestError,
+  RequestTimeoutError,
+} from "./errors/mod.ts";
+import {
+  LinkedSignal,
+  readText,
+  send,
+  type TransportSettings,
+} from "./request.ts";
 import type { Exchange, ExchangeOutcome, Transport } from "./transport.ts";
 import { parseRetryAfter } from "../protocol/retry_after.ts";
-
-/** What polling needs of the client. */
-export type PollSettings = Pick<
-  ClientSettings,
-  "clock" | "fetch" | "headers" | "requestTimeout" | "longPollWait"
->;
 
 /** How a poll transport asks: never, always, or while the server holds requests. */
 export type LongPollMode = "never" | "always" | "auto";
 
 /** Polls, or long-polls, the status URL. */
 export class PollTransport implements Transport {
-  readonly #settings: PollSettings;
+  readonly #settings: TransportSettings;
   #mode: LongPollMode;
 
-  constructor(settings: PollSettings, mode: LongPollMode) {
+  constructor(settings: TransportSettings, mode: LongPollMode) {
     this.#settings = settings;
     this.#mode = mode;
   }
 
   async exchange(exchange: Exchange): Promise<ExchangeOutcome> {
-    const { clock, fetch, requestTimeout, longPollWait } = this.#settings;
-    const headers = withDefaults(this.#settings.headers, {
-      accept: "application/json",
-    });
+    const { clock, requestTimeout, longPollWait } = this.#settings;
+    const headers: Record<string, string> = {};
     let timeout = requestTimeout;
     if (this.#mode !== "never") {
       const seconds = Math.floor(longPollWait / 1000);
-      headers.set("prefer", `wait=${seconds}`);
+      headers.prefer = `wait=${seconds}`;
       timeout += seconds * 1000;
     }
     const link = new LinkedSignal(
@@ -50,13 +51,22 @@ export class PollTransport implements Transport {
     let response: Response;
     let text: string;
     try {
-      response = await send(fetch, exchange.url, { headers }, link, () => {
+      const outgoing = {
+        method: "GET" as const,
+        url: exchange.url,
+        defaults: { accept: "application/json" },
+        headers,
+        label: exchange.label,
+      };
+      ({ response } = await send(this.#settings, outgoing, link, () => {
         exchange.sending();
         sentAt = clock.now();
-      });
+      }));
       text = await readText(response, link);
     } catch (error) {
-      if (exchange.signal?.aborted) throw error;
+      if (exchange.signal?.aborted || error instanceof RequestError) {
+        throw error;
+      }
       return { kind: "failure", error, retryAfter: undefined };
     } finally {
       link.close();
@@ -71,7 +81,7 @@ export class PollTransport implements Transport {
         response,
         "GET",
         exchange.label.url,
-        text,
+        this.#settings.secrets.hide(text),
       );
       if (!isRetryable(response.status)) throw error;
       return { kind: "failure", error, retryAfter };

@@ -1,8 +1,14 @@
 // Sending one request: the caller's abort signal and a timeout linked into
 // the one signal the request runs under, the budget slot stamped as it goes,
-// and the body read within the same bounds. Every request of the client,
+// redirects followed within the origin policy, and the body read within the
+// same bounds. Every request of the client,
 // and its wait for a budget slot, goes through `LinkedSignal`.
 
+import type { RequestLabel } from "./answer.ts";
+import { NetworkError, RequestError } from "./errors/mod.ts";
+import type { ClientSettings } from "./options.ts";
+import { type OriginPolicy, refusal } from "./origin.ts";
+import { redact, showUrl } from "./url.ts";
 import { readBoundedText } from "../protocol/body.ts";
 import type { Clock } from "../timing/clock.ts";
 
@@ -63,27 +69,184 @@ export class LinkedSignal {
   }
 }
 
+/** What sending needs of the client. */
+export type SendSettings = Pick<
+  ClientSettings,
+  "fetch" | "headers" | "origins" | "secrets" | "maxRedirects"
+>;
+
+/** What a transport needs of the client to send its requests. */
+export type TransportSettings =
+  & Pick<ClientSettings, "clock" | "requestTimeout" | "longPollWait">
+  & SendSettings;
+
+/** One request as a transport asks for it. */
+export interface Outgoing {
+  method: "GET" | "POST";
+  /** Where to send it (no user info: the options refuse it). */
+  url: string;
+  /** Headers the configured ones may replace (`accept`, `content-type`). */
+  defaults: Record<string, string>;
+  /** Headers that replace the configured ones (`prefer`, `last-event-id`). */
+  headers?: Record<string, string>;
+  body?: string;
+  /** The request as errors name it. */
+  label: RequestLabel;
+}
+
+/** The answer, and the URL that gave it after redirects. */
+export interface Sent {
+  response: Response;
+  url: string;
+}
+
+// Statuses that redirect with a Location; any other 3xx is an answer.
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
 /**
- * Calls `fetch` under `link`'s signal, calling `onSent` right before. A fetch
- * that answered although it was aborted (an in-process handler, say) must
- * not pass for an answer, so it rejects with the abort reason.
+ * Sends a request under `link`'s signal, calling `onSent` right before, and
+ * follows redirects itself (`redirect: "manual"`), so that `fetch` never
+ * forwards the configured headers: each hop is checked against the origin
+ * policy and gets them only on an origin meant to. Redirect hops share the
+ * request's budget slot and are not attempts.
+ *
+ * Rejects with the abort reason, a `RequestError` (retrying cannot help) or
+ * a `NetworkError` (no answer; its cause carries no secret). A fetch that
+ * answered although it was aborted (an in-process handler, say) must not
+ * pass for an answer, so it rejects with the abort reason.
  */
 export async function send(
-  fetchFn: typeof fetch,
-  url: string,
-  init: RequestInit,
+  settings: SendSettings,
+  outgoing: Outgoing,
   link: LinkedSignal,
   onSent: () => void,
-): Promise<Response> {
+): Promise<Sent> {
+  const { label } = outgoing;
+  let request = outgoing;
+  let url = new URL(outgoing.url);
   link.signal.throwIfAborted();
   onSent();
+  for (let redirects = 0;; redirects++) {
+    const response = await fetchOnce(settings, request, url, link);
+    // Browsers hide a redirect's status and Location from scripts.
+    if (response.type === "opaqueredirect") {
+      throw new RequestError(
+        "Cannot follow a redirect that the runtime hides (browsers do): point the URL options at where the server redirects",
+        label,
+      );
+    }
+    const location = response.headers.get("location");
+    if (!REDIRECTS.has(response.status) || location === null) {
+      return { response, url: url.href };
+    }
+    await response.body?.cancel().catch(() => {});
+    if (redirects >= settings.maxRedirects) {
+      throw new RequestError(
+        `Cannot follow more than ${settings.maxRedirects} redirects in a row (see 'maxRedirects')`,
+        label,
+      );
+    }
+    url = target(settings.origins, location, url, "follow a redirect", label);
+    // As fetch does: a 303 turns any request into a GET, a 301 or 302 a
+    // POST, and the GET goes without the body and its headers.
+    const { status } = response;
+    if (status === 303 || (request.method === "POST" && status < 303)) {
+      request = { ...request, method: "GET", body: undefined, defaults: {} };
+    }
+  }
+}
+
+/**
+ * The URL a server named (a `Location`), resolved against `base`, if the
+ * client may go there; otherwise a `RequestError` saying why and what
+ * would allow it.
+ */
+export function target(
+  origins: OriginPolicy,
+  location: string,
+  base: URL,
+  action: string,
+  label: RequestLabel,
+): URL {
+  let url: URL;
   try {
-    const response = await fetchFn(url, { ...init, signal: link.signal });
+    url = new URL(location, base);
+  } catch {
+    throw new RequestError(
+      `Cannot ${action} to ${showUrl(location)} as it is not a URL`,
+      label,
+    );
+  }
+  if (origins.reach(url) === "refused") {
+    throw new RequestError(
+      `Cannot ${action} to ${redact(url.href)} as ${refusal(url)}`,
+      label,
+    );
+  }
+  return url;
+}
+
+/** One hop: the headers its origin may get, and fetch's failures made safe. */
+async function fetchOnce(
+  settings: SendSettings,
+  outgoing: Outgoing,
+  url: URL,
+  link: LinkedSignal,
+): Promise<Response> {
+  const { secrets } = settings;
+  const { method, body } = outgoing;
+  const hop = { method, url: redact(url.href) };
+  let headers: Headers;
+  try {
+    headers = headersFor(settings, outgoing, url);
+  } catch (error) {
+    // A header value a server gave (an event id) that no request can carry.
+    throw new RequestError(
+      `Cannot make the request: ${secrets.describe(error)}`,
+      { ...hop, cause: secrets.copy(error) },
+    );
+  }
+  try {
+    const init: RequestInit = {
+      method,
+      headers,
+      body,
+      redirect: "manual",
+      signal: link.signal,
+    };
+    const response = await settings.fetch(url.href, init);
     link.signal.throwIfAborted();
     return response;
   } catch (error) {
-    throw link.signal.aborted ? link.signal.reason : error;
+    if (link.signal.aborted) throw link.signal.reason;
+    throw new NetworkError(secrets.describe(error), {
+      ...hop,
+      cause: secrets.copy(error),
+    });
   }
+}
+
+/** The request's headers on `url`: the configured ones only where they may go. */
+function headersFor(
+  settings: SendSettings,
+  outgoing: Outgoing,
+  url: URL,
+): Headers {
+  const reach = settings.origins.reach(url);
+  if (reach === "refused") {
+    throw new TypeError(`the URL's origin ${url.origin} is not allowed`);
+  }
+  const headers = new Headers(
+    reach === "with-headers" ? settings.headers : undefined,
+  );
+  for (const [name, value] of Object.entries(outgoing.defaults)) {
+    if (!headers.has(name)) headers.set(name, value);
+  }
+  for (const [name, value] of Object.entries(outgoing.headers ?? {})) {
+    headers.set(name, value);
+  }
+  if (outgoing.body === undefined) headers.delete("content-type");
+  return headers;
 }
 
 /** Reads a body as bounded text under `link`, rejecting with its abort reason. */
@@ -98,16 +261,4 @@ export async function readText(
   } catch (error) {
     throw link.signal.aborted ? link.signal.reason : error;
   }
-}
-
-/** The headers, with the defaults for names they do not set. */
-export function withDefaults(
-  base: Headers,
-  defaults: Record<string, string>,
-): Headers {
-  const headers = new Headers(base);
-  for (const [name, value] of Object.entries(defaults)) {
-    if (!headers.has(name)) headers.set(name, value);
-  }
-  return headers;
 }

@@ -5,45 +5,46 @@
 // server without an event stream there makes the wait fall back to polling.
 
 import { isRetryable, parseStatus } from "./answer.ts";
-import { HTTPError, ProtocolError, RequestTimeoutError } from "./errors/mod.ts";
-import type { ClientSettings } from "./options.ts";
-import { LinkedSignal, readText, send, withDefaults } from "./request.ts";
+import {
+  HTTPError,
+  ProtocolError,
+  RequestError,
+  RequestTimeoutError,
+} from "./errors/mod.ts";
+import {
+  LinkedSignal,
+  readText,
+  send,
+  type TransportSettings,
+} from "./request.ts";
 import type { Exchange, ExchangeOutcome, Transport } from "./transport.ts";
 import { joinPath, redact } from "./url.ts";
 import { parseRetryAfter } from "../protocol/retry_after.ts";
 import { readServerSentEvents } from "../protocol/sse.ts";
-
-/** What an event stream needs of the client. */
-export type SseSettings = Pick<
-  ClientSettings,
-  "clock" | "fetch" | "headers" | "requestTimeout" | "longPollWait"
->;
 
 // Statuses with which a server says it has no event stream at this URL.
 const NO_EVENT_STREAM_STATUSES = new Set([404, 405, 406, 501]);
 
 /** Follows the status URL's event stream. */
 export class SseTransport implements Transport {
-  readonly #settings: SseSettings;
+  readonly #settings: TransportSettings;
   readonly #fallback: () => Transport;
   #lastEventId: string | undefined;
   #retry: number | undefined;
 
   /** `fallback` makes the transport to continue with when there is no stream. */
-  constructor(settings: SseSettings, fallback: () => Transport) {
+  constructor(settings: TransportSettings, fallback: () => Transport) {
     this.#settings = settings;
     this.#fallback = fallback;
   }
 
   async exchange(exchange: Exchange): Promise<ExchangeOutcome> {
-    const { clock, fetch, requestTimeout, longPollWait } = this.#settings;
+    const { clock, requestTimeout, longPollWait } = this.#settings;
     const url = joinPath(exchange.url, "/events");
     const label = { method: "GET", url: redact(url) };
-    const headers = withDefaults(this.#settings.headers, {
-      accept: "text/event-stream",
-    });
+    const headers: Record<string, string> = {};
     // An empty id is the stream taking its ids back.
-    if (this.#lastEventId) headers.set("last-event-id", this.#lastEventId);
+    if (this.#lastEventId) headers["last-event-id"] = this.#lastEventId;
     // A live stream sends at least heartbeats: silence this long is a
     // request timeout, however long the stream has been open.
     const idle = requestTimeout + longPollWait;
@@ -58,7 +59,14 @@ export class SseTransport implements Transport {
     let lastActivity = 0;
     let previousActivity = 0;
     try {
-      const response = await send(fetch, url, { headers }, link, () => {
+      const outgoing = {
+        method: "GET" as const,
+        url,
+        defaults: { accept: "text/event-stream" },
+        headers,
+        label,
+      };
+      const { response } = await send(this.#settings, outgoing, link, () => {
         exchange.sending();
         lastActivity = clock.now();
       });
@@ -72,7 +80,12 @@ export class SseTransport implements Transport {
         if (response.ok || NO_EVENT_STREAM_STATUSES.has(response.status)) {
           return { kind: "fallback", transport: this.#fallback() };
         }
-        const error = new HTTPError(response, "GET", label.url, text);
+        const error = new HTTPError(
+          response,
+          "GET",
+          label.url,
+          this.#settings.secrets.hide(text),
+        );
         if (!isRetryable(response.status)) throw error;
         return { kind: "failure", error, retryAfter };
       }
@@ -120,7 +133,10 @@ export class SseTransport implements Transport {
       };
     } catch (error) {
       if (exchange.signal?.aborted) throw error;
-      if (error instanceof HTTPError || error instanceof ProtocolError) {
+      if (
+        error instanceof HTTPError || error instanceof ProtocolError ||
+        error instanceof RequestError
+      ) {
         throw error;
       }
       return { kind: "failure", error, retryAfter: undefined };

@@ -28,7 +28,7 @@ export interface Heard extends ParsedStatus {
 
 /** What the engine gives a transport for one exchange. */
 export interface Exchange {
-  /** The status URL, as fetch needs it (credentials included). */
+  /** The status URL (an http(s) URL without user info, as the options require). */
   readonly url: string;
   /** The status URL's method and shown URL, for errors. */
   readonly label: RequestLabel;

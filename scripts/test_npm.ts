@@ -1,7 +1,8 @@
 /**
  * Builds the npm package into `npm/` with `build_npm.ts` and checks it: packs it,
  * lints the tarball with publint and `@arethetypeswrong/cli`, installs it
- * into a scratch project, type-checks a consumer against its declarations,
+ * into a scratch project, type-checks consumers against its declarations
+ * (a Node project without the DOM library, a browser one without Node's types),
  * and runs the smoke tests of `tests/npm/` there under `node --test` and
  * `bun test`.
  *
@@ -27,7 +28,10 @@ Builds the npm package into npm/ (as deno task build:npm does), then checks it:
   2. publint --strict on the tarball (warnings count as errors)
   3. attw (@arethetypeswrong/cli) on the tarball
   4. npm install of the tarball into a scratch project with tests/npm/
-  5. tsc on tests/npm/consumer_types.mts against the package's declarations
+  5. tsc against the package's declarations, as a Node project
+     (tests/npm/tsconfig.json: lib ES2022 without DOM, types node, Node16
+     modules) and as a browser project (tests/npm/tsconfig.browser.json:
+     lib DOM, no Node types)
   6. node --test, then bun test, on the smoke tests of tests/npm/
 Exits non-zero at the first failure.
 
@@ -74,7 +78,12 @@ export async function testNpm(root: string): Promise<void> {
         );
       }
     });
-    await step("tsc", () => run(npmToolBin(tools, "tsc"), ["-p", project]));
+    for (const config of ["tsconfig.json", "tsconfig.browser.json"]) {
+      await step(
+        `tsc -p ${config}`,
+        () => run(npmToolBin(tools, "tsc"), ["-p", join(project, config)]),
+      );
+    }
     await step(
       "node --test",
       () => run("node", ["--test", "--test-reporter=spec"], { cwd: project }),

@@ -13,6 +13,7 @@ import {
   isRequestTimeoutError,
   isRetryError,
   isTimeoutError,
+  NetworkError,
   ProtocolError,
   type Strategy,
   VideoStatusClient,
@@ -324,5 +325,5 @@ Deno.test("chaos: a server that goes away and comes back", async () => {
   assert.equal(await client.getStatus(), "completed");
   await closing;
   assert.ok(retries.length >= 1, "the outage was not noticed");
-  assert.ok(retries.every((error) => error instanceof TypeError));
+  assert.ok(retries.every((error) => error instanceof NetworkError));
 });

@@ -89,4 +89,6 @@ const ERROR_NAMES = new Set([
   "TimeoutError",
   "RequestTimeoutError",
   "ProtocolError",
+  "NetworkError",
+  "RequestError",
 ]);

@@ -16,7 +16,9 @@ export {
   type VideoStatusErrorOptions,
 } from "./base.ts";
 export * from "./http_error.ts";
+export * from "./network_error.ts";
 export * from "./protocol_error.ts";
+export * from "./request_error.ts";
 export * from "./request_timeout_error.ts";
 export * from "./retry_error.ts";
 export * from "./timeout_error.ts";

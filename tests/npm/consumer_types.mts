@@ -1,10 +1,14 @@
 // Type-checked, never run: scripts/test_npm.ts runs `tsc` on this file in the
 // scratch project, against the installed package's declarations (Node16
-// resolution, strict, skipLibCheck off), as a TypeScript consumer would.
+// resolution, strict, skipLibCheck off), as a TypeScript consumer would: a
+// Node project (lib ES2022 without the DOM, types node) using all three
+// entries.
 import {
   type FinalStatus,
   type FinalUpdate,
+  type HeaderValues,
   isHTTPError,
+  isNetworkError,
   isRequestTimeoutError,
   type StatusUpdate,
   VideoStatusClient,
@@ -14,6 +18,7 @@ import {
   serve,
   type SimulatorServer,
 } from "video-status-client/server";
+import { FakeClock, json, scriptedFetch } from "video-status-client/testing";
 
 export async function waitForScriptedJob(): Promise<FinalUpdate> {
   const server: SimulatorServer = await serve({ port: 0, errorRate: 0 });
@@ -45,4 +50,20 @@ export async function statusWithoutSocket(): Promise<FinalStatus | number> {
   } finally {
     await simulator.close();
   }
+}
+
+export async function scriptedWait(): Promise<number> {
+  const headers: HeaderValues = [["x-api-key", "key"]];
+  const { fetch, requests } = scriptedFetch([
+    new TypeError("connection refused"),
+    json({ result: "completed" }),
+  ]);
+  const client = new VideoStatusClient({
+    headers,
+    fetch,
+    clock: new FakeClock(),
+    onRetry: ({ error }) => console.log(isNetworkError(error)),
+  });
+  await client.getStatus();
+  return requests.length;
 }
