@@ -3,6 +3,7 @@
 // statuses (as proxies close them) is no failure: the wait reconnects when
 // the stream's `retry:` says, sending `Last-Event-ID` if it gave ids. A
 // server without an event stream there makes the wait fall back to polling.
+// A line or an event past the reader's limits (1 MiB each) is a failure.
 
 import { isRetryable, parseStatus } from "./answer.ts";
 import { HTTPError, ProtocolError, RequestTimeoutError } from "./errors/mod.ts";
@@ -11,7 +12,10 @@ import { LinkedSignal, readText, send, withDefaults } from "./request.ts";
 import type { Exchange, ExchangeOutcome, Transport } from "./transport.ts";
 import { joinPath, redact } from "./url.ts";
 import { parseRetryAfter } from "../protocol/retry_after.ts";
-import { readServerSentEvents } from "../protocol/sse.ts";
+import {
+  EventStreamLimitError,
+  readServerSentEvents,
+} from "../protocol/sse.ts";
 
 /** What an event stream needs of the client. */
 export type SseSettings = Pick<
@@ -85,7 +89,7 @@ export class SseTransport implements Transport {
         link.restart(idleBound());
       };
       for await (
-        const event of readServerSentEvents(response.body, onActivity)
+        const event of readServerSentEvents(response.body, { onActivity })
       ) {
         this.#lastEventId = event.id;
         this.#retry = event.retry;
@@ -122,6 +126,15 @@ export class SseTransport implements Transport {
       if (exchange.signal?.aborted) throw error;
       if (error instanceof HTTPError || error instanceof ProtocolError) {
         throw error;
+      }
+      // A line or event past the reader's limit: a broken stream, dropped
+      // before it grows the buffer further, and retried like one.
+      if (error instanceof EventStreamLimitError) {
+        const broken = new ProtocolError(error.message, "", {
+          ...label,
+          cause: error,
+        });
+        return { kind: "failure", error: broken, retryAfter: undefined };
       }
       return { kind: "failure", error, retryAfter: undefined };
     } finally {
