@@ -6,6 +6,8 @@
  * @module
  */
 
+import { formatCount } from "../util/format.ts";
+
 /** One dispatched server-sent event. */
 export interface ServerSentEvent {
   /** The event type; `"message"` when the stream named none. */
@@ -76,7 +78,7 @@ export class EventStreamLimitError extends Error {
    * @param limit The limit it exceeded, in bytes.
    */
   constructor(what: "line" | "event", limit: number) {
-    super(`Event stream ${what} exceeded ${limit} bytes`);
+    super(`Event stream ${what} exceeded ${formatCount(limit, "byte")}`);
     this.name = "EventStreamLimitError";
     this.what = what;
     this.limit = limit;
