@@ -109,9 +109,8 @@ const CR = 0x0d;
 
 /**
  * Yields the events of an event stream as the HTML standard's parser would
- * dispatch them. Lines are split on bytes (a line's end is ASCII, so it
- * never falls inside a UTF-8 character) and decoded whole; memory stays
- * bounded by the limits whatever the server sends.
+ * dispatch them. Memory stays bounded by the limits whatever the server
+ * sends: at most a line's limit and an event's, and one chunk.
  *
  * @example
  * ```ts
@@ -139,7 +138,7 @@ export async function* readServerSentEvents(
     maxEventBytes = MAX_EVENT_STREAM_EVENT_BYTES,
   } = options;
   const reader = stream.getReader();
-  const lines = new LineDecoder(maxLineBytes);
+  const lines = new LineSplitter(maxLineBytes);
   let eventBytes = 0;
   let event = "";
   let data: string[] = [];
@@ -150,7 +149,7 @@ export async function* readServerSentEvents(
       const { done, value } = await reader.read();
       if (done) return;
       onActivity();
-      for (const { line, bytes } of lines.push(value)) {
+      for (const line of lines.push(value)) {
         if (line === "") {
           if (data.length > 0) {
             yield {
@@ -166,7 +165,7 @@ export async function* readServerSentEvents(
           continue;
         }
         if (line.startsWith(":")) continue;
-        eventBytes += bytes + 1;
+        eventBytes += utf8Length(line) + 1;
         if (eventBytes > maxEventBytes) {
           throw new EventStreamLimitError("event", maxEventBytes);
         }
@@ -189,82 +188,68 @@ export async function* readServerSentEvents(
 }
 
 /**
- * Splits bytes into lines at CR, LF or CRLF, even when a CRLF or a UTF-8
- * character is split across chunks, holding at most `limit` bytes of an
- * unfinished line.
+ * Splits decoded text into lines at CR, LF or CRLF, even when a CRLF or a
+ * UTF-8 character is cut across chunks, and refuses a line longer than
+ * `limit` bytes before it holds more than that and one chunk.
  */
-class LineDecoder {
+class LineSplitter {
   readonly #limit: number;
-  // A leading byte order mark is dropped by hand: only the stream's first.
+  // The stream's leading byte order mark is dropped by hand: a decoder
+  // told to drop it has been seen to drop one cut across chunks mid-stream.
   readonly #decoder = new TextDecoder("utf-8", { ignoreBOM: true });
-  #pieces: Uint8Array[] = [];
-  #bytes = 0;
-  #afterCR = false;
-  #first = true;
+  #started = false;
+  /** The unfinished line, and maybe a trailing "\r" (half of a "\r\n"). */
+  #buffer = "";
+  /** The unfinished line's length in bytes. */
+  #pending = 0;
 
   constructor(limit: number) {
     this.#limit = limit;
   }
 
-  /** The lines this chunk completes, with their length in bytes (without their end). */
-  *push(chunk: Uint8Array): Generator<{ line: string; bytes: number }> {
-    let start = 0;
-    if (this.#afterCR && chunk[0] === LF) start = 1;
-    this.#afterCR = false;
-    while (true) {
-      const end = lineEnd(chunk, start);
-      if (end === -1) break;
-      this.#add(chunk.subarray(start, end));
-      const bytes = this.#bytes;
-      const line = this.#take();
-      start = end + 1;
-      if (chunk[end] === CR) {
-        // Its "\n", if any, may come in the next chunk.
-        if (start === chunk.length) this.#afterCR = true;
-        else if (chunk[start] === LF) start++;
-      }
-      yield { line, bytes };
-    }
-    // A copy: a view would keep the whole chunk alive.
-    if (start < chunk.length) this.#add(chunk.slice(start));
-  }
-
-  #add(piece: Uint8Array): void {
-    this.#bytes += piece.byteLength;
-    if (this.#bytes > this.#limit) {
+  /** The lines this chunk completes. */
+  push(chunk: Uint8Array): string[] {
+    // A line's end is ASCII, so it never falls inside a UTF-8 character:
+    // the bytes after the chunk's last one are the unfinished line's.
+    const last = Math.max(chunk.lastIndexOf(LF), chunk.lastIndexOf(CR));
+    this.#pending = last === -1
+      ? this.#pending + chunk.byteLength
+      : chunk.byteLength - last - 1;
+    if (this.#pending > this.#limit) {
       throw new EventStreamLimitError("line", this.#limit);
     }
-    if (piece.byteLength > 0) this.#pieces.push(piece);
-  }
-
-  #take(): string {
-    const pieces = this.#pieces;
-    let bytes: Uint8Array;
-    if (pieces.length === 1) bytes = pieces[0];
-    else {
-      bytes = new Uint8Array(this.#bytes);
-      let at = 0;
-      for (const piece of pieces) {
-        bytes.set(piece, at);
-        at += piece.byteLength;
+    let text = this.#decoder.decode(chunk, { stream: true });
+    if (!this.#started && text !== "") {
+      this.#started = true;
+      if (text.startsWith("\uFEFF")) text = text.slice(1);
+    }
+    this.#buffer += text;
+    // Without a line's end, only a pending "\r" can complete a line: do
+    // not scan the unfinished line again for every chunk.
+    if (last === -1 && !this.#buffer.endsWith("\r")) return [];
+    const end = this.#buffer.endsWith("\r")
+      ? this.#buffer.length - 1
+      : this.#buffer.length;
+    const lines = this.#buffer.slice(0, end).split(/\r\n|\r|\n/);
+    this.#buffer = (lines.pop() ?? "") + this.#buffer.slice(end);
+    for (const line of lines) {
+      if (line.length > this.#limit / 3 && utf8Length(line) > this.#limit) {
+        throw new EventStreamLimitError("line", this.#limit);
       }
     }
-    this.#pieces = [];
-    this.#bytes = 0;
-    let line = this.#decoder.decode(bytes);
-    if (this.#first) {
-      this.#first = false;
-      if (line.startsWith("\uFEFF")) line = line.slice(1);
-    }
-    return line;
+    return lines;
   }
 }
 
-/** Where the next line in `chunk` from `start` ends (at a CR or LF), or -1. */
-function lineEnd(chunk: Uint8Array, start: number): number {
-  const lf = chunk.indexOf(LF, start);
-  const cr = chunk.indexOf(CR, start);
-  if (lf === -1) return cr;
-  if (cr === -1) return lf;
-  return Math.min(lf, cr);
+/** How many bytes `text` takes in UTF-8. */
+function utf8Length(text: string): number {
+  let bytes = text.length;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    // 2 bytes below U+0800, 3 above, 4 for a surrogate pair (2 units).
+    if (unit >= 0x80) {
+      bytes += unit < 0x800 || (unit >= 0xd800 && unit < 0xe000) ? 1 : 2;
+    }
+  }
+  return bytes;
 }
