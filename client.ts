@@ -36,7 +36,7 @@ import type {
   WaitOptions,
 } from "./client/types.ts";
 import { joinPath, parseUrl } from "./client/url.ts";
-import type { FinalStatus } from "./protocol/status.ts";
+import { type FinalStatus, isFinalStatus } from "./protocol/status.ts";
 import type { PollSchedule } from "./timing/schedule.ts";
 import { assertFiniteAtLeast } from "./util/validate.ts";
 
@@ -211,9 +211,16 @@ export class VideoStatusClient {
   }
 
   /**
-   * Yields every status update of a job, or of `statusUrl` when no job is
-   * given, ending with the final one. Breaking out of the loop aborts the
-   * request in flight.
+   * Yields the status updates of a job, or of `statusUrl` when no job is
+   * given, ending with the final one. Breaking out of the loop ends the wait
+   * and aborts the request in flight.
+   *
+   * The wait keeps its own pace whatever the loop's: between the wait and
+   * the loop at most one update waits to be taken, the newest. An update
+   * that a newer one replaces before the loop took it is dropped; the final
+   * update is never dropped. (`onUpdate` still sees every update.) Once
+   * `signal` aborts, nothing more is yielded: the loop throws
+   * `signal.reason` at its next step.
    *
    * @example
    * ```ts ignore
@@ -243,7 +250,7 @@ export class VideoStatusClient {
           signal,
           onUpdate: (update) => {
             options.onUpdate?.(update);
-            push(update);
+            push(update, isFinalStatus(update.result));
           },
         }),
       options.signal,

@@ -41,6 +41,10 @@ export * from "./client.ts";
 export * from "./client/errors/mod.ts";
 export * from "./protocol/status.ts";
 export * from "./protocol/retry_after.ts";
+export {
+  MAX_EVENT_STREAM_EVENT_BYTES,
+  MAX_EVENT_STREAM_LINE_BYTES,
+} from "./protocol/sse.ts";
 export * from "./timing/schedule.ts";
 export * from "./timing/backoff.ts";
 export * from "./timing/learned_schedule.ts";

@@ -4,6 +4,7 @@
 
 import { HTTPError, ProtocolError } from "./errors/mod.ts";
 import { isVideoStatus, type VideoStatus } from "../protocol/status.ts";
+import { show } from "../util/validate.ts";
 
 /** The request an answer came from, as errors name it. */
 export interface RequestLabel {
@@ -69,7 +70,7 @@ export function parseStatus(
   }
   if (!isVideoStatus(body.result)) {
     throw new ProtocolError(
-      `Unknown result ${JSON.stringify(body.result)}`,
+      `Unknown result ${show(body.result)}`,
       text.slice(0, 1024),
       label,
     );

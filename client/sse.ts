@@ -3,6 +3,7 @@
 // statuses (as proxies close them) is no failure: the wait reconnects when
 // the stream's `retry:` says, sending `Last-Event-ID` if it gave ids. A
 // server without an event stream there makes the wait fall back to polling.
+// A line or an event past the reader's limits (1 MiB each) is a failure.
 
 import { isRetryable, parseStatus } from "./answer.ts";
 import {
@@ -20,7 +21,10 @@ import {
 import type { Exchange, ExchangeOutcome, Transport } from "./transport.ts";
 import { joinPath, redact } from "./url.ts";
 import { parseRetryAfter } from "../protocol/retry_after.ts";
-import { readServerSentEvents } from "../protocol/sse.ts";
+import {
+  EventStreamLimitError,
+  readServerSentEvents,
+} from "../protocol/sse.ts";
 
 // Statuses with which a server says it has no event stream at this URL.
 const NO_EVENT_STREAM_STATUSES = new Set([404, 405, 406, 501]);
@@ -98,7 +102,7 @@ export class SseTransport implements Transport {
         link.restart(idleBound());
       };
       for await (
-        const event of readServerSentEvents(response.body, onActivity)
+        const event of readServerSentEvents(response.body, { onActivity })
       ) {
         this.#lastEventId = event.id;
         this.#retry = event.retry;
@@ -138,6 +142,15 @@ export class SseTransport implements Transport {
         error instanceof RequestError
       ) {
         throw error;
+      }
+      // A line or event past the reader's limit: a broken stream, dropped
+      // before it grows the buffer further, and retried like one.
+      if (error instanceof EventStreamLimitError) {
+        const broken = new ProtocolError(error.message, "", {
+          ...label,
+          cause: error,
+        });
+        return { kind: "failure", error: broken, retryAfter: undefined };
       }
       return { kind: "failure", error, retryAfter: undefined };
     } finally {

@@ -158,6 +158,11 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** Overrides the client's `timeout` for this wait, in milliseconds. */
   timeout?: number;
-  /** Called with every update of this wait, after the client's own `onUpdate`. An exception thrown here ends the wait with it. */
+  /**
+   * Called with every update of this wait, after the client's own
+   * `onUpdate`. An exception thrown here (or there) ends the wait with that
+   * very exception, under every strategy: no request follows it, and no
+   * update is delivered again.
+   */
   onUpdate?: (update: StatusUpdate) => void;
 }

@@ -7,8 +7,8 @@ import {
 } from "../mod.ts";
 import type { StatusUpdate } from "../client.ts";
 import { FakeClock } from "../testing/fake_clock.ts";
-import { json } from "../testing/scripted_fetch.ts";
-import { completed, pending, setup } from "./client/_setup.ts";
+import { hang, json } from "../testing/scripted_fetch.ts";
+import { completed, pending, setup, statusStream } from "./client/_setup.ts";
 
 Deno.test("getStatus() polls /status with the seed's backoff until completed", async () => {
   const { client, clock, requests, updates } = setup([
@@ -218,4 +218,80 @@ Deno.test("watch() starts nothing until it is iterated", async () => {
     done: false,
   });
   assert.deepEqual(await updates.next(), { value: undefined, done: true });
+});
+
+Deno.test("watch() keeps the wait's pace under a slow loop, which sees the newest update and the final", async () => {
+  const script = () => [
+    ...Array.from({ length: 20 }, () => pending()),
+    completed(),
+  ];
+  const paced = setup(script(), { schedule: { nextDelay: () => 1000 } });
+  await paced.client.waitForJob("j");
+
+  const { client, clock, sentAt } = setup(script(), {
+    schedule: { nextDelay: () => 1000 },
+  });
+  const start = clock.now();
+  const seen: { attempt: number; at: number }[] = [];
+  for await (const update of client.watch("j")) {
+    seen.push({ attempt: update.attempt, at: clock.now() - start });
+    await clock.sleep(3500);
+  }
+  // The requests go out as without a loop.
+  assert.deepEqual(sentAt, paced.sentAt);
+  // Every 3.5 s the loop takes the newest update heard by then (attempt n
+  // at n - 1 s; at 7 s, the loop wakes before the request of that time).
+  assert.deepEqual(seen.map((s) => s.attempt), [1, 4, 7, 11, 14, 18, 21]);
+  assert.deepEqual(seen.map((s) => s.at), [
+    0,
+    3500,
+    7000,
+    10500,
+    14000,
+    17500,
+    21000,
+  ]);
+  assert.equal(clock.timers, 0);
+});
+
+Deno.test("watch() yields nothing queued after an abort, and ends at once", async () => {
+  const pendings = Array.from({ length: 14 }, () => ({ result: "pending" }));
+  const { client, clock } = setup(
+    [statusStream([...pendings, { result: "completed" }])],
+    { strategy: "sse" },
+  );
+  const controller = new AbortController();
+  const reason = new Error("enough");
+  const seen: string[] = [];
+  const start = clock.now();
+  await assert.rejects(async () => {
+    for await (
+      const update of client.watch("j", { signal: controller.signal })
+    ) {
+      seen.push(update.result);
+      controller.abort(reason);
+    }
+  }, (error) => error === reason);
+  assert.deepEqual(seen, ["pending"]);
+  assert.equal(clock.now(), start);
+  assert.equal(clock.timers, 0);
+});
+
+Deno.test("breaking out of watch() aborts the request in flight and sends no other", async () => {
+  let inFlight: Request | undefined;
+  const { client, clock, requests } = setup([
+    pending(),
+    (request) => {
+      inFlight = request;
+      return hang(request);
+    },
+  ]);
+  for await (const _ of client.watch("j")) {
+    // Let the wait send its next request, then leave.
+    while (inFlight === undefined) await clock.sleep(100);
+    break;
+  }
+  assert.equal(inFlight?.signal.aborted, true);
+  assert.equal(requests.length, 2);
+  assert.equal(clock.timers, 0);
 });

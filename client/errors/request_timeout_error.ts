@@ -9,6 +9,7 @@ import {
   VideoStatusError,
   type VideoStatusErrorOptions,
 } from "./base.ts";
+import { formatDuration } from "../../util/format.ts";
 
 /**
  * One request took longer than `requestTimeout` (plus the long-poll hold),
@@ -21,6 +22,7 @@ import {
  *
  * const error = new RequestTimeoutError(10_000, { method: "GET", url: "http://x/status" });
  * assert.equal(error.timeout, 10_000);
+ * assert.equal(error.message, "Request timed out after 10 s: GET http://x/status");
  * assert.ok(isRequestTimeoutError(error));
  * ```
  */
@@ -36,7 +38,9 @@ export class RequestTimeoutError extends VideoStatusError {
    */
   constructor(timeout: number, options: VideoStatusErrorOptions) {
     super(
-      `Request timed out after ${timeout} ms: ${options.method} ${options.url}`,
+      `Request timed out after ${
+        formatDuration(timeout)
+      }: ${options.method} ${options.url}`,
       options,
     );
     this.name = "RequestTimeoutError";

@@ -9,6 +9,7 @@ import {
   VideoStatusError,
   type VideoStatusErrorOptions,
 } from "./base.ts";
+import { formatCount, printable } from "../../util/format.ts";
 
 /**
  * Too many consecutive requests failed (network errors, request timeouts,
@@ -21,8 +22,15 @@ import {
  * import { isRetryError, RetryError } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
- * const error = new RetryError(new TypeError("fetch failed"), 6);
+ * const error = new RetryError(new TypeError("fetch failed"), 6, {
+ *   method: "GET",
+ *   url: "http://x/status",
+ * });
  * assert.equal(error.failures, 6);
+ * assert.equal(
+ *   error.message,
+ *   "Gave up after 6 failed requests in a row to GET http://x/status: fetch failed",
+ * );
  * assert.ok(isRetryError(error));
  * ```
  */
@@ -46,8 +54,10 @@ export class RetryError extends VideoStatusError {
     const method = options?.method ?? about?.method ?? "GET";
     const url = options?.url ?? about?.url ?? "";
     super(
-      `Gave up after ${failures} consecutive failed requests to ${method} ${url}: ${
-        cause instanceof Error ? cause.message : String(cause)
+      `Gave up after ${formatCount(failures, "failed request")}${
+        failures > 1 ? " in a row" : ""
+      } to ${method} ${url}: ${
+        printable(cause instanceof Error ? cause.message : String(cause), 500)
       }`,
       { method, url, cause },
     );

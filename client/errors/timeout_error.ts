@@ -10,6 +10,7 @@ import {
   VideoStatusError,
   type VideoStatusErrorOptions,
 } from "./base.ts";
+import { formatCount, formatDuration } from "../../util/format.ts";
 
 /**
  * A whole wait exceeded its `timeout`. Its `name` is `"TimeoutError"`, like
@@ -24,6 +25,10 @@ import {
  * const error = new TimeoutError(30_000, 3, "pending", { method: "GET", url: "http://x/status" });
  * assert.equal(error.name, "TimeoutError");
  * assert.equal(error.attempts, 3);
+ * assert.equal(
+ *   error.message,
+ *   "Wait timed out after 30 s and 3 requests; last status was 'pending': GET http://x/status",
+ * );
  * assert.ok(isTimeoutError(error));
  * ```
  */
@@ -51,7 +56,9 @@ export class TimeoutError extends VideoStatusError {
   ) {
     const seen = lastStatus ? `; last status was '${lastStatus}'` : "";
     super(
-      `Wait timed out after ${timeout} ms and ${attempts} requests${seen}: ${options.method} ${options.url}`,
+      `Wait timed out after ${formatDuration(timeout)} and ${
+        formatCount(attempts, "request")
+      }${seen}: ${options.method} ${options.url}`,
       options,
     );
     this.name = "TimeoutError";

@@ -4,13 +4,20 @@ import {
   NetworkError,
   type PollSchedule,
   RetryError,
+  type StatusUpdate,
+  type Strategy,
   TimeoutError,
   VideoStatusClient,
 } from "../../mod.ts";
 import { FakeClock } from "../../testing/fake_clock.ts";
-import { hang, json, scriptedFetch } from "../../testing/scripted_fetch.ts";
+import {
+  hang,
+  json,
+  scriptedFetch,
+  type Step,
+} from "../../testing/scripted_fetch.ts";
 import { seededRandom } from "../../util/random.ts";
-import { completed, held, pending, setup } from "./_setup.ts";
+import { completed, held, pending, setup, statusStream } from "./_setup.ts";
 
 Deno.test("no schedule, hint or answer makes a wait send requests closer than minDelay", async () => {
   for (let seed = 1; seed <= 30; seed++) {
@@ -480,19 +487,6 @@ Deno.test("abort during a request aborts it and rejects with the reason", async 
   assert.equal(clock.timers, 0);
 });
 
-Deno.test("an exception in onUpdate ends the wait with it", async () => {
-  const { client } = setup([pending()]);
-  const oops = new Error("callback failed");
-  await assert.rejects(
-    client.getStatus({
-      onUpdate: () => {
-        throw oops;
-      },
-    }),
-    (error) => error === oops,
-  );
-});
-
 Deno.test("maxRequestsPerSecond bounds the requests of all waits in any second", async () => {
   const clock = new FakeClock();
   const start = clock.now();
@@ -560,4 +554,117 @@ Deno.test("an abort just before a request goes out sends nothing", async () => {
   controller.abort(reason);
   await assert.rejects(waiting, (error) => error === reason);
   assert.equal(requests.length, 0);
+});
+
+// The caller's onUpdate throwing: the same under every transport and API.
+const P = { result: "pending" };
+const DONE = { result: "completed" };
+
+const scripts: Record<Strategy, () => Step[]> = {
+  "poll": () => [pending(), pending(), completed()],
+  "long-poll": () => [held("pending"), held("pending"), held("completed")],
+  "auto": () => [held("pending"), held("pending"), held("completed")],
+  // Two statuses on the first stream, then the final on the next.
+  "sse": () => [statusStream([P, P]), statusStream([DONE])],
+};
+
+type Where = "client" | "wait" | "watch";
+
+Deno.test("an exception in onUpdate ends the wait with it: no request follows, no update twice", async (t) => {
+  for (const strategy of Object.keys(scripts) as Strategy[]) {
+    for (const where of ["client", "wait", "watch"] as Where[]) {
+      for (const throwAt of [1, 2, 3]) {
+        await t.step(
+          `${strategy}, ${where} onUpdate, update ${throwAt}`,
+          async () => {
+            const oops = new Error("callback failed");
+            const delivered: StatusUpdate[] = [];
+            let requestsAtThrow = -1;
+            const onUpdate = (update: StatusUpdate) => {
+              delivered.push(update);
+              if (delivered.length === throwAt) {
+                requestsAtThrow = fixture.requests.length;
+                throw oops;
+              }
+            };
+            const fixture = setup(scripts[strategy](), {
+              strategy,
+              onUpdate: where === "client" ? onUpdate : undefined,
+            });
+            const options = where === "client" ? {} : { onUpdate };
+            const yielded: StatusUpdate[] = [];
+            const waiting = where === "watch"
+              ? (async () => {
+                for await (const update of fixture.client.watch("j", options)) {
+                  yielded.push(update);
+                }
+              })()
+              : fixture.client.waitForJob("j", options);
+            await assert.rejects(waiting, (error) => error === oops);
+            assert.equal(fixture.requests.length, requestsAtThrow);
+            assert.equal(delivered.length, throwAt);
+            assert.deepEqual(
+              delivered.map((update) => update.result),
+              ["pending", "pending", "completed"].slice(0, throwAt),
+            );
+            // watch() yields only what onUpdate accepted.
+            const accepted = delivered.slice(0, throwAt - 1);
+            assert.deepEqual(yielded, where === "watch" ? accepted : []);
+            assert.equal(fixture.clock.timers, 0);
+          },
+        );
+      }
+    }
+  }
+});
+
+Deno.test("for any server, an exception in onUpdate ends the wait at once with it", async () => {
+  const random = seededRandom(5);
+  const strategies = Object.keys(scripts) as Strategy[];
+  for (let run = 0; run < 300; run++) {
+    const strategy = strategies[Math.floor(random() * strategies.length)];
+    const answer = (): Step => {
+      const draw = random();
+      if (draw < 0.2) return new TypeError("connection reset");
+      if (draw < 0.3) return json({ error: "busy" }, { status: 503 });
+      if (strategy === "sse") {
+        return statusStream(
+          Array.from({ length: 1 + Math.floor(random() * 3) }, () => P),
+        );
+      }
+      return draw < 0.6 ? pending() : held("pending");
+    };
+    const steps = Array.from({ length: Math.floor(random() * 8) }, answer);
+    steps.push(strategy === "sse" ? statusStream([DONE]) : completed());
+    const oops = new Error(`run ${run}`);
+    const results: string[] = [];
+    let requestsAtThrow = -1;
+    const throwAt = 1 + Math.floor(random() * 6);
+    const fixture = setup(steps, {
+      strategy,
+      maxRetries: 100,
+      onUpdate: (update) => {
+        results.push(update.result);
+        if (results.length === throwAt) {
+          requestsAtThrow = fixture.requests.length;
+          throw oops;
+        }
+      },
+    });
+    const outcome = await fixture.client.waitForJob("j").then(
+      (final) => final,
+      (error) => error,
+    );
+    // Nothing follows the final update, not even itself.
+    assert.ok(!results.slice(0, -1).includes("completed"), `run ${run}`);
+    if (requestsAtThrow === -1) {
+      // It never threw: the final came first.
+      assert.equal(outcome.result, "completed", `run ${run}`);
+      continue;
+    }
+    assert.equal(outcome, oops, `run ${run}`);
+    assert.equal(results.length, throwAt, `run ${run}: an update after it`);
+    assert.equal(fixture.requests.length, requestsAtThrow, `run ${run}`);
+    assert.equal(fixture.clock.timers, 0);
+  }
 });

@@ -23,6 +23,7 @@ Deno.test("getStatus() fails at once on a permanent HTTP error, without echoing 
       assert.equal(error.response.status, status);
       assert.equal(error.body, '{"error":"nope"}');
       assert.equal(error.url, "http://127.0.0.1:5000/status");
+      assert.match(error.message, / \(server said: nope\)$/);
       assert.doesNotMatch(error.message, /top-secret/);
       assert.equal(requests.length, 1);
     });

@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { ProtocolError, RequestTimeoutError } from "../../mod.ts";
+import {
+  MAX_EVENT_STREAM_LINE_BYTES,
+  ProtocolError,
+  RequestTimeoutError,
+  RetryError,
+} from "../../mod.ts";
+import { EventStreamLimitError } from "../../protocol/sse.ts";
 import type { FakeClock } from "../../testing/fake_clock.ts";
 import { json } from "../../testing/scripted_fetch.ts";
 import { completed, setup, statusStream } from "./_setup.ts";
@@ -223,4 +229,64 @@ Deno.test("sse strategy reconnects when a stream ends early, which is no failure
   assert.equal(retries.length, 0);
   // With no retry: from the stream, the first backoff delay.
   assert.equal(clock.now() - start, 1000);
+});
+
+Deno.test("a stream past the line or event limit is dropped as a failure and the wait goes on", async (t) => {
+  const chunk = 64 * 1024;
+  const cases = [
+    ["one endless line", "x".repeat(chunk)],
+    [
+      "an event that never ends",
+      ("data: " + "y".repeat(57) + "\n").repeat(1024),
+    ],
+  ];
+  for (const [name, filler] of cases) {
+    await t.step(name, async () => {
+      let pulled = 0;
+      const endlessStream = (first: boolean) => () => {
+        const encoder = new TextEncoder();
+        return new Response(
+          new ReadableStream<Uint8Array>({
+            pull(controller) {
+              const text = first
+                ? 'event: status\ndata: {"result":"pending"}\n\n'
+                : filler;
+              first = false;
+              pulled += text.length;
+              controller.enqueue(encoder.encode(text));
+            },
+          }, { highWaterMark: 0 }),
+          { headers: { "content-type": "text/event-stream" } },
+        );
+      };
+      const { client, retries, updates, sentAt } = setup([
+        endlessStream(true),
+        statusStream([DONE]),
+      ], { strategy: "sse" });
+      assert.equal(await client.getStatus(), "completed");
+      assert.deepEqual(updates.map((u) => u.result), ["pending", "completed"]);
+      assert.equal(retries.length, 1);
+      const { error } = retries[0];
+      assert.ok(error instanceof ProtocolError, String(error));
+      assert.ok(error.cause instanceof EventStreamLimitError);
+      assert.match(error.message, /^Event stream (line|event) exceeded/);
+      assert.equal(retries[0].failures, 1);
+      assert.deepEqual(sentAt, [0, 1000]);
+      assert.ok(pulled <= MAX_EVENT_STREAM_LINE_BYTES + 2 * chunk, `${pulled}`);
+
+      pulled = 0;
+      // Without a status first, each such stream adds a failure.
+      const again = setup([endlessStream(false)], {
+        strategy: "sse",
+        maxRetries: 2,
+      });
+      await assert.rejects(
+        again.client.getStatus(),
+        (error) =>
+          error instanceof RetryError && error.failures === 3 &&
+          error.cause instanceof ProtocolError,
+      );
+      assert.equal(again.requests.length, 3);
+    });
+  }
 });
