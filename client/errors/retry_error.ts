@@ -29,7 +29,7 @@ import { formatCount, printable } from "../../util/format.ts";
  * assert.equal(error.failures, 6);
  * assert.equal(
  *   error.message,
- *   "Gave up after 6 failed requests in a row to GET http://x/status: fetch failed",
+ *   "Gave up after 6 failed requests in a row to GET http://x/status, the last: fetch failed",
  * );
  * assert.ok(isRetryError(error));
  * ```
@@ -53,12 +53,18 @@ export class RetryError extends VideoStatusError {
     const about = cause instanceof VideoStatusError ? cause : undefined;
     const method = options?.method ?? about?.method ?? "GET";
     const url = options?.url ?? about?.url ?? "";
+    // The library's own failures name their request already; say it once.
+    const last = printable(
+      cause instanceof Error ? cause.message : String(cause),
+      500,
+    );
+    const target = about?.url === url && about.method === method
+      ? ""
+      : ` to ${method} ${url}`;
     super(
       `Gave up after ${formatCount(failures, "failed request")}${
         failures > 1 ? " in a row" : ""
-      } to ${method} ${url}: ${
-        printable(cause instanceof Error ? cause.message : String(cause), 500)
-      }`,
+      }${target}, the last: ${last}`,
       { method, url, cause },
     );
     this.name = "RetryError";

@@ -44,7 +44,7 @@ Deno.test("RetryError takes (cause, failures) and the cause's request when given
   assert.deepEqual([error.method, error.url], ["POST", "http://x.test/jobs"]);
   assert.match(
     error.message,
-    /^Gave up after 6 failed requests in a row to POST http:\/\/x\.test\/jobs: Request timed out after 500 ms/,
+    /^Gave up after 6 failed requests in a row, the last: Request timed out after 500 ms: POST http:\/\/x\.test\/jobs/,
   );
 });
 
@@ -145,10 +145,10 @@ Deno.test("messages round durations and count in words", () => {
   );
   assert.equal(
     new RetryError(new TypeError("reset"), 1, label).message,
-    `Gave up after 1 failed request to GET ${label.url}: reset`,
+    `Gave up after 1 failed request to GET ${label.url}, the last: reset`,
   );
   assert.equal(
     new RetryError(new TypeError("reset"), 3, label).message,
-    `Gave up after 3 failed requests in a row to GET ${label.url}: reset`,
+    `Gave up after 3 failed requests in a row to GET ${label.url}, the last: reset`,
   );
 });
