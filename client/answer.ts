@@ -3,6 +3,7 @@
 // retrying cannot fix (thrown).
 
 import { HTTPError, ProtocolError } from "./errors/mod.ts";
+import type { Secrets } from "./secrets.ts";
 import { isVideoStatus, type VideoStatus } from "../protocol/status.ts";
 import { show } from "../util/validate.ts";
 
@@ -54,24 +55,27 @@ export function parseJsonObject(
 
 /**
  * The status in a body, or a ProtocolError to retry (unreadable body). An
- * unknown `result` value is thrown: retrying cannot make it known.
+ * unknown `result` value is thrown: retrying cannot make it known. What the
+ * errors quote of the body hides the configured header values, in case the
+ * server echoes a key.
  */
 export function parseStatus(
   text: string,
   label: RequestLabel,
+  secrets: Secrets,
 ): ParsedStatus | ProtocolError {
   const body = parseJsonObject(text);
   if (body === undefined || !("result" in body)) {
     return new ProtocolError(
       "Expected a JSON object with a 'result'",
-      text.slice(0, 1024),
+      secrets.hide(text.slice(0, 1024)),
       label,
     );
   }
   if (!isVideoStatus(body.result)) {
     throw new ProtocolError(
-      `Unknown result ${show(body.result)}`,
-      text.slice(0, 1024),
+      secrets.hide(`Unknown result ${show(body.result)}`),
+      secrets.hide(text.slice(0, 1024)),
       label,
     );
   }

@@ -86,7 +86,7 @@ export class PollTransport implements Transport {
       if (!isRetryable(response.status)) throw error;
       return { kind: "failure", error, retryAfter };
     }
-    const parsed = parseStatus(text, exchange.label);
+    const parsed = parseStatus(text, exchange.label, this.#settings.secrets);
     if (parsed instanceof ProtocolError) {
       return { kind: "failure", error: parsed, retryAfter };
     }

@@ -107,7 +107,11 @@ export class SseTransport implements Transport {
         this.#lastEventId = event.id;
         this.#retry = event.retry;
         if (event.event !== "status") continue;
-        const parsed = parseStatus(event.data, label);
+        const parsed = parseStatus(
+          event.data,
+          label,
+          this.#settings.secrets,
+        );
         if (parsed instanceof ProtocolError) {
           return { kind: "failure", error: parsed, retryAfter: undefined };
         }

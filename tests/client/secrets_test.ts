@@ -73,6 +73,14 @@ const failures: Record<string, (values: string[], url: string) => Step[]> = {
     json({ error: `bad key ${values[0]}` }, { status: 503 }),
     json({ error: `bad key ${values[1]}` }, { status: 401 }),
   ],
+  "a server echoing the key in answers the client cannot read": (values) => [
+    new Response(`<html>bad key ${values[0]}</html>`),
+    json({ result: `key ${values[1]}` }),
+  ],
+  "event streams echoing the key": (values) => [
+    eventStream(`event: status\ndata: not json ${values[0]}\n\n`),
+    eventStream(`event: status\ndata: {"result": "${values[1]}"}\n\n`),
+  ],
 };
 
 Deno.test("no configured header value appears in any error, cause or retry event, whatever fails (seeded)", async (t) => {
