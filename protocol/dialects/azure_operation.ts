@@ -5,13 +5,13 @@
  */
 
 import {
-  defineDialect,
   type Dialect,
   isReadProblem,
   type JobSnapshot,
   type Reading,
   type ReadProblem,
 } from "../dialect.ts";
+import { defineDialect } from "./define.ts";
 import { parseRetryAfter } from "../retry_after.ts";
 
 const BUILT = defineDialect({

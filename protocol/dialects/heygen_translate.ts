@@ -4,7 +4,8 @@
  * @module
  */
 
-import { defineDialect, type Dialect } from "../dialect.ts";
+import type { Dialect } from "../dialect.ts";
+import { defineDialect } from "./define.ts";
 
 /**
  * `heygen-translate`: HeyGen's video translation status,

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { defineDialect, type Dialect } from "../dialect.ts";
+import type { Dialect } from "../dialect.ts";
+import { defineDialect } from "./define.ts";
 import type { JobSnapshot } from "../dialect.ts";
 
 /**

@@ -16,6 +16,18 @@ import { REPLICATE } from "./replicate.ts";
 import { VIDEO_STATUS } from "./video_status.ts";
 
 export {
+  type AuthHeader,
+  authHeaderValue,
+  type Dialect,
+  isReadProblem,
+  type JobSnapshot,
+  type JobSnapshotStatus,
+  type Reading,
+  type ReadProblem,
+} from "../dialect.ts";
+export { defineDialect, type DialectSpec } from "./define.ts";
+export { type JobRoute, jobRoute, jobUrl } from "./route.ts";
+export {
   AZURE_OPERATION,
   GOOGLE_OPERATION,
   HEYGEN_TRANSLATE,

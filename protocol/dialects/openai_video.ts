@@ -4,7 +4,8 @@
  * @module
  */
 
-import { defineDialect, type Dialect, type JobSnapshot } from "../dialect.ts";
+import type { Dialect, JobSnapshot } from "../dialect.ts";
+import { defineDialect } from "./define.ts";
 
 /**
  * `openai-video`: an OpenAI video job, `GET /v1/videos/{video_id}` with

@@ -4,7 +4,8 @@
  * @module
  */
 
-import { defineDialect, type Dialect, type JobSnapshot } from "../dialect.ts";
+import type { Dialect, JobSnapshot } from "../dialect.ts";
+import { defineDialect } from "./define.ts";
 
 /**
  * `replicate`: a Replicate prediction, `GET /v1/predictions/{id}` with

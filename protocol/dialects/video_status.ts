@@ -5,7 +5,8 @@
  * @module
  */
 
-import { defineDialect, type Dialect } from "../dialect.ts";
+import type { Dialect } from "../dialect.ts";
+import { defineDialect } from "./define.ts";
 
 /**
  * `video-status`: `GET /jobs/{id}` answers `{"id": …, "result": "pending" |
