@@ -15,6 +15,8 @@ export interface JobRoute {
    *
    * @param id The job's id.
    * @returns A path starting with `/`, the id percent-encoded.
+   * @throws {TypeError} For an empty id, or `.` or `..` as a path segment
+   * (a URL cannot hold those).
    */
   jobPath(id: string): string;
   /**
@@ -70,7 +72,12 @@ export function jobRoute(template: string): JobRoute {
     return queryRoute(template, before.slice(queryAt + 1), after);
   }
   return {
-    jobPath: (id) => `${before}${encodeURIComponent(id)}${after}`,
+    jobPath(id) {
+      // A URL parser drops a "." or ".." segment (even as %2E), so such an
+      // id has no path of its own.
+      assertId(id, id === "." || id === "..");
+      return `${before}${encodeURIComponent(id)}${after}`;
+    },
     jobId(url) {
       const path = url.pathname;
       if (
@@ -91,6 +98,7 @@ function queryRoute(template: string, head: string, tail: string): JobRoute {
   const fixed = [...params].filter(([key]) => key !== name);
   return {
     jobPath(id) {
+      assertId(id, false);
       const query = new URLSearchParams([...fixed, [name, id]]);
       return `${path}?${query}`;
     },
@@ -103,6 +111,16 @@ function queryRoute(template: string, head: string, tail: string): JobRoute {
       return matches && id !== null && id !== "" ? id : undefined;
     },
   };
+}
+
+/** Throws a TypeError for an id no status path can hold. */
+function assertId(id: string, dotSegment: boolean): void {
+  if (typeof id === "string" && id !== "" && !dotSegment) return;
+  throw new TypeError(
+    `Cannot build the status path as 'id' must be a non-empty string other than "." and "..": current value is ${
+      show(id)
+    }`,
+  );
 }
 
 /** A path segment decoded, or `undefined` when empty or badly encoded. */

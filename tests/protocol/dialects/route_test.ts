@@ -72,3 +72,21 @@ Deno.test("jobUrl() appends the path to the base's and merges the queries", () =
     "https://api.heygen.com/v1/video_status.get?video_id=v+1",
   );
 });
+
+Deno.test("jobRoute() refuses an id no URL can hold", () => {
+  const segment = jobRoute("/jobs/{id}");
+  const query = jobRoute("/status?job_id={id}");
+  const message =
+    /^Cannot build the status path as 'id' must be a non-empty string other than "\." and "\.\.": current value is /;
+  for (const id of ["", ".", ".."]) {
+    assert.throws(() => segment.jobPath(id), { name: "TypeError", message });
+  }
+  assert.throws(() => query.jobPath(""), { name: "TypeError", message });
+  assert.throws(() => segment.jobPath(5 as unknown as string), TypeError);
+  // In a query, dots are an id like any other.
+  assert.equal(query.jobId(new URL(query.jobPath(".."), "http://h")), "..");
+  assert.equal(
+    segment.jobId(new URL(segment.jobPath("..."), "http://h")),
+    "...",
+  );
+});
