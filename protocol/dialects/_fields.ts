@@ -9,12 +9,17 @@ export function isJsonObject(value: unknown): value is JsonObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** The value at a dotted path, or `undefined` when a step is missing. */
+/**
+ * The value at a dotted path, or `undefined` when a step is missing. A number
+ * steps into an array (`generatedSamples.0.video.uri`); only own fields count.
+ */
 export function getField(body: unknown, path: string): unknown {
   let value: unknown = body;
   for (const key of path.split(".")) {
-    if (!isJsonObject(value) || !Object.hasOwn(value, key)) return undefined;
-    value = value[key];
+    if (Array.isArray(value) && /^\d+$/.test(key)) value = value[Number(key)];
+    else if (isJsonObject(value) && Object.hasOwn(value, key)) {
+      value = value[key];
+    } else return undefined;
   }
   return value;
 }
@@ -22,6 +27,7 @@ export function getField(body: unknown, path: string): unknown {
 /**
  * Sets the value at a dotted path, creating the objects on the way (and
  * replacing a `null` placeholder, as vendors' bodies hold before a job ends).
+ * Every step is an object key: the writer makes no arrays.
  */
 export function setField(body: JsonObject, path: string, value: unknown): void {
   const keys = path.split(".");

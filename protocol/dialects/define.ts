@@ -47,7 +47,7 @@ export interface DialectSpec {
   preferWait?: boolean;
   /** See `Dialect.authHeader`. */
   authHeader?: AuthHeader;
-  /** The dotted path of the status word, e.g. `data.status`. */
+  /** The dotted path of the status word, e.g. `data.status` (a number steps into an array when reading). */
   statusField: string;
   /** Words of a job still running; the simulator writes the first while progress is 0, then the last. */
   pending: readonly string[];

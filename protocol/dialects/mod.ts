@@ -25,6 +25,7 @@ export {
   type Reading,
   type ReadProblem,
 } from "../dialect.ts";
+export type { VideoStatus } from "../status.ts";
 export { defineDialect, type DialectSpec } from "./define.ts";
 export { type JobRoute, jobRoute, jobUrl } from "./route.ts";
 export {

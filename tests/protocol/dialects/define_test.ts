@@ -278,3 +278,34 @@ Deno.test("defineDialect() rejects malformed fields with the option's name", () 
     });
   }
 });
+
+Deno.test("defineDialect() steps into arrays by index when reading", () => {
+  const samples = defineDialect({
+    ...SPEC,
+    statusField: "state",
+    pending: ["RUNNING"],
+    completed: ["DONE"],
+    error: ["FAILED"],
+    canceled: [],
+    payloadField: "response.samples.0.video.uri",
+  });
+  const body = {
+    state: "DONE",
+    response: { samples: [{ video: { uri: "gs://b/v.mp4" } }] },
+  };
+  assert.equal(
+    (samples.read(body, HEADERS, 0) as { payload: unknown }).payload,
+    "gs://b/v.mp4",
+  );
+  const empty = { state: "DONE", response: { samples: [] } };
+  assert.equal(
+    (samples.read(empty, HEADERS, 0) as { payload: unknown }).payload,
+    null,
+  );
+  // A key that is not a number is no step into an array.
+  const named = defineDialect({ ...SPEC, statusField: "list.length" });
+  assert.equal(
+    (named.read({ list: [1, 2] }, HEADERS, 0) as { problem?: string }).problem,
+    "missing",
+  );
+});
