@@ -150,8 +150,22 @@ export function defineDialect(spec: DialectSpec): Dialect {
   for (const name of OPTIONAL_PATHS) {
     if (spec[name] !== undefined) assertPath(subject, name, spec[name]);
   }
-  const { statusField, progressField, errorField, payloadField } = spec;
-  const canceled = spec.canceled ?? [];
+  // Taken now, so that changing the spec afterwards changes no dialect.
+  const {
+    statusField,
+    progressField,
+    errorField,
+    payloadField,
+    idField,
+    shape,
+    unknownAsPending = false,
+  } = spec;
+  const written: WrittenWords = {
+    pending: [...spec.pending],
+    completed: spec.completed[0],
+    error: spec.error[0],
+    canceled: spec.canceled?.[0] ?? spec.error[0],
+  };
   return {
     name: spec.name,
     ...jobRoute(spec.jobPath),
@@ -159,8 +173,7 @@ export function defineDialect(spec: DialectSpec): Dialect {
     locationHeader: spec.locationHeader,
     preferWait: spec.preferWait,
     authHeader: spec.authHeader,
-    idOf: (body) =>
-      spec.idField === undefined ? undefined : getText(body, spec.idField),
+    idOf: (body) => idField === undefined ? undefined : getText(body, idField),
     read(body: unknown): Reading | ReadProblem {
       const word = getField(body, statusField);
       if (typeof word !== "string" && typeof word !== "number") {
@@ -172,7 +185,7 @@ export function defineDialect(spec: DialectSpec): Dialect {
       }
       const status = String(word);
       const result = words.get(status) ??
-        (spec.unknownAsPending ? "pending" : undefined);
+        (unknownAsPending ? "pending" : undefined);
       if (result === undefined) {
         return {
           problem: "unknown",
@@ -201,9 +214,9 @@ export function defineDialect(spec: DialectSpec): Dialect {
       return reading;
     },
     write(job: JobSnapshot): Record<string, unknown> {
-      const body = spec.shape?.(job) ?? {};
-      if (spec.idField !== undefined) setField(body, spec.idField, job.id);
-      setField(body, statusField, wordOf(spec, canceled, job));
+      const body = shape?.(job) ?? {};
+      if (idField !== undefined) setField(body, idField, job.id);
+      setField(body, statusField, wordOf(written, job));
       if (progressField !== undefined) {
         const value = job.progress * scale;
         setField(body, progressField, scale === 1 ? value : Math.round(value));
@@ -266,7 +279,7 @@ function wordTable(
     for (const word of list) {
       if (table.has(word)) {
         throw new TypeError(
-          `Cannot create ${subject} as '${name}' must not repeat a word of another list: current value is ${
+          `Cannot create ${subject} as '${name}' must not repeat a word of its own or another list: current value is ${
             show(word)
           }`,
         );
@@ -277,22 +290,18 @@ function wordTable(
   return table;
 }
 
+/** The words the simulator writes. */
+interface WrittenWords {
+  pending: readonly string[];
+  completed: string;
+  error: string;
+  canceled: string;
+}
+
 /** The word the simulator writes for a job. */
-function wordOf(
-  spec: DialectSpec,
-  canceled: readonly string[],
-  job: JobSnapshot,
-): string {
-  switch (job.status) {
-    case "pending":
-      // A vendor's later pending word (running, processing) follows its
-      // first (queued, starting) once work has begun.
-      return spec.pending[job.progress > 0 ? spec.pending.length - 1 : 0];
-    case "completed":
-      return spec.completed[0];
-    case "canceled":
-      return canceled[0] ?? spec.error[0];
-    default:
-      return spec.error[0];
-  }
+function wordOf(words: WrittenWords, job: JobSnapshot): string {
+  if (job.status !== "pending") return words[job.status];
+  // A vendor's later pending word (running, processing) follows its first
+  // (queued, starting) once work has begun.
+  return words.pending[job.progress > 0 ? words.pending.length - 1 : 0];
 }

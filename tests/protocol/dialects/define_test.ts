@@ -260,9 +260,13 @@ Deno.test("defineDialect() rejects malformed fields with the option's name", () 
     ],
     [
       { error: ["done"] },
-      /'error' must not repeat a word of another list: current value is "done"/,
+      /'error' must not repeat a word of its own or another list: current value is "done"/,
     ],
   ];
+  cases.push([
+    { pending: ["queued", "queued"] },
+    /'pending' must not repeat a word of its own or another list: current value is "queued"/,
+  ]);
   for (const [patch, message] of cases) {
     assert.throws(() => defineDialect({ ...SPEC, ...patch }), {
       name: "TypeError",
@@ -307,5 +311,26 @@ Deno.test("defineDialect() steps into arrays by index when reading", () => {
   assert.equal(
     (named.read({ list: [1, 2] }, HEADERS, 0) as { problem?: string }).problem,
     "missing",
+  );
+});
+
+Deno.test("defineDialect() keeps the spec as it was when defined", () => {
+  const spec = { ...SPEC, pending: ["queued", "rendering"] };
+  const dialect = defineDialect(spec);
+  spec.pending.push("paused");
+  spec.progressField = "data.other";
+  assert.equal(
+    (dialect.write(job({ progress: 0.5 })).data as { status: string }).status,
+    "rendering",
+  );
+  assert.equal(
+    (dialect.read(
+      { data: { status: "rendering", percent: 50 } },
+      HEADERS,
+      0,
+    ) as {
+      progress?: number;
+    }).progress,
+    0.5,
   );
 });
