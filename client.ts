@@ -12,6 +12,7 @@
  */
 
 import { RequestBudget } from "./client/budget.ts";
+import { checkOnce } from "./client/check.ts";
 import { createJob } from "./client/create_job.ts";
 import {
   type EngineSettings,
@@ -29,13 +30,15 @@ import { pushIterator } from "./client/push_iterator.ts";
 import { SseTransport } from "./client/sse.ts";
 import type { Transport } from "./client/transport.ts";
 import type {
+  CheckOptions,
   CreateJobOptions,
   FinalUpdate,
   Job,
   StatusUpdate,
   WaitOptions,
 } from "./client/types.ts";
-import { joinPath, parseUrl } from "./client/url.ts";
+import { parseUrl } from "./client/url.ts";
+import { jobUrl } from "./protocol/dialects/route.ts";
 import { type FinalStatus, isFinalStatus } from "./protocol/status.ts";
 import type { PollSchedule } from "./timing/schedule.ts";
 import { assertFiniteAtLeast } from "./util/validate.ts";
@@ -44,6 +47,7 @@ export type { Strategy, VideoStatusClientOptions } from "./client/options.ts";
 export type { HeaderValues } from "./client/headers.ts";
 export type { AllowedOrigin } from "./client/origin.ts";
 export type {
+  CheckOptions,
   CreateJobOptions,
   FinalUpdate,
   Job,
@@ -179,6 +183,42 @@ export class VideoStatusClient {
   }
 
   /**
+   * Asks once for a job's status (or `statusUrl`'s, when no job is given)
+   * and returns the current update, pending or final: one request, no
+   * waiting, no retry (core-lro's `poll()`). It takes its place in the
+   * request budget like any request; `onUpdate` is not called.
+   *
+   * @example
+   * ```ts
+   * import { VideoStatusClient } from "@video-status/client";
+   * import { FakeClock, json, scriptedFetch } from "@video-status/client/testing";
+   * import assert from "node:assert/strict";
+   *
+   * const { fetch } = scriptedFetch([json({ status: "processing" })]);
+   * const client = new VideoStatusClient({ dialect: "replicate", fetch, clock: new FakeClock() });
+   * const update = await client.check("p1");
+   * assert.equal(update.result, "pending");
+   * assert.equal(update.status, "processing");
+   * ```
+   *
+   * @param job A job id, a job from `createJob()`, or nothing for `statusUrl`.
+   * @param options An abort signal.
+   * @returns The update the answer makes.
+   * @throws {HTTPError} On any status but 2xx.
+   * @throws {ProtocolError} When the answer is unreadable or has a word the dialect does not know.
+   * @throws {NetworkError} When the request got no answer.
+   * @throws {RequestTimeoutError} When the request took longer than `requestTimeout`.
+   * @throws {RequestError} On a redirect the client refuses (another origin, too many) or a request it cannot make.
+   * @throws {TypeError} When `job` is not an id or a job on an allowed origin.
+   */
+  check(job?: string | Job, options: CheckOptions = {}): Promise<StatusUpdate> {
+    const target = job === undefined
+      ? { url: this.statusUrl, startedAt: undefined }
+      : this.#target(job);
+    return checkOnce(this.#settings, target, options);
+  }
+
+  /**
    * Waits until a job's status is final. With a {@linkcode Job} from
    * `createJob()`, `elapsed` counts from the job's creation and the wait
    * teaches the schedule how long the job took; with an id it does not.
@@ -263,7 +303,7 @@ export class VideoStatusClient {
         throw new TypeError("Cannot wait for a job as its id is empty");
       }
       return {
-        url: joinPath(this.serverUrl, `/jobs/${encodeURIComponent(job)}`),
+        url: jobUrl(this.serverUrl, this.#settings.dialect, job),
         startedAt: undefined,
       };
     }
@@ -278,7 +318,7 @@ export class VideoStatusClient {
         `Cannot wait for a job as 'job.url' must be on the origin of 'serverUrl' or 'statusUrl' or of an entry of 'allowedOrigins': current value is ${url.href}`,
       );
     }
-    return { url: url.href, startedAt: job.createdAt };
+    return { url: url.href, startedAt: job.createdAt, final: job.final };
   }
 
   async #wait(
@@ -287,6 +327,13 @@ export class VideoStatusClient {
   ): Promise<FinalUpdate> {
     const timeout = options.timeout ?? this.timeout;
     assertFiniteAtLeast("wait", "timeout", timeout, 1);
+    if (target.final !== undefined) {
+      // The create answer already said the job ended: nothing to ask.
+      options.signal?.throwIfAborted();
+      this.#settings.onUpdate?.(target.final);
+      options.onUpdate?.(target.final);
+      return target.final;
+    }
     return await runWait(
       this.#settings,
       this.#transport(),

@@ -38,8 +38,10 @@
  */
 
 export * from "./client.ts";
+export type { DialectOptions } from "./client/dialect_options.ts";
 export * from "./client/errors/mod.ts";
 export * from "./protocol/status.ts";
+export * from "./protocol/dialects/mod.ts";
 export * from "./protocol/retry_after.ts";
 export {
   MAX_EVENT_STREAM_EVENT_BYTES,

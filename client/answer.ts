@@ -4,8 +4,12 @@
 
 import { HTTPError, ProtocolError } from "./errors/mod.ts";
 import type { Secrets } from "./secrets.ts";
-import { isVideoStatus, type VideoStatus } from "../protocol/status.ts";
-import { show } from "../util/validate.ts";
+import {
+  type Dialect,
+  isReadProblem,
+  type Reading,
+  type ReadProblem,
+} from "../protocol/dialect.ts";
 
 /** The request an answer came from, as errors name it. */
 export interface RequestLabel {
@@ -14,9 +18,8 @@ export interface RequestLabel {
   url: string;
 }
 
-/** A status and the parsed body it came in. */
-export interface ParsedStatus {
-  result: VideoStatus;
+/** A status as the dialect read it, and the parsed body it came in. */
+export interface ParsedStatus extends Reading {
   body: Record<string, unknown>;
 }
 
@@ -54,30 +57,32 @@ export function parseJsonObject(
 }
 
 /**
- * The status in a body, or a ProtocolError to retry (unreadable body). An
- * unknown `result` value is thrown: retrying cannot make it known. What the
- * errors quote of the body hides the configured header values, in case the
- * server echoes a key.
+ * The status in a body, read by the dialect, or a ProtocolError to retry
+ * (an unreadable body, or one without the status field). A word the dialect
+ * does not know is thrown: retrying cannot make it known, and a wait must
+ * not spin on it. What the errors quote of the body hides the configured
+ * header values, in case the server echoes a key.
  */
 export function parseStatus(
   text: string,
+  answer: { dialect: Dialect; headers: Headers; now: number },
   label: RequestLabel,
   secrets: Secrets,
 ): ParsedStatus | ProtocolError {
   const body = parseJsonObject(text);
-  if (body === undefined || !("result" in body)) {
-    return new ProtocolError(
-      "Expected a JSON object with a 'result'",
-      secrets.hide(text.slice(0, 1024)),
-      label,
-    );
-  }
-  if (!isVideoStatus(body.result)) {
-    throw new ProtocolError(
-      secrets.hide(`Unknown result ${show(body.result)}`),
-      secrets.hide(text.slice(0, 1024)),
-      label,
-    );
-  }
-  return { result: body.result, body };
+  const reading: Reading | ReadProblem = body === undefined
+    ? {
+      problem: "missing",
+      field: "",
+      message: "Expected a JSON object",
+    }
+    : answer.dialect.read(body, answer.headers, answer.now);
+  if (!isReadProblem(reading)) return { ...reading, body: body! };
+  const error = new ProtocolError(
+    secrets.hide(reading.message),
+    secrets.hide(text.slice(0, 1024)),
+    label,
+  );
+  if (reading.problem === "unknown") throw error;
+  return error;
 }

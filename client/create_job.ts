@@ -1,7 +1,8 @@
-// Creating a job on the simulator: one POST, never retried, as creating is
-// not idempotent.
+// Creating a job: one POST to the dialect's create path, never retried, as
+// creating is not idempotent. The answer names the job (its id, or a
+// Location), and may already hold its final status.
 
-import { parseJsonObject } from "./answer.ts";
+import { parseJsonObject, parseStatus } from "./answer.ts";
 import type { RequestBudget } from "./budget.ts";
 import { HTTPError, ProtocolError, RequestTimeoutError } from "./errors/mod.ts";
 import type { ClientSettings } from "./options.ts";
@@ -12,18 +13,23 @@ import {
   type SendSettings,
   target,
 } from "./request.ts";
-import type { CreateJobOptions, Job } from "./types.ts";
+import { updateOf } from "./engine.ts";
+import type { CreateJobOptions, FinalUpdate, Job } from "./types.ts";
 import { joinPath, redact } from "./url.ts";
-import { isVideoStatus } from "../protocol/status.ts";
-import { assertFiniteAtLeast } from "../util/validate.ts";
+import { jobUrl } from "../protocol/dialects/route.ts";
+import { isFinalStatus } from "../protocol/status.ts";
+import { assertFiniteAtLeast, show } from "../util/validate.ts";
 
 /** What creating a job needs of the client. */
 export type CreateJobSettings =
-  & Pick<ClientSettings, "clock" | "requestTimeout" | "serverUrl">
+  & Pick<
+    ClientSettings,
+    "clock" | "requestTimeout" | "serverUrl" | "dialect" | "longPollWait"
+  >
   & SendSettings
   & { budget: RequestBudget };
 
-/** Sends `POST {serverUrl}/jobs` with the script, and returns the job. */
+/** Sends `POST {serverUrl}{createPath}` with the script, and returns the job. */
 export async function createJob(
   settings: CreateJobSettings,
   options: CreateJobOptions,
@@ -44,15 +50,34 @@ export async function createJob(
     }
     script.outcome = outcome;
   }
-  const { clock, budget, requestTimeout } = settings;
+  const { clock, budget, requestTimeout, dialect } = settings;
+  if (dialect.createPath === undefined) {
+    throw new TypeError(
+      `Cannot create a job as the dialect ${
+        show(dialect.name)
+      } has no 'createPath': create it with the API itself and wait for its id or URL`,
+    );
+  }
+  const headers: Record<string, string> = {};
+  let timeout = requestTimeout;
+  if (dialect.preferWait) {
+    // The server may hold the create until the job ends (Replicate: up to
+    // 60 s), so a short job needs no poll at all.
+    const seconds = Math.min(
+      MAX_CREATE_WAIT,
+      Math.floor(settings.longPollWait / 1000),
+    );
+    headers.prefer = `wait=${seconds}`;
+    timeout += seconds * 1000;
+  }
   const ticket = await budget.take(signal);
-  const url = joinPath(settings.serverUrl, "/jobs");
+  const url = joinPath(settings.serverUrl, dialect.createPath);
   const label = { method: "POST", url: redact(url) };
   const link = new LinkedSignal(
     clock,
     signal,
-    requestTimeout,
-    () => new RequestTimeoutError(requestTimeout, label),
+    timeout,
+    () => new RequestTimeoutError(timeout, label),
   );
   let createdAt = 0;
   let response: Response;
@@ -63,6 +88,7 @@ export async function createJob(
       method: "POST" as const,
       url,
       defaults: { "content-type": "application/json" },
+      headers,
       body: JSON.stringify(script),
       label,
     };
@@ -79,30 +105,62 @@ export async function createJob(
   } finally {
     link.close();
   }
+  const receivedAt = clock.now();
   // The server's words go into errors: an echoed key must not.
   const shown = settings.secrets.hide(text);
   if (!response.ok) throw new HTTPError(response, "POST", label.url, shown);
   const body = parseJsonObject(text);
-  const id = body?.id;
-  const result = body?.result;
-  if (typeof id !== "string" || id === "" || !isVideoStatus(result)) {
+  const location = response.headers.get(dialect.locationHeader ?? "location");
+  // A job on an origin the client was not configured for could take the
+  // waits for it, and their headers, anywhere.
+  const located = location === null ? undefined : target(
+    settings.origins,
+    location,
+    new URL(answeredBy),
+    "use the created job's Location",
+    label,
+  );
+  const id = (body === undefined ? undefined : dialect.idOf(body)) ??
+    (located === undefined ? undefined : dialect.jobId(located));
+  if (body === undefined || id === undefined || id === "") {
     throw new ProtocolError(
-      "Expected a job with a string 'id' and a known 'result'",
+      `Expected a job with an id the dialect ${show(dialect.name)} reads`,
       shown.slice(0, 1024),
       label,
     );
   }
-  const location = response.headers.get("location");
-  // A job on an origin the client was not configured for could take the
-  // waits for it, and their headers, anywhere.
-  const jobUrl = location === null
-    ? joinPath(settings.serverUrl, `/jobs/${encodeURIComponent(id)}`)
-    : target(
-      settings.origins,
-      location,
-      new URL(answeredBy),
-      "use the created job's Location",
-      label,
-    ).href;
-  return { id, url: jobUrl, result, createdAt };
+  const jobUrlOf = located?.href ?? jobUrl(settings.serverUrl, dialect, id);
+  const job: Job = { id, url: jobUrlOf, result: "pending", createdAt };
+  // An answer without a status (HeyGen's names only the id) is a job that
+  // has just begun; a word the dialect does not know is thrown.
+  const parsed = parseStatus(
+    text,
+    { dialect, headers: response.headers, now: receivedAt },
+    label,
+    settings.secrets,
+  );
+  if (parsed instanceof ProtocolError) return job;
+  job.result = parsed.result;
+  job.status = parsed.status;
+  if (isFinalStatus(parsed.result)) {
+    const applied = response.headers.get("preference-applied") ?? "";
+    job.final = updateOf(
+      {
+        ...parsed,
+        source: /(^|[\s,;])wait\s*=/i.test(applied) ? "long-poll" : "poll",
+        sentAt: createdAt,
+        receivedAt,
+        streaming: false,
+        held: false,
+        retryAfter: undefined,
+      },
+      0,
+      receivedAt - createdAt,
+      redact(jobUrlOf),
+    ) as FinalUpdate;
+  }
+  return job;
 }
+
+// The longest hold Replicate grants a create (`Prefer: wait=N`, N ≤ 60).
+const MAX_CREATE_WAIT = 60;

@@ -47,6 +47,8 @@ export interface WaitTarget {
   url: string;
   /** The job's creation time on the client's clock; `undefined` if unknown. */
   startedAt: number | undefined;
+  /** The job's final update, when its create answer already held it. */
+  final?: FinalUpdate;
 }
 
 /** Waits until the target's status is final, hearing it through `transport`. */
@@ -59,6 +61,29 @@ export function runWait(
 ): Promise<FinalUpdate> {
   options.signal?.throwIfAborted();
   return new Wait(settings, target, timeout, options).run(transport);
+}
+
+/** The update a status heard makes; `nextDelay` is left for the wait to plan. */
+export function updateOf(
+  heard: Heard,
+  attempt: number,
+  elapsed: number,
+  url: string,
+): StatusUpdate {
+  const update: StatusUpdate = {
+    result: heard.result,
+    status: heard.status,
+    body: heard.body,
+    payload: heard.payload,
+    attempt,
+    elapsed,
+    nextDelay: undefined,
+    source: heard.source,
+    url,
+  };
+  if (heard.progress !== undefined) update.progress = heard.progress;
+  if (heard.error !== undefined) update.error = heard.error;
+  return update;
 }
 
 class Wait implements Exchange {
@@ -162,18 +187,10 @@ class Wait implements Exchange {
     this.#paced = 0;
     this.#lastStatus = heard.result;
     const elapsed = clock.now() - this.#startedAt;
-    const update = {
-      result: heard.result,
-      body: heard.body,
-      attempt: this.#attempts,
-      elapsed,
-      nextDelay: undefined as number | undefined,
-      source: heard.source,
-      url: this.label.url,
-    };
+    const update = updateOf(heard, this.#attempts, elapsed, this.label.url);
     if (isFinalStatus(heard.result)) {
       this.#observe(heard);
-      this.#final = { ...update, result: heard.result, nextDelay: undefined };
+      this.#final = update as FinalUpdate;
       this.#emit(this.#final);
       return true;
     }

@@ -18,6 +18,8 @@ import type { RetryEvent, StatusUpdate } from "./types.ts";
 import { type AllowedOrigin, OriginPolicy } from "./origin.ts";
 import { type HeaderValues, parseHeaders } from "./headers.ts";
 import { Secrets } from "./secrets.ts";
+import type { Dialect, DialectOptions } from "./dialect_options.ts";
+import { resolveDialectOptions } from "./dialect_options.ts";
 import { joinPath, parseUrl } from "./url.ts";
 
 /**
@@ -56,9 +58,9 @@ export type Strategy = "auto" | "poll" | "long-poll" | "sse";
  * const client = new VideoStatusClient(options);
  * ```
  */
-export interface VideoStatusClientOptions {
+export interface VideoStatusClientOptions extends DialectOptions {
   /**
-   * The server's base URL; `/status` and `/jobs` are resolved against it.
+   * The server's base URL; `/status` and the dialect's paths resolve against it.
    *
    * @default {"http://127.0.0.1:5000"}
    */
@@ -251,6 +253,7 @@ export interface ClientSettings {
   clock: Clock;
   onUpdate: ((update: StatusUpdate) => void) | undefined;
   onRetry: ((event: RetryEvent) => void) | undefined;
+  dialect: Dialect;
 }
 
 const STRATEGIES: readonly Strategy[] = ["auto", "poll", "long-poll", "sse"];
@@ -294,6 +297,7 @@ export function resolveOptions(
   assertCount("maxRetries", maxRetries);
   assertCount("maxRedirects", maxRedirects);
   const headers = parseHeaders(SUBJECT, options.headers);
+  const dialect = resolveDialectOptions(SUBJECT, options, headers);
   assertFiniteAtLeast(SUBJECT, "initialDelay", initialDelay, 0);
   assertFiniteAtLeast(
     SUBJECT,
@@ -378,6 +382,7 @@ export function resolveOptions(
     clock,
     onUpdate: options.onUpdate,
     onRetry: options.onRetry,
+    dialect,
   };
 }
 

@@ -86,7 +86,16 @@ export class PollTransport implements Transport {
       if (!isRetryable(response.status)) throw error;
       return { kind: "failure", error, retryAfter };
     }
-    const parsed = parseStatus(text, exchange.label, this.#settings.secrets);
+    const parsed = parseStatus(
+      text,
+      {
+        dialect: this.#settings.dialect,
+        headers: response.headers,
+        now: receivedAt,
+      },
+      exchange.label,
+      this.#settings.secrets,
+    );
     if (parsed instanceof ProtocolError) {
       return { kind: "failure", error: parsed, retryAfter };
     }
@@ -101,7 +110,9 @@ export class PollTransport implements Transport {
       receivedAt,
       streaming: false,
       held,
-      retryAfter,
+      // The dialect's time hint (Azure's Retry-After, an estimated finish),
+      // else the plain header.
+      retryAfter: parsed.retryAfter ?? retryAfter,
     });
     return { kind: "answered" };
   }

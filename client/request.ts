@@ -77,7 +77,10 @@ export type SendSettings = Pick<
 
 /** What a transport needs of the client to send its requests. */
 export type TransportSettings =
-  & Pick<ClientSettings, "clock" | "requestTimeout" | "longPollWait">
+  & Pick<
+    ClientSettings,
+    "clock" | "requestTimeout" | "longPollWait" | "dialect"
+  >
   & SendSettings;
 
 /** One request as a transport asks for it. */

@@ -109,6 +109,11 @@ export class SseTransport implements Transport {
         if (event.event !== "status") continue;
         const parsed = parseStatus(
           event.data,
+          {
+            dialect: this.#settings.dialect,
+            headers: response.headers,
+            now: clock.now(),
+          },
           label,
           this.#settings.secrets,
         );

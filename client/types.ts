@@ -32,7 +32,9 @@ export type UpdateSource = "poll" | "long-poll" | "sse";
  * assert.equal(
  *   describe({
  *     result: "pending",
+ *     status: "pending",
  *     body: { result: "pending" },
+ *     payload: { result: "pending" },
  *     attempt: 1,
  *     elapsed: 0,
  *     nextDelay: 1000,
@@ -44,10 +46,18 @@ export type UpdateSource = "poll" | "long-poll" | "sse";
  * ```
  */
 export interface StatusUpdate {
-  /** The status the server reported. */
+  /** The status the server reported: `pending`, or final, `completed` or `error` (a failed or canceled job). */
   result: VideoStatus;
-  /** The parsed JSON body of the answer (for an event stream, the event's data), `result` included. */
+  /** The API's own status word, as the dialect read it (e.g. `processing`, `succeeded`, `canceled`). */
+  status: string;
+  /** The parsed JSON body of the answer (for an event stream, the event's data), status included. */
   body: Record<string, unknown>;
+  /** What the job produced, as the dialect finds it (e.g. the video's URL); the whole body when the dialect names no field. */
+  payload: unknown;
+  /** How far the job is, from 0 to 1, when the answer says. */
+  progress?: number;
+  /** The API's error message, when the job failed and the answer says why. */
+  error?: string;
   /** How many status requests this wait has sent so far (failed ones included). */
   attempt: number;
   /** Milliseconds since the wait started (for a created job: since its creation). */
@@ -118,10 +128,33 @@ export interface Job {
   id: string;
   /** The job's absolute status URL. */
   url: string;
-  /** Its status when it was created (normally `"pending"`). */
+  /** Its status when it was created (normally `"pending"`; an answer without a status counts as pending). */
   result: VideoStatus;
+  /** The API's own status word in the create answer, if it had one. */
+  status?: string;
+  /**
+   * The final update, when the create answer already said the job ended
+   * (a create the server held, as Replicate's `Prefer: wait` does):
+   * `waitForJob(job)` then resolves with it without a request.
+   */
+  final?: FinalUpdate;
   /** The client clock's time when the creating request was sent. */
   createdAt: number;
+}
+
+/**
+ * Options of `VideoStatusClient.check()`.
+ *
+ * @example Give one check a second
+ * ```ts
+ * import type { CheckOptions } from "@video-status/client";
+ *
+ * const options: CheckOptions = { signal: AbortSignal.timeout(1000) };
+ * ```
+ */
+export interface CheckOptions {
+  /** Aborts the request; the promise rejects with `signal.reason`. */
+  signal?: AbortSignal;
 }
 
 /**

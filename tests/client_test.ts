@@ -208,7 +208,9 @@ Deno.test("watch() starts nothing until it is iterated", async () => {
   assert.deepEqual(await updates.next(), {
     value: {
       result: "completed",
+      status: "completed",
       body: { result: "completed" },
+      payload: { result: "completed" },
       attempt: 1,
       elapsed: 0,
       nextDelay: undefined,

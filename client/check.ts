@@ -1,0 +1,70 @@
+// A one-shot read of a job's status, as core-lro's `poll()`: one exchange
+// of the poll transport, no wait and no retry. It throws what that one
+// request's failure is; the caller decides whether to ask again.
+
+import type { RequestBudget } from "./budget.ts";
+import { updateOf, type WaitTarget } from "./engine.ts";
+import { PollTransport } from "./poll.ts";
+import type { TransportSettings } from "./request.ts";
+import type { Exchange, Heard } from "./transport.ts";
+import type { CheckOptions, StatusUpdate } from "./types.ts";
+import { redact } from "./url.ts";
+
+/** What a check needs of the client. */
+export type CheckSettings = TransportSettings & { budget: RequestBudget };
+
+/** Sends one status request for the target and returns its update. */
+export async function checkOnce(
+  settings: CheckSettings,
+  target: WaitTarget,
+  options: CheckOptions,
+): Promise<StatusUpdate> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const start = settings.clock.now();
+  const ticket = await settings.budget.take(signal);
+  const exchange = new OneExchange(settings, target.url, signal, ticket);
+  const outcome = await new PollTransport(settings, "never").exchange(
+    exchange,
+  );
+  if (outcome.kind === "failure") throw outcome.error;
+  const heard = exchange.heard as Heard;
+  const elapsed = heard.receivedAt - (target.startedAt ?? start);
+  return updateOf(heard, 1, elapsed, exchange.label.url);
+}
+
+/** The one exchange of a check: bounded by `requestTimeout` alone. */
+class OneExchange implements Exchange {
+  readonly url: string;
+  readonly label: { method: string; url: string };
+  readonly signal: AbortSignal | undefined;
+  heard: Heard | undefined;
+  readonly #budget: RequestBudget;
+  readonly #ticket: number;
+
+  constructor(
+    settings: CheckSettings,
+    url: string,
+    signal: AbortSignal | undefined,
+    ticket: number,
+  ) {
+    this.url = url;
+    this.label = { method: "GET", url: redact(url) };
+    this.signal = signal;
+    this.#budget = settings.budget;
+    this.#ticket = ticket;
+  }
+
+  remaining(): number {
+    return Infinity;
+  }
+
+  sending(): void {
+    this.#budget.sending(this.#ticket);
+  }
+
+  hear(heard: Heard): boolean {
+    this.heard = heard;
+    return true;
+  }
+}
