@@ -122,7 +122,7 @@ export async function createJob(
   );
   const id = (body === undefined ? undefined : dialect.idOf(body)) ??
     (located === undefined ? undefined : dialect.jobId(located));
-  if (body === undefined || id === undefined || id === "") {
+  if (id === undefined || id === "") {
     throw new ProtocolError(
       `Expected a job with an id the dialect ${show(dialect.name)} reads`,
       shown.slice(0, 1024),

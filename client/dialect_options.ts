@@ -59,18 +59,20 @@ export interface DialectOptions {
    *   json({ data: { status: "rendering", percent: 40 } }),
    *   json({ data: { status: "done", percent: 100, url: "https://cdn.test/r1.mp4" } }),
    * ]);
+   * const seen: string[] = [];
    * const client = new VideoStatusClient({
    *   serverUrl: "https://renders.test",
    *   dialect: renders,
    *   fetch,
    *   clock: new FakeClock(),
-   *   onUpdate: ({ status, progress }) => console.log(status, progress),
+   *   onUpdate: ({ status, progress }) => seen.push(`${status} ${progress}`),
    * });
    * const final = await client.waitForJob("r1");
    * assert.equal(requests[0].url, "https://renders.test/renders/r1");
    * assert.equal(final.result, "completed");
    * assert.equal(final.status, "done");
    * assert.equal(final.payload, "https://cdn.test/r1.mp4");
+   * assert.deepEqual(seen, ["rendering 0.4", "done 1"]);
    * ```
    */
   dialect?: DialectName | Dialect;

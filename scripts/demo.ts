@@ -47,7 +47,20 @@ export interface DemoOptions {
 }
 
 /**
- * The log line for an update, in the seed's words.
+ * The log line for an update, in the seed's words; a pending one says how
+ * far the job is when the update has `progress`.
+ *
+ * @example
+ * ```ts
+ * import { describeUpdate } from "./demo.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const update = {
+ *   result: "pending", status: "in_progress", body: {}, payload: null, progress: 0.42,
+ *   attempt: 1, elapsed: 0, nextDelay: 1200, source: "poll", url: "http://x.test/status",
+ * } as const;
+ * assert.equal(describeUpdate(update), "⏳ Status: pending (42 %). Retrying in 1.2 s...");
+ * ```
  *
  * @param update A status update.
  * @returns One line.
@@ -59,13 +72,17 @@ export function describeUpdate(update: StatusUpdate): string {
     case "error":
       return "❌ Video translation failed.";
   }
+  // The seed's line, with how far the job is when the answer says.
+  const status = update.progress === undefined
+    ? "⏳ Status: pending."
+    : `⏳ Status: pending (${Math.round(update.progress * 100)} %).`;
   if (update.nextDelay === undefined) {
-    return "⏳ Status: pending. Waiting for the server to push a change...";
+    return `${status} Waiting for the server to push a change...`;
   }
   if (update.source === "long-poll") {
-    return "⏳ Status: pending. Asking the server to answer when it changes...";
+    return `${status} Asking the server to answer when it changes...`;
   }
-  return `⏳ Status: pending. Retrying in ${seconds(update.nextDelay)} s...`;
+  return `${status} Retrying in ${seconds(update.nextDelay)} s...`;
 }
 
 /**
