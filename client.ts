@@ -5,8 +5,10 @@
  * it runs in Deno, Node, Bun and browsers.
  *
  * The layer below is `client/`: the wait engine (`engine.ts`), one file per
- * transport (`poll.ts`, `sse.ts`), sending one request (`request.ts`), the
- * options (`options.ts`), the request budget and the errors.
+ * transport (`poll.ts`, `sse.ts`), the one-shot `check.ts`, reading an
+ * answer through the dialect (`answer.ts`), sending one request
+ * (`request.ts`), the options (`options.ts`, `dialect_options.ts`), the
+ * request budget and the errors.
  *
  * @module
  */

@@ -11,6 +11,11 @@
  * paces it (429), and every wait has a timeout and accepts an `AbortSignal`.
  * Every update carries the body the server sent with it.
  *
+ * It speaks this library's own API by default, and the job APIs of HeyGen,
+ * Replicate, OpenAI's videos and Google- and Azure-style long-running
+ * operations through its `dialect` option; {@linkcode defineDialect} writes
+ * one for any other API in a few lines.
+ *
  * The simulator of the translation backend is in `./server`; test helpers
  * (a fake clock, a scripted fetch) are in `./testing`.
  *

@@ -12,6 +12,7 @@ import {
   VideoStatusError,
 } from "video-status-client";
 import { createSimulator, serve } from "video-status-client/server";
+import { FakeClock, json, scriptedFetch } from "video-status-client/testing";
 
 describe("a simulator served in-process", () => {
   let server;
@@ -91,5 +92,33 @@ describe("a simulator without a socket", () => {
     } finally {
       await simulator.close();
     }
+  });
+});
+
+describe("a dialect", () => {
+  test("a preset reads its API's words, progress and payload", async () => {
+    const { fetch, requests } = scriptedFetch([
+      json({ id: "v1", status: "in_progress", progress: 30 }),
+      json({ id: "v1", status: "failed", error: { message: "too long" } }),
+    ]);
+    const client = new VideoStatusClient({
+      dialect: "openai-video",
+      apiKey: "sk-node-key",
+      fetch,
+      clock: new FakeClock(),
+    });
+    const first = await client.check("v1");
+    assert.equal(first.progress, 0.3);
+    const final = await client.waitForJob("v1");
+    assert.equal(requests[0].url, "http://127.0.0.1:5000/v1/videos/v1");
+    assert.equal(
+      requests[0].headers.get("authorization"),
+      "Bearer sk-node-key",
+    );
+    assert.deepEqual([final.result, final.status, final.error], [
+      "error",
+      "failed",
+      "too long",
+    ]);
   });
 });

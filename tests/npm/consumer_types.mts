@@ -4,6 +4,8 @@
 // Node project (lib ES2022 without the DOM, types node) using all three
 // entries.
 import {
+  defineDialect,
+  type Dialect,
   type FinalStatus,
   type FinalUpdate,
   type HeaderValues,
@@ -66,4 +68,33 @@ export async function scriptedWait(): Promise<number> {
   });
   await client.getStatus();
   return requests.length;
+}
+
+export async function ownDialect(): Promise<number | undefined> {
+  const renders: Dialect = defineDialect({
+    name: "renders",
+    jobPath: "/renders/{id}",
+    statusField: "data.status",
+    pending: ["queued", "rendering"],
+    completed: ["done"],
+    error: ["failed"],
+    progressField: "data.percent",
+    progressScale: 100,
+  });
+  const { fetch } = scriptedFetch([
+    json({ data: { status: "rendering", percent: 40 } }),
+  ]);
+  const client = new VideoStatusClient({
+    dialect: renders,
+    apiKey: undefined,
+    fetch,
+    clock: new FakeClock(),
+  });
+  const update: StatusUpdate = await client.check("r1");
+  const replicate = new VideoStatusClient({
+    dialect: "replicate",
+    apiKey: "k",
+  });
+  console.log(update.status, update.error, update.payload, replicate.strategy);
+  return update.progress;
 }
