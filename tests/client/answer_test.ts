@@ -5,7 +5,9 @@
 import assert from "node:assert/strict";
 import {
   defineDialect,
+  type Dialect,
   type DialectName,
+  isReadProblem,
   type JobSnapshot,
   PRESETS,
   ProtocolError,
@@ -263,4 +265,34 @@ Deno.test("azure-operation: Retry-After on a running operation sets the next req
   assert.deepEqual(sentAt, [0, 7000, 27_000]);
   assert.deepEqual(updates.map((u) => u.nextDelay), [7000, 20_000, undefined]);
   assert.equal(final.payload, VIDEO_URL);
+});
+
+Deno.test("a time hint the dialect reads in the body is used like Retry-After, within maxRetryAfter", async () => {
+  const base = defineDialect({
+    name: "eta",
+    jobPath: "/renders/{id}",
+    statusField: "state",
+    pending: ["rendering"],
+    completed: ["done"],
+    error: ["failed"],
+  });
+  // An API that says how many seconds are left.
+  const eta: Dialect = {
+    ...base,
+    read(body, headers, now) {
+      const reading = base.read(body, headers, now);
+      const left = (body as { seconds_left?: number }).seconds_left;
+      return isReadProblem(reading) || left === undefined
+        ? reading
+        : { ...reading, retryAfter: left * 1000 };
+    },
+  };
+  const { client, sentAt } = setup([
+    json({ state: "rendering", seconds_left: 12 }),
+    json({ state: "rendering", seconds_left: 600 }),
+    json({ state: "rendering", seconds_left: 0 }),
+    json({ state: "done" }),
+  ], { dialect: eta, maxRetryAfter: 30_000, minDelay: 250 });
+  await client.waitForJob("r1");
+  assert.deepEqual(sentAt, [0, 12_000, 42_000, 42_250]);
 });

@@ -290,3 +290,33 @@ Deno.test("a stream past the line or event limit is dropped as a failure and the
     });
   }
 });
+
+Deno.test("events are read through the dialect: its words, progress, and an unknown word ends the wait", async () => {
+  const { client, requests, updates } = setup([
+    statusStream([
+      { id: "v1", status: "queued", progress: 0 },
+      { id: "v1", status: "in_progress", progress: 55 },
+      { id: "v1", status: "completed", progress: 100 },
+    ]),
+  ], { strategy: "sse", dialect: "openai-video" });
+  const final = await client.waitForJob("v1");
+  assert.equal(requests[0].url, "http://127.0.0.1:5000/v1/videos/v1/events");
+  assert.deepEqual(
+    updates.map((u) => [u.result, u.status, u.progress]),
+    [
+      ["pending", "queued", 0],
+      ["pending", "in_progress", 0.55],
+      ["completed", "completed", 1],
+    ],
+  );
+  assert.equal(final.source, "sse");
+  const unknown = setup([statusStream([{ status: "paused" }])], {
+    strategy: "sse",
+    dialect: "openai-video",
+  });
+  await assert.rejects(unknown.client.waitForJob("v1"), {
+    name: "ProtocolError",
+    message: /^Unknown status "paused"/,
+  });
+  assert.equal(unknown.requests.length, 1);
+});
