@@ -148,7 +148,7 @@ export class VideoStatusClient {
    * @throws {HTTPError} On a status that retrying cannot fix (400, 401, 403, 404 …).
    * @throws {RetryError} When more than `maxRetries` consecutive requests failed.
    * @throws {TimeoutError} When the wait took longer than its timeout.
-   * @throws {ProtocolError} When the server reports an unknown `result`.
+   * @throws {ProtocolError} When the server reports a status word the dialect does not know (naming the word and the field).
    * @throws {RequestError} On a redirect the client refuses (another origin, too many) or a request it cannot make.
    * @throws {RangeError} When the schedule returns a delay that is not a non-negative finite number.
    */
@@ -158,8 +158,15 @@ export class VideoStatusClient {
   }
 
   /**
-   * Creates a job on the simulator (`POST {serverUrl}/jobs`). The request is
-   * not retried, as creating is not idempotent.
+   * Creates a job: `POST` to the dialect's create path (`{serverUrl}/jobs`
+   * by default) with the simulator's script. The request is not retried, as
+   * creating is not idempotent. The job's URL is the answer's `Location`
+   * (the dialect's location header, e.g. Azure's `Operation-Location`), else
+   * the dialect's status path for the id the answer names. When the dialect
+   * allows it (Replicate), the request carries `Prefer: wait=N` (N: whole
+   * seconds of `longPollWait`, at most 60), its timeout is extended by as
+   * much, and a job the answer already shows ended carries its final update
+   * in `job.final`, so that `waitForJob(job)` sends no request.
    *
    * @example
    * ```ts ignore
@@ -173,12 +180,12 @@ export class VideoStatusClient {
    * @param options Scripted duration and outcome, and an abort signal.
    * @returns The created job.
    * @throws {HTTPError} When the server refuses (any non-2xx status).
-   * @throws {ProtocolError} When the answer has no job id or status.
+   * @throws {ProtocolError} When the answer names no job, or has a status word the dialect does not know.
    * @throws {RequestTimeoutError} When the request took longer than `requestTimeout`.
    * @throws {NetworkError} When the request got no answer.
    * @throws {RequestError} On a redirect or `Location` to an origin not allowed, or too many redirects.
    * @throws {RangeError} When `duration` is negative or not finite.
-   * @throws {TypeError} When `outcome` is not `"completed"` or `"error"`.
+   * @throws {TypeError} When `outcome` is not `"completed"` or `"error"`, or the dialect has no create path.
    */
   createJob(options: CreateJobOptions = {}): Promise<Job> {
     return createJob(this.#settings, options);
@@ -234,13 +241,13 @@ export class VideoStatusClient {
    * console.log(final.result, final.attempt, final.elapsed, final.body);
    * ```
    *
-   * @param job A job id on this server, or a job from `createJob()`.
+   * @param job A job id on this server (its URL is the dialect's status path), or a job from `createJob()`.
    * @param options Abort signal, timeout and update callback of this wait.
    * @returns The final update.
    * @throws {HTTPError} On a status that retrying cannot fix (e.g. 404 for an unknown job).
    * @throws {RetryError} When more than `maxRetries` consecutive requests failed.
    * @throws {TimeoutError} When the wait took longer than its timeout.
-   * @throws {ProtocolError} When the server reports an unknown `result`.
+   * @throws {ProtocolError} When the server reports a status word the dialect does not know (naming the word and the field).
    * @throws {RequestError} On a redirect the client refuses (another origin, too many) or a request it cannot make.
    * @throws {RangeError} When the schedule returns a delay that is not a non-negative finite number.
    * @throws {TypeError} When `job.url` is not an http(s) URL on an allowed origin.
