@@ -40,6 +40,7 @@ import type {
   WaitOptions,
 } from "./client/types.ts";
 import { parseUrl } from "./client/url.ts";
+import type { Dialect } from "./protocol/dialect.ts";
 import { jobUrl } from "./protocol/dialects/route.ts";
 import { type FinalStatus, isFinalStatus } from "./protocol/status.ts";
 import type { PollSchedule } from "./timing/schedule.ts";
@@ -97,6 +98,8 @@ export class VideoStatusClient {
   readonly strategy: Strategy;
   /** The poll schedule in use. */
   readonly schedule: PollSchedule;
+  /** The dialect in use: the job API's wire shape. */
+  readonly dialect: Dialect;
 
   #settings: ClientSettings & EngineSettings;
 
@@ -110,6 +113,7 @@ export class VideoStatusClient {
    *
    * const client = new VideoStatusClient({ serverUrl: "http://example.test/api" });
    * assert.equal(client.statusUrl, "http://example.test/api/status");
+   * assert.equal(client.dialect.name, "video-status");
    * ```
    *
    * @param options The client's settings.
@@ -129,6 +133,7 @@ export class VideoStatusClient {
     this.requestTimeout = settings.requestTimeout;
     this.strategy = settings.strategy;
     this.schedule = settings.schedule;
+    this.dialect = settings.dialect;
   }
 
   /**

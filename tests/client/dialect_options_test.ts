@@ -77,7 +77,11 @@ Deno.test("the dialect option takes a preset's name or a dialect object, and ref
     completed: ["c"],
     error: ["e"],
   });
-  new VideoStatusClient({ dialect: own });
+  assert.equal(new VideoStatusClient({ dialect: own }).dialect, own);
+  assert.equal(
+    new VideoStatusClient({ dialect: "replicate" }).dialect,
+    PRESETS.replicate,
+  );
   assert.throws(
     // @ts-expect-error: a name no preset has, as JavaScript callers may pass
     () => new VideoStatusClient({ dialect: "sora" }),
