@@ -5,7 +5,7 @@
  * it runs in Deno, Node, Bun and browsers.
  *
  * The layer below is `client/`: the wait engine (`engine.ts`), one file per
- * transport (`poll.ts`, `sse.ts`), sending one request (`request.ts`), the
+ * transport (`poll.ts`, `sse.ts`, `websocket.ts`), sending one request (`request.ts`), the
  * options (`options.ts`), the request budget and the errors.
  *
  * @module
@@ -28,6 +28,7 @@ import { PollTransport } from "./client/poll.ts";
 import { pushIterator } from "./client/push_iterator.ts";
 import { SseTransport } from "./client/sse.ts";
 import type { Transport } from "./client/transport.ts";
+import { WebSocketTransport } from "./client/websocket.ts";
 import type {
   CreateJobOptions,
   FinalUpdate,
@@ -52,6 +53,12 @@ export type {
   UpdateSource,
   WaitOptions,
 } from "./client/types.ts";
+export type {
+  WebSocketClass,
+  WebSocketEventLike,
+  WebSocketLike,
+  WebSocketOptions,
+} from "./client/websocket.ts";
 
 /**
  * Waits for video translation jobs.
@@ -307,10 +314,14 @@ export class VideoStatusClient {
       case "auto":
         return new PollTransport(settings, "auto");
       case "sse":
-        return new SseTransport(
-          settings,
-          () => new PollTransport(settings, "auto"),
-        );
+        return new SseTransport(settings, () => this.#polling());
+      case "websocket":
+        return new WebSocketTransport(settings, () => this.#polling());
     }
+  }
+
+  /** What the push strategies fall back to where the server offers no push. */
+  #polling(): Transport {
+    return new PollTransport(this.#settings, "auto");
   }
 }

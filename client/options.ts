@@ -19,6 +19,7 @@ import { type AllowedOrigin, OriginPolicy } from "./origin.ts";
 import { type HeaderValues, parseHeaders } from "./headers.ts";
 import { Secrets } from "./secrets.ts";
 import { joinPath, parseUrl } from "./url.ts";
+import { resolveWebSocket, type WebSocketOptions } from "./websocket.ts";
 
 /**
  * How the client learns that a job changed:
@@ -28,6 +29,9 @@ import { joinPath, parseUrl } from "./url.ts";
  * - `"long-poll"`: always asks the server to hold the request.
  * - `"sse"`: server-sent events from `{statusUrl}/events`, falling back to
  *   `"auto"` when the server has no event stream.
+ * - `"websocket"`: a WebSocket on the status URL (`ws:`/`wss:`), falling
+ *   back to `"auto"` when none opens or the runtime has no `WebSocket`. It
+ *   carries no configured `headers`: browsers cannot send any.
  *
  * @example Pin a strategy
  * ```ts
@@ -38,7 +42,7 @@ import { joinPath, parseUrl } from "./url.ts";
  * assert.equal(new VideoStatusClient({ strategy }).strategy, "sse");
  * ```
  */
-export type Strategy = "auto" | "poll" | "long-poll" | "sse";
+export type Strategy = "auto" | "poll" | "long-poll" | "sse" | "websocket";
 
 /**
  * Options for `VideoStatusClient`. Times are in milliseconds.
@@ -56,7 +60,7 @@ export type Strategy = "auto" | "poll" | "long-poll" | "sse";
  * const client = new VideoStatusClient(options);
  * ```
  */
-export interface VideoStatusClientOptions {
+export interface VideoStatusClientOptions extends WebSocketOptions {
   /**
    * The server's base URL; `/status` and `/jobs` are resolved against it.
    *
@@ -248,12 +252,14 @@ export interface ClientSettings {
   origins: OriginPolicy;
   maxRedirects: number;
   fetch: typeof fetch;
+  /** `undefined` where the runtime has no WebSocket. */
+  webSocket: WebSocketOptions["webSocket"];
   clock: Clock;
   onUpdate: ((update: StatusUpdate) => void) | undefined;
   onRetry: ((event: RetryEvent) => void) | undefined;
 }
 
-const STRATEGIES: readonly Strategy[] = ["auto", "poll", "long-poll", "sse"];
+const STRATEGIES = ["auto", "poll", "long-poll", "sse", "websocket"];
 const SUBJECT = "VideoStatusClient";
 const CREATE = `create ${SUBJECT}`;
 
@@ -375,6 +381,7 @@ export function resolveOptions(
     maxRedirects,
     // Called bare: browsers reject a fetch invoked with another `this`.
     fetch: (input, init) => fetchFn(input, init),
+    webSocket: resolveWebSocket(SUBJECT, options.webSocket),
     clock,
     onUpdate: options.onUpdate,
     onRetry: options.onRetry,

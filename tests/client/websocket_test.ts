@@ -1,0 +1,314 @@
+import assert from "node:assert/strict";
+import {
+  NetworkError,
+  ProtocolError,
+  RequestError,
+  RequestTimeoutError,
+  VideoStatusClient,
+  type VideoStatusClientOptions,
+} from "../../mod.ts";
+import type { Step } from "../../testing/scripted_fetch.ts";
+import { Secrets } from "../../client/secrets.ts";
+import { OriginPolicy } from "../../client/origin.ts";
+import type { Exchange, Transport } from "../../client/transport.ts";
+import { WebSocketTransport } from "../../client/websocket.ts";
+import { FakeClock } from "../../testing/fake_clock.ts";
+import {
+  type FakeSocket,
+  fakeWebSocket,
+  sends,
+  type SocketScript,
+} from "./_fake_websocket.ts";
+import { completed, setup } from "./_setup.ts";
+
+/** A client on a FakeClock whose sockets follow `scripts`; requests fail unless `steps` answer them. */
+function wsSetup(
+  scripts: SocketScript[],
+  options: VideoStatusClientOptions = {},
+  steps: Step[] = [new TypeError("no request expected")],
+) {
+  const ws = fakeWebSocket(scripts);
+  const fixture = setup(steps, {
+    strategy: "websocket",
+    webSocket: ws.webSocket,
+    ...options,
+  });
+  return { ...fixture, ws };
+}
+
+const P = { result: "pending" };
+const DONE = { result: "completed" };
+
+Deno.test("websocket strategy reads each message into an update and ends at the final one", async () => {
+  const { client, updates, requests, ws } = wsSetup([sends([P, P, DONE])], {
+    serverUrl: "https://example.test/api",
+  });
+  const final = await client.waitForJob("j 1");
+  assert.deepEqual(final.body, DONE);
+  assert.deepEqual(updates.map((u) => [u.result, u.source, u.nextDelay]), [
+    ["pending", "websocket", undefined],
+    ["pending", "websocket", undefined],
+    ["completed", "websocket", undefined],
+  ]);
+  assert.deepEqual(ws.sockets.map((s) => s.url), [
+    "wss://example.test/api/jobs/j%201",
+  ]);
+  assert.equal(requests.length, 0);
+  assert.ok(ws.sockets.every((s) => s.closed));
+});
+
+Deno.test("the final status resolves the wait exactly once, whatever follows it", async () => {
+  const { client, updates, ws } = wsSetup([
+    sends([P, DONE, DONE, { result: "error" }, P]),
+  ]);
+  const seen: string[] = [];
+  for await (const update of client.watch()) seen.push(update.result);
+  await ws.done;
+  // The loop may miss a pending update a newer one replaced; never the final.
+  assert.deepEqual(seen.filter((result) => result !== "pending"), [
+    "completed",
+  ]);
+  assert.deepEqual(updates.map((u) => u.result), ["pending", "completed"]);
+  assert.equal(ws.sockets.length, 1);
+  assert.ok(ws.sockets[0].closed);
+});
+
+Deno.test("a socket that closes after a status is no failure: the wait reconnects after initialDelay", async () => {
+  const { client, clock, retries, ws } = wsSetup(
+    [sends([P]), sends([P]), sends([DONE])],
+    { maxRetries: 0 },
+  );
+  const start = clock.now();
+  assert.equal(await client.getStatus(), "completed");
+  assert.equal(ws.sockets.length, 3);
+  assert.equal(retries.length, 0);
+  assert.equal(clock.now() - start, 2000);
+});
+
+Deno.test("an idle socket fails with a RequestTimeoutError and is retried", async () => {
+  const { client, clock, retries, updates, ws } = wsSetup([
+    sends([P], false),
+    sends([DONE]),
+  ], {
+    requestTimeout: 1000,
+    longPollWait: 1000,
+  });
+  const start = clock.now();
+  assert.equal(await client.getStatus(), "completed");
+  assert.equal(retries.length, 1);
+  const { error } = retries[0];
+  assert.ok(error instanceof RequestTimeoutError, String(error));
+  assert.equal(error.timeout, 2000);
+  assert.equal(error.url, "ws://127.0.0.1:5000/status");
+  assert.deepEqual(updates.map((u) => u.attempt), [1, 2]);
+  // Silent for 2000 ms after the pending status, then the first backoff delay.
+  assert.equal(clock.now() - start, 3000);
+  assert.ok(ws.sockets.every((s) => s.closed));
+});
+
+Deno.test("every message restarts the idle timer", async () => {
+  let clock: FakeClock | undefined;
+  const fixture = wsSetup([async (socket) => {
+    socket.open();
+    for (let i = 0; i < 5; i++) {
+      await clock!.sleep(1500);
+      socket.send(P);
+    }
+    socket.send(DONE);
+  }], { requestTimeout: 1000, longPollWait: 1000, maxRetries: 0 });
+  clock = fixture.clock;
+  const { client, ws } = fixture;
+  assert.equal(await client.getStatus(), "completed");
+  assert.equal(ws.sockets.length, 1);
+});
+
+Deno.test("a socket that never opens makes the wait fall back to polling", async (t) => {
+  const cases: [string, ReturnType<typeof fakeWebSocket>][] = [
+    ["refused upgrade", fakeWebSocket([(socket) => socket.fail()])],
+    ["closed before open", fakeWebSocket([(socket) => socket.end()])],
+    ["constructor throws", fakeWebSocket([])],
+  ];
+  for (const [name, ws] of cases) {
+    await t.step(name, async () => {
+      const { client, requests, retries, updates } = setup([completed()], {
+        strategy: "websocket",
+        webSocket: ws.webSocket,
+      });
+      assert.equal(await client.getStatus(), "completed");
+      assert.equal(requests.length, 1);
+      assert.equal(requests[0].headers.get("prefer"), "wait=30");
+      assert.equal(updates[0].source, "poll");
+      assert.equal(retries.length, 0);
+      assert.ok(ws.sockets.every((s) => s.closed));
+    });
+  }
+});
+
+Deno.test("a runtime without WebSocket makes the wait poll", async () => {
+  const saved = Object.getOwnPropertyDescriptor(globalThis, "WebSocket")!;
+  Reflect.deleteProperty(globalThis, "WebSocket");
+  try {
+    const { client, requests } = setup([completed()], {
+      strategy: "websocket",
+    });
+    assert.equal(await client.getStatus(), "completed");
+    assert.equal(requests.length, 1);
+  } finally {
+    Object.defineProperty(globalThis, "WebSocket", saved);
+  }
+});
+
+Deno.test("a message that is not a readable status is a failure, retried on a new socket", async (t) => {
+  const cases: [string, unknown, string][] = [
+    ["not JSON", "not json", "Expected a JSON object"],
+    ["binary", new ArrayBuffer(4), "Expected a text message"],
+    [
+      "over MAX_BODY_BYTES",
+      JSON.stringify({ result: "pending", pad: "é".repeat(32 * 1024) }),
+      "WebSocket message exceeded 65536 bytes",
+    ],
+  ];
+  for (const [name, message, expected] of cases) {
+    await t.step(name, async () => {
+      const { client, retries, updates, ws } = wsSetup([
+        sends([P, message], false),
+        sends([DONE]),
+      ]);
+      assert.equal(await client.getStatus(), "completed");
+      assert.deepEqual(updates.map((u) => u.result), ["pending", "completed"]);
+      assert.equal(retries.length, 1);
+      const { error } = retries[0];
+      assert.ok(error instanceof ProtocolError, String(error));
+      assert.ok(error.message.startsWith(expected), error.message);
+      assert.ok(ws.sockets.every((s) => s.closed));
+    });
+  }
+});
+
+Deno.test("a message of exactly MAX_BODY_BYTES is read", async () => {
+  const body = { result: "completed", pad: "" };
+  const room = 64 * 1024 - JSON.stringify(body).length;
+  // Two bytes per "é": one byte of room left over for an "x".
+  body.pad = "é".repeat(Math.floor(room / 2)) + "x".repeat(room % 2);
+  const { client } = wsSetup([sends([body])]);
+  assert.equal(await client.getStatus(), "completed");
+});
+
+Deno.test("a socket that ends before a status, or without the closing handshake, is a failure", async (t) => {
+  const cases = [
+    ["closed before a status", sends([]), ProtocolError],
+    ["closed abnormally after a status", (socket: FakeSocket) => {
+      socket.open();
+      socket.send(P);
+      socket.fail();
+    }, NetworkError],
+  ] as const;
+  for (const [name, script, errorClass] of cases) {
+    await t.step(name, async () => {
+      const { client, retries } = wsSetup([script, sends([DONE])]);
+      assert.equal(await client.getStatus(), "completed");
+      assert.equal(retries.length, 1);
+      assert.ok(retries[0].error instanceof errorClass);
+      assert.equal(retries[0].failures, 1);
+    });
+  }
+});
+
+Deno.test("an unknown result ends the wait with a ProtocolError, not retried", async () => {
+  const { client, ws } = wsSetup([sends([{ result: "done" }], false)]);
+  await assert.rejects(client.getStatus(), ProtocolError);
+  assert.equal(ws.sockets.length, 1);
+  assert.ok(ws.sockets[0].closed);
+});
+
+Deno.test("an onUpdate that throws ends the wait with that exception, and no socket follows", async () => {
+  const thrown = new Error("stop here");
+  const calls: string[] = [];
+  const { client, ws } = wsSetup([sends([P, P, DONE]), sends([DONE])], {
+    onUpdate: (update) => {
+      calls.push(update.result);
+      throw thrown;
+    },
+  });
+  await assert.rejects(client.getStatus(), (error) => error === thrown);
+  await ws.done;
+  assert.deepEqual(calls, ["pending"]);
+  assert.equal(ws.sockets.length, 1);
+  assert.ok(ws.sockets[0].closed);
+});
+
+Deno.test("an abort closes the socket and rejects with the reason unchanged", async () => {
+  const controller = new AbortController();
+  const reason = { why: "user left" };
+  const { client, ws } = wsSetup([sends([P], false)]);
+  const waiting = client.getStatus({
+    signal: controller.signal,
+    onUpdate: () => controller.abort(reason),
+  });
+  await assert.rejects(waiting, (error) => error === reason);
+  assert.equal(ws.sockets.length, 1);
+  assert.ok(ws.sockets[0].closed);
+});
+
+Deno.test("each connection takes its place in the request budget", async () => {
+  const ws = fakeWebSocket([sends([P]), sends([P]), sends([DONE])]);
+  const opened: number[] = [];
+  const { client, clock } = setup([new TypeError("no request expected")], {
+    strategy: "websocket",
+    webSocket: class extends ws.webSocket {
+      constructor(url: string) {
+        opened.push(clock.now());
+        super(url);
+      }
+    },
+    initialDelay: 100,
+    maxRequestsPerSecond: 1,
+  });
+  const start = clock.now();
+  assert.equal(await client.getStatus(), "completed");
+  // No second (a sliding window) holds two, where initialDelay alone would
+  // reconnect after 100 ms.
+  assert.deepEqual(opened.map((t) => t - start), [0, 1001, 2002]);
+});
+
+Deno.test("the transport opens no socket to an origin the client may not reach", async () => {
+  const ws = fakeWebSocket([sends([DONE])]);
+  const transport = new WebSocketTransport({
+    clock: new FakeClock(),
+    requestTimeout: 1000,
+    longPollWait: 1000,
+    origins: new OriginPolicy([new URL("http://api.test")], undefined),
+    secrets: new Secrets(new Headers()),
+    webSocket: ws.webSocket,
+  }, (): Transport => assert.fail("no fallback"));
+  const exchange: Exchange = {
+    url: "http://elsewhere.test/status",
+    label: { method: "GET", url: "http://elsewhere.test/status" },
+    signal: undefined,
+    remaining: () => 60_000,
+    sending: () => assert.fail("nothing is sent"),
+    hear: () => assert.fail("nothing is heard"),
+  };
+  await assert.rejects(
+    transport.exchange(exchange),
+    (error) =>
+      error instanceof RequestError &&
+      /^Cannot open a WebSocket to http:\/\/elsewhere\.test\/status as its origin/
+        .test(error.message),
+  );
+  assert.equal(ws.sockets.length, 0);
+});
+
+Deno.test("the webSocket option must be a class", () => {
+  assert.throws(
+    () =>
+      new VideoStatusClient({
+        webSocket: "ws" as unknown as typeof WebSocket,
+      }),
+    {
+      name: "TypeError",
+      message:
+        "Cannot create VideoStatusClient as 'webSocket' must be a function: current value is \"ws\"",
+    },
+  );
+});
