@@ -5,8 +5,9 @@
  * it runs in Deno, Node, Bun and browsers.
  *
  * The layer below is `client/`: the wait engine (`engine.ts`), one file per
- * transport (`poll.ts`, `sse.ts`, `websocket.ts`), sending one request (`request.ts`), the
- * options (`options.ts`), the request budget and the errors.
+ * transport (`poll.ts`, `sse.ts`, `websocket.ts`), sending one request
+ * (`request.ts`), the options (`options.ts`), the request budget and the
+ * errors.
  *
  * @module
  */

@@ -4,6 +4,7 @@ import {
   ProtocolError,
   RequestError,
   RequestTimeoutError,
+  type StatusUpdate,
   VideoStatusClient,
   type VideoStatusClientOptions,
 } from "../../mod.ts";
@@ -107,16 +108,14 @@ Deno.test("an idle socket fails with a RequestTimeoutError and is retried", asyn
 });
 
 Deno.test("every message restarts the idle timer", async () => {
-  let clock: FakeClock | undefined;
   const fixture = wsSetup([async (socket) => {
     socket.open();
     for (let i = 0; i < 5; i++) {
-      await clock!.sleep(1500);
+      await fixture.clock.sleep(1500);
       socket.send(P);
     }
     socket.send(DONE);
   }], { requestTimeout: 1000, longPollWait: 1000, maxRetries: 0 });
-  clock = fixture.clock;
   const { client, ws } = fixture;
   assert.equal(await client.getStatus(), "completed");
   assert.equal(ws.sockets.length, 1);
@@ -221,20 +220,37 @@ Deno.test("an unknown result ends the wait with a ProtocolError, not retried", a
   assert.ok(ws.sockets[0].closed);
 });
 
-Deno.test("an onUpdate that throws ends the wait with that exception, and no socket follows", async () => {
-  const thrown = new Error("stop here");
-  const calls: string[] = [];
-  const { client, ws } = wsSetup([sends([P, P, DONE]), sends([DONE])], {
-    onUpdate: (update) => {
-      calls.push(update.result);
-      throw thrown;
-    },
-  });
-  await assert.rejects(client.getStatus(), (error) => error === thrown);
-  await ws.done;
-  assert.deepEqual(calls, ["pending"]);
-  assert.equal(ws.sockets.length, 1);
-  assert.ok(ws.sockets[0].closed);
+Deno.test("an onUpdate that throws ends the wait with that exception: no socket follows, no update twice", async (t) => {
+  for (const where of ["client", "wait", "watch"] as const) {
+    for (const throwAt of [1, 2, 3]) {
+      await t.step(`${where} onUpdate, update ${throwAt}`, async () => {
+        const thrown = new Error("callback failed");
+        const delivered: string[] = [];
+        const onUpdate = (update: StatusUpdate) => {
+          delivered.push(update.result);
+          if (delivered.length === throwAt) throw thrown;
+        };
+        // Two statuses on the first socket, then the final on the next.
+        const { client, clock, ws } = wsSetup(
+          [sends([P, P]), sends([DONE]), sends([DONE])],
+          { onUpdate: where === "client" ? onUpdate : undefined },
+        );
+        const options = where === "client" ? {} : { onUpdate };
+        const waiting = where === "watch"
+          ? Array.fromAsync(client.watch("j", options))
+          : client.waitForJob("j", options);
+        await assert.rejects(waiting, (error) => error === thrown);
+        await ws.done;
+        assert.deepEqual(
+          delivered,
+          ["pending", "pending", "completed"].slice(0, throwAt),
+        );
+        assert.equal(ws.sockets.length, throwAt === 3 ? 2 : 1);
+        assert.ok(ws.sockets.every((s) => s.closed));
+        assert.equal(clock.timers, 0);
+      });
+    }
+  }
 });
 
 Deno.test("an abort closes the socket and rejects with the reason unchanged", async () => {
