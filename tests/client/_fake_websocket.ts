@@ -1,7 +1,9 @@
 // A stand-in WebSocket class whose sockets each follow a script, for
 // deterministic tests on a FakeClock.
 
-import type { WebSocketClass } from "../../mod.ts";
+import type { VideoStatusClientOptions, WebSocketClass } from "../../mod.ts";
+import type { Step } from "../../testing/scripted_fetch.ts";
+import { type Fixture, setup } from "./_setup.ts";
 
 /** One socket the client opened, driven by its script. */
 export class FakeSocket extends EventTarget {
@@ -50,10 +52,15 @@ export class FakeSocket extends EventTarget {
 /** What a socket does once the client listens to it. */
 export type SocketScript = (socket: FakeSocket) => void | Promise<void>;
 
-/** A WebSocket class whose n-th socket runs the n-th script, and the sockets made. */
-export function fakeWebSocket(
-  scripts: SocketScript[],
-): { webSocket: WebSocketClass; sockets: FakeSocket[]; done: Promise<void> } {
+/** The class to give the client, the sockets it made, and the end of their scripts. */
+export interface FakeWebSocket {
+  webSocket: WebSocketClass;
+  sockets: FakeSocket[];
+  done: Promise<void>;
+}
+
+/** A WebSocket class whose n-th socket runs the n-th script. */
+export function fakeWebSocket(scripts: SocketScript[]): FakeWebSocket {
   const sockets: FakeSocket[] = [];
   const running: Promise<void>[] = [];
   class Scripted extends FakeSocket {
@@ -82,4 +89,19 @@ export function sends(bodies: unknown[], close = true): SocketScript {
     for (const body of bodies) socket.send(body);
     if (close) socket.end();
   };
+}
+
+/** A client on a FakeClock whose sockets follow `scripts`; requests fail unless `steps` answer them. */
+export function wsSetup(
+  scripts: SocketScript[],
+  options: VideoStatusClientOptions = {},
+  steps: Step[] = [new TypeError("no request expected")],
+): Fixture & { ws: FakeWebSocket } {
+  const ws = fakeWebSocket(scripts);
+  const fixture = setup(steps, {
+    strategy: "websocket",
+    webSocket: ws.webSocket,
+    ...options,
+  });
+  return { ...fixture, ws };
 }

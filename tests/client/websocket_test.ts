@@ -6,9 +6,7 @@ import {
   RequestTimeoutError,
   type StatusUpdate,
   VideoStatusClient,
-  type VideoStatusClientOptions,
 } from "../../mod.ts";
-import type { Step } from "../../testing/scripted_fetch.ts";
 import { Secrets } from "../../client/secrets.ts";
 import { OriginPolicy } from "../../client/origin.ts";
 import type { Exchange, Transport } from "../../client/transport.ts";
@@ -18,24 +16,10 @@ import {
   type FakeSocket,
   fakeWebSocket,
   sends,
-  type SocketScript,
+  wsSetup,
 } from "./_fake_websocket.ts";
 import { completed, setup } from "./_setup.ts";
-
-/** A client on a FakeClock whose sockets follow `scripts`; requests fail unless `steps` answer them. */
-function wsSetup(
-  scripts: SocketScript[],
-  options: VideoStatusClientOptions = {},
-  steps: Step[] = [new TypeError("no request expected")],
-) {
-  const ws = fakeWebSocket(scripts);
-  const fixture = setup(steps, {
-    strategy: "websocket",
-    webSocket: ws.webSocket,
-    ...options,
-  });
-  return { ...fixture, ws };
-}
+import { sendAll, serveWebSockets } from "./_websocket_server.ts";
 
 const P = { result: "pending" };
 const DONE = { result: "completed" };
@@ -327,4 +311,78 @@ Deno.test("the webSocket option must be a class", () => {
         "Cannot create VideoStatusClient as 'webSocket' must be a function: current value is \"ws\"",
     },
   );
+});
+
+// Over the wire: a real WebSocket server, the runtime's WebSocket.
+
+const FAST = { initialDelay: 20, maxDelay: 20, minDelay: 10 };
+
+Deno.test("over the wire: the server's messages end the wait, and a closed socket is reconnected", async () => {
+  await using server = serveWebSockets([
+    sendAll([P], true),
+    sendAll([P, DONE], false),
+  ]);
+  const updates: StatusUpdate[] = [];
+  const client = new VideoStatusClient({
+    ...FAST,
+    serverUrl: server.url,
+    strategy: "websocket",
+    maxRetries: 0,
+    onUpdate: (update) => updates.push(update),
+  });
+  const final = await client.waitForJob("j1");
+  assert.deepEqual(final.body, DONE);
+  assert.deepEqual(updates.map((u) => [u.result, u.source, u.attempt]), [
+    ["pending", "websocket", 1],
+    ["pending", "websocket", 2],
+    ["completed", "websocket", 2],
+  ]);
+  assert.deepEqual(server.requests, ["WS /jobs/j1", "WS /jobs/j1"]);
+});
+
+Deno.test("over the wire: a refused upgrade makes the wait poll", async (t) => {
+  for (const status of [404, 405, 426]) {
+    await t.step(String(status), async () => {
+      await using server = serveWebSockets(
+        [new Response(null, { status })],
+        () => Response.json(DONE),
+      );
+      const client = new VideoStatusClient({
+        ...FAST,
+        statusUrl: `${server.url}/status`,
+        strategy: "websocket",
+      });
+      assert.equal(await client.getStatus(), "completed");
+      assert.deepEqual(server.requests, ["WS /status", "GET /status"]);
+    });
+  }
+});
+
+Deno.test("over the wire: a message past MAX_BODY_BYTES drops the socket as a failure, and an abort closes it", async () => {
+  const big = JSON.stringify({ result: "pending", pad: "x".repeat(65_536) });
+  await using server = serveWebSockets([
+    sendAll([P, big], false),
+    sendAll([P], false),
+  ]);
+  const controller = new AbortController();
+  const reason = new Error("enough");
+  const retries: unknown[] = [];
+  const client = new VideoStatusClient({
+    ...FAST,
+    serverUrl: server.url,
+    strategy: "websocket",
+    onRetry: ({ error }) => retries.push(error),
+  });
+  let heard = 0;
+  const waiting = client.getStatus({
+    signal: controller.signal,
+    onUpdate: () => {
+      if (++heard === 2) controller.abort(reason);
+    },
+  });
+  await assert.rejects(waiting, (error) => error === reason);
+  assert.equal(retries.length, 1);
+  assert.ok(retries[0] instanceof ProtocolError, String(retries[0]));
+  assert.match(retries[0].message, /^WebSocket message exceeded 65536 bytes/);
+  assert.deepEqual(server.requests, ["WS /status", "WS /status"]);
 });
