@@ -7,9 +7,13 @@
  * wait reconnects after the first backoff delay. A socket that never opens
  * makes the wait fall back to polling: the WebSocket API does not tell a
  * refused upgrade (404, 405, 426) from an unreachable server, and polling
- * reports and retries the latter as it would anyway. A WebSocket carries no
- * configured headers (browsers cannot send any), so an API that needs a
- * header key cannot be waited on this way.
+ * reports and retries the latter as it would anyway. A socket silent for
+ * `requestTimeout + longPollWait` fails with a `RequestTimeoutError`, and one
+ * that sends a message over `MAX_BODY_BYTES` (64 KiB) is dropped with a
+ * `ProtocolError`; both are retried. A WebSocket carries no configured
+ * headers (browsers cannot send any), so an API that needs a header key
+ * cannot be waited on this way, and it opens only to an origin a request
+ * may go to.
  *
  * @module
  */
@@ -134,8 +138,7 @@ export class WebSocketTransport implements Transport {
   }
 
   async exchange(exchange: Exchange): Promise<ExchangeOutcome> {
-    const { webSocket, origins, clock, requestTimeout, longPollWait } =
-      this.#settings;
+    const { webSocket, origins } = this.#settings;
     const target = new URL(exchange.url);
     // Checked here as well as where the URL came from: a socket goes
     // nowhere a request could not.
@@ -152,19 +155,9 @@ export class WebSocketTransport implements Transport {
     }
     target.protocol = target.protocol === "https:" ? "wss:" : "ws:";
     target.hash = "";
-    const label = { method: "GET", url: redact(target.href) };
-    // Silence this long is a request timeout, however long the socket has
-    // been open: a live server sends its status again meanwhile.
-    const idle = requestTimeout + longPollWait;
-    const idleBound = () => Math.min(idle, exchange.remaining());
-    const link = new LinkedSignal(
-      clock,
-      exchange.signal,
-      idleBound(),
-      () => new RequestTimeoutError(idle, label),
-    );
+    exchange.signal?.throwIfAborted();
     exchange.sending();
-    const session = new Session(this.#settings, exchange, label, link, () => ({
+    const session = new Session(this.#settings, exchange, target.href, () => ({
       kind: "fallback",
       transport: this.#fallback(),
     }));
@@ -198,31 +191,36 @@ class Session {
   constructor(
     settings: WebSocketSettings,
     exchange: Exchange,
-    label: RequestLabel,
-    link: LinkedSignal,
+    url: string,
     fallback: () => ExchangeOutcome,
   ) {
     this.#settings = settings;
-    this.#fallback = fallback;
     this.#exchange = exchange;
-    this.#label = label;
-    this.#link = link;
+    this.#fallback = fallback;
+    this.#label = { method: "GET", url: redact(url) };
     this.#lastActivity = settings.clock.now();
     this.outcome = new Promise((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
-    const { signal } = link;
-    if (signal.aborted) this.#aborted();
-    else signal.addEventListener("abort", () => this.#aborted());
+    // Silence this long is a request timeout, however long the socket has
+    // been open, as for an event stream: a server that holds a socket open
+    // through a long job sends its status again meanwhile.
+    const idle = settings.requestTimeout + settings.longPollWait;
+    this.#link = new LinkedSignal(
+      settings.clock,
+      exchange.signal,
+      this.#idleBound(),
+      () => new RequestTimeoutError(idle, this.#label),
+    );
+    this.#link.signal.addEventListener("abort", () => this.#aborted());
   }
 
   follow(socket: WebSocketLike): void {
     this.#socket = socket;
-    if (this.#ended) return socket.close();
     socket.addEventListener("open", () => {
       this.#opened = true;
-      this.#link.restart(Math.min(this.#idle(), this.#exchange.remaining()));
+      this.#link.restart(this.#idleBound());
     });
     socket.addEventListener("message", (event) => this.#message(event.data));
     socket.addEventListener("error", () => this.#closed(false, undefined));
@@ -247,8 +245,10 @@ class Session {
     else this.#reject(outcome.error);
   }
 
-  #idle(): number {
-    return this.#settings.requestTimeout + this.#settings.longPollWait;
+  /** The idle timeout, within the wait's deadline. */
+  #idleBound(): number {
+    const { requestTimeout, longPollWait } = this.#settings;
+    return Math.min(requestTimeout + longPollWait, this.#exchange.remaining());
   }
 
   #aborted(): void {
@@ -265,7 +265,7 @@ class Session {
     if (this.#ended) return;
     const { clock, secrets } = this.#settings;
     const receivedAt = clock.now();
-    this.#link.restart(Math.min(this.#idle(), this.#exchange.remaining()));
+    this.#link.restart(this.#idleBound());
     if (typeof data !== "string") {
       return this.#fail(
         new ProtocolError("Expected a text message", "", this.#label),
@@ -289,8 +289,8 @@ class Session {
       return this.end({ error });
     }
     if (parsed instanceof ProtocolError) return this.#fail(parsed);
-    // Messages come in order and only on a change: until this one, the
-    // server had nothing newer to say than its last.
+    // Messages come in order: until this one, the server had nothing newer
+    // to say than its last.
     const done = this.#exchange.hear({
       ...parsed,
       source: "websocket",

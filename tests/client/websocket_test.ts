@@ -7,17 +7,16 @@ import {
   type StatusUpdate,
   VideoStatusClient,
 } from "../../mod.ts";
-import { Secrets } from "../../client/secrets.ts";
-import { OriginPolicy } from "../../client/origin.ts";
+import { resolveOptions } from "../../client/options.ts";
 import type { Exchange, Transport } from "../../client/transport.ts";
 import { WebSocketTransport } from "../../client/websocket.ts";
-import { FakeClock } from "../../testing/fake_clock.ts";
 import {
   type FakeSocket,
   fakeWebSocket,
   sends,
   wsSetup,
 } from "./_fake_websocket.ts";
+import { json } from "../../testing/scripted_fetch.ts";
 import { completed, setup } from "./_setup.ts";
 import { sendAll, serveWebSockets } from "./_websocket_server.ts";
 
@@ -271,16 +270,27 @@ Deno.test("each connection takes its place in the request budget", async () => {
   assert.deepEqual(opened.map((t) => t - start), [0, 1001, 2002]);
 });
 
+Deno.test("a socket's final status after a pending one teaches the schedule near-exact", async () => {
+  const observed: unknown[] = [];
+  const { client, clock } = wsSetup([async (socket) => {
+    socket.open();
+    for (const [wait, body] of [[1000, P], [2000, DONE]] as const) {
+      await clock.sleep(wait);
+      socket.send(body);
+    }
+  }], {
+    schedule: { nextDelay: () => 1000, observe: (o) => observed.push(o) },
+  }, [json({ id: "j", result: "pending" }, { status: 201 })]);
+  await client.waitForJob(await client.createJob());
+  assert.deepEqual(observed, [{ after: 1000, atMost: 3000 }]);
+});
+
 Deno.test("the transport opens no socket to an origin the client may not reach", async () => {
   const ws = fakeWebSocket([sends([DONE])]);
-  const transport = new WebSocketTransport({
-    clock: new FakeClock(),
-    requestTimeout: 1000,
-    longPollWait: 1000,
-    origins: new OriginPolicy([new URL("http://api.test")], undefined),
-    secrets: new Secrets(new Headers()),
-    webSocket: ws.webSocket,
-  }, (): Transport => assert.fail("no fallback"));
+  const transport = new WebSocketTransport(
+    resolveOptions({ serverUrl: "http://api.test", webSocket: ws.webSocket }),
+    (): Transport => assert.fail("no fallback"),
+  );
   const exchange: Exchange = {
     url: "http://elsewhere.test/status",
     label: { method: "GET", url: "http://elsewhere.test/status" },
