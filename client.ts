@@ -115,7 +115,7 @@ export class VideoStatusClient {
    * ```
    *
    * @param options The client's settings.
-   * @throws {TypeError} If a URL option is not an absolute http(s) URL without user info, or `headers`, `allowedOrigins`, `strategy` or `fetch` is not valid.
+   * @throws {TypeError} If a URL option is not an absolute http(s) URL without user info, or `headers`, `allowedOrigins`, `strategy`, `fetch` or `webSocket` is not valid.
    * @throws {RangeError} If a number is out of range.
    */
   constructor(options: VideoStatusClientOptions = {}) {
