@@ -5,10 +5,10 @@
  * it runs in Deno, Node, Bun and browsers.
  *
  * The layer below is `client/`: the wait engine (`engine.ts`), one file per
- * transport (`poll.ts`, `sse.ts`), the one-shot `check.ts`, reading an
- * answer through the dialect (`answer.ts`), sending one request
- * (`request.ts`), the options (`options.ts`, `dialect_options.ts`), the
- * request budget and the errors.
+ * transport (`poll.ts`, `sse.ts`, `websocket.ts`), the one-shot `check.ts`,
+ * reading an answer through the dialect (`answer.ts`), sending one request
+ * (`request.ts`), the options (`options.ts`, `dialect_options.ts`) and the
+ * settings they become (`settings.ts`), the request budget and the errors.
  *
  * @module
  */
@@ -21,16 +21,13 @@ import {
   runWait,
   type WaitTarget,
 } from "./client/engine.ts";
-import {
-  type ClientSettings,
-  resolveOptions,
-  type Strategy,
-  type VideoStatusClientOptions,
-} from "./client/options.ts";
+import type { Strategy, VideoStatusClientOptions } from "./client/options.ts";
+import { type ClientSettings, resolveOptions } from "./client/settings.ts";
 import { PollTransport } from "./client/poll.ts";
 import { pushIterator } from "./client/push_iterator.ts";
 import { SseTransport } from "./client/sse.ts";
 import type { Transport } from "./client/transport.ts";
+import { WebSocketTransport } from "./client/websocket.ts";
 import type {
   CheckOptions,
   CreateJobOptions,
@@ -59,6 +56,12 @@ export type {
   UpdateSource,
   WaitOptions,
 } from "./client/types.ts";
+export type {
+  WebSocketClass,
+  WebSocketEventLike,
+  WebSocketLike,
+  WebSocketOptions,
+} from "./client/websocket.ts";
 
 /**
  * Waits for video translation jobs.
@@ -117,7 +120,7 @@ export class VideoStatusClient {
    * ```
    *
    * @param options The client's settings.
-   * @throws {TypeError} If a URL option is not an absolute http(s) URL without user info, or `headers`, `allowedOrigins`, `strategy` or `fetch` is not valid.
+   * @throws {TypeError} If a URL option is not an absolute http(s) URL without user info, or `headers`, `allowedOrigins`, `strategy`, `fetch` or `webSocket` is not valid.
    * @throws {RangeError} If a number is out of range.
    */
   constructor(options: VideoStatusClientOptions = {}) {
@@ -368,10 +371,14 @@ export class VideoStatusClient {
       case "auto":
         return new PollTransport(settings, "auto");
       case "sse":
-        return new SseTransport(
-          settings,
-          () => new PollTransport(settings, "auto"),
-        );
+        return new SseTransport(settings, () => this.#polling());
+      case "websocket":
+        return new WebSocketTransport(settings, () => this.#polling());
     }
+  }
+
+  /** What the push strategies fall back to where the server offers no push. */
+  #polling(): Transport {
+    return new PollTransport(this.#settings, "auto");
   }
 }

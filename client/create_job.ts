@@ -5,7 +5,7 @@
 import { parseJsonObject, parseStatus } from "./answer.ts";
 import type { RequestBudget } from "./budget.ts";
 import { HTTPError, ProtocolError, RequestTimeoutError } from "./errors/mod.ts";
-import type { ClientSettings } from "./options.ts";
+import type { ClientSettings } from "./settings.ts";
 import {
   LinkedSignal,
   readText,

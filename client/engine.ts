@@ -11,7 +11,7 @@
 import { isPacing, type RequestLabel } from "./answer.ts";
 import type { RequestBudget } from "./budget.ts";
 import { RetryError, TimeoutError } from "./errors/mod.ts";
-import type { ClientSettings } from "./options.ts";
+import type { ClientSettings } from "./settings.ts";
 import { LinkedSignal } from "./request.ts";
 import type {
   Exchange,

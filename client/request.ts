@@ -6,7 +6,7 @@
 
 import type { RequestLabel } from "./answer.ts";
 import { NetworkError, RequestError } from "./errors/mod.ts";
-import type { ClientSettings } from "./options.ts";
+import type { ClientSettings } from "./settings.ts";
 import { type OriginPolicy, refusal } from "./origin.ts";
 import { redact, showUrl } from "./url.ts";
 import { readBoundedText } from "../protocol/body.ts";

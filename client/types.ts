@@ -17,7 +17,7 @@ import type { FinalStatus, VideoStatus } from "../protocol/status.ts";
  * const sourceOf = (update: StatusUpdate): UpdateSource => update.source;
  * ```
  */
-export type UpdateSource = "poll" | "long-poll" | "sse";
+export type UpdateSource = "poll" | "long-poll" | "sse" | "websocket";
 
 /**
  * One status answer during a wait, as given to `onUpdate` and yielded by `watch()`.

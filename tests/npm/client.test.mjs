@@ -51,6 +51,22 @@ describe("a simulator served in-process", () => {
     assert.equal(final.result, "error");
   });
 
+  test("strategy websocket ends the wait in every runtime, pushed or polled", async () => {
+    const pushing = new VideoStatusClient({
+      serverUrl: server.url,
+      strategy: "websocket",
+      initialDelay: 50,
+    });
+    const job = await pushing.createJob({ duration: 100 });
+    const final = await pushing.waitForJob(job, { timeout: 10_000 });
+    assert.equal(final.result, "completed");
+    // Without a WebSocket (Node 20) the wait polls; elsewhere a socket is
+    // tried first, and the wait polls where the server has no push.
+    if (typeof globalThis.WebSocket !== "function") {
+      assert.equal(final.source, "long-poll");
+    }
+  });
+
   test("getStatus() waits for the server's own job", async () => {
     assert.equal(await client.getStatus({ timeout: 10_000 }), "completed");
   });
