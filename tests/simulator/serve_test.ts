@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { createSimulator, serve } from "../../server.ts";
 import { listenNode } from "../../simulator/adapters/node.ts";
+import { CONNECTION_DEFAULTS } from "../../simulator/adapters/listener.ts";
 
 // Generous: a loaded machine may take seconds to pass a disconnect on.
 async function waitFor(check: () => boolean, what: string): Promise<void> {
@@ -103,7 +104,7 @@ Deno.test("the node:http adapter streams, drops and notices disconnects", async 
   });
   const listener = await listenNode(
     (request, info) => simulator.fetch(request, info),
-    { port: 0, hostname: "127.0.0.1" },
+    { port: 0, hostname: "127.0.0.1", ...CONNECTION_DEFAULTS },
   );
   const url = `http://127.0.0.1:${listener.port}`;
   try {
@@ -156,7 +157,7 @@ Deno.test("the node:http adapter drops the connection of a reset body", async ()
   await using simulator = createSimulator({ resetRate: 1, seed: 4 });
   const listener = await listenNode(
     (request, info) => simulator.fetch(request, info),
-    { port: 0, hostname: "127.0.0.1" },
+    { port: 0, hostname: "127.0.0.1", ...CONNECTION_DEFAULTS },
   );
   try {
     const response = await fetch(`http://127.0.0.1:${listener.port}/status`);
