@@ -47,6 +47,17 @@ export interface RequestHead {
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * The methods Node.js's HTTP parser reads (its `http.METHODS`); it answers
+ * `400` to any other, so this adapter does too and both answer alike.
+ */
+const METHODS = new Set(
+  ("ACL BIND CHECKOUT CONNECT COPY DELETE GET HEAD LINK LOCK M-SEARCH MERGE " +
+    "MKACTIVITY MKCALENDAR MKCOL MOVE NOTIFY OPTIONS PATCH POST PROPFIND " +
+    "PROPPATCH PURGE PUT QUERY REBIND REPORT SEARCH SOURCE SUBSCRIBE TRACE " +
+    "UNBIND UNLINK UNLOCK UNSUBSCRIBE").split(" "),
+);
 const decoder = new TextDecoder("latin1");
 
 /**
@@ -60,6 +71,7 @@ const decoder = new TextDecoder("latin1");
  * const head = parseHead(new TextEncoder().encode("GET /status HTTP/1.1\r\nHost: a"));
  * assert.equal(typeof head === "object" && head.headers.get("host"), "a");
  * assert.equal(parseHead(new TextEncoder().encode("GET\r\n")), "Cannot read the request line");
+ * assert.match(String(parseHead(new TextEncoder().encode("FOO / HTTP/1.1"))), /not an HTTP method/);
  * ```
  *
  * @param bytes The head's bytes, up to the `\r\n\r\n` that ends it.
@@ -73,6 +85,9 @@ export function parseHead(bytes: Uint8Array): RequestHead | string {
     parts.length !== 3 || !TOKEN.test(method) || target === "" ||
     !/^HTTP\/1\.[01]$/.test(version)
   ) return "Cannot read the request line";
+  if (!METHODS.has(method)) {
+    return "Cannot read the request as its method is not an HTTP method";
+  }
   const headers = new Headers();
   for (const line of lines.slice(1)) {
     const colon = line.indexOf(":");
