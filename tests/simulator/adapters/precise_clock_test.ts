@@ -28,7 +28,11 @@ Deno.test("preciseClock sleeps reject with the abort reason in any phase", async
     while (preciseClock.now() - start < abortAt) {
       await new Promise((resolve) => setImmediate(resolve));
     }
+    // A loaded machine may overshoot the due time: then the sleep may have
+    // ended already, and only an abort before it is due must reject.
+    const due = preciseClock.now() - start < 20;
     controller.abort(reason);
-    await assert.rejects(sleeping, (error) => error === reason);
+    if (due) await assert.rejects(sleeping, (error) => error === reason);
+    else await sleeping.catch((error) => assert.equal(error, reason));
   }
 });
