@@ -10,7 +10,7 @@
  */
 
 import { ConnReader } from "./conn_reader.ts";
-import { parseHead, type RequestHead, requestUrl } from "./http1.ts";
+import { headerOf, parseHead, type RequestHead, requestUrl } from "./http1.ts";
 import type { FetchHandler, Listener, ListenOptions } from "./listener.ts";
 import { type Writable, writeError, writeResponse } from "./response_writer.ts";
 
@@ -57,7 +57,8 @@ class Connection {
   readonly reader: ConnReader;
   /** Waiting for a request head (between requests), so shutdown may close it. */
   idle = true;
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the sweep closes it (`performance.now()` time); `Infinity`: never. */
+  deadline = Infinity;
   #closed = false;
 
   constructor(conn: DenoConn) {
@@ -67,13 +68,11 @@ class Connection {
 
   /** Closes the connection `ms` from now unless re-armed or disarmed. */
   arm(ms: number): void {
-    this.disarm();
-    this.#timer = setTimeout(() => this.close(), ms);
+    this.deadline = performance.now() + ms;
   }
 
   disarm(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.deadline = Infinity;
   }
 
   close(): void {
@@ -168,9 +167,22 @@ export function listenDeno(
       );
     }
   })();
+  // One sweep closes the connections past their deadline: a number to set
+  // per request is cheaper than a timer to arm and clear.
+  const every = Math.min(
+    1_000,
+    Math.max(10, Math.min(options.headerTimeout, options.idleTimeout) / 4),
+  );
+  const sweep = setInterval(() => {
+    const now = performance.now();
+    for (const connection of open) {
+      if (connection.deadline <= now) connection.close();
+    }
+  }, every);
   const finished = (async () => {
     await acceptLoop;
     while (tasks.size > 0) await Promise.all(tasks);
+    clearInterval(sweep);
   })();
   let stopping: Promise<void> | undefined;
   return {
@@ -252,14 +264,12 @@ async function serveConnection(
       response = new Response(null, { status: 500 });
     }
     const keepAlive = head.version === "HTTP/1.1" &&
-      !/\bclose\b/i.test(head.headers.get("connection") ?? "") &&
+      !/\bclose\b/i.test(headerOf(head.headers, "connection") ?? "") &&
       exchange.isBodyRead() && !isClosing();
     try {
       await writeResponse(conn, response, head, keepAlive);
     } catch {
       return;
-    } finally {
-      abort();
     }
     if (!keepAlive) return;
   }
@@ -275,8 +285,8 @@ function toRequest(head: RequestHead, reader: ConnReader, authority: string):
   }
   | [number, string] {
   const { method, headers } = head;
-  const encoding = headers.get("transfer-encoding");
-  const length = headers.get("content-length");
+  const encoding = headerOf(headers, "transfer-encoding");
+  const length = headerOf(headers, "content-length");
   if (encoding !== null && length !== null) {
     return [400, `${CANNOT} has both Content-Length and Transfer-Encoding`];
   }
@@ -286,7 +296,7 @@ function toRequest(head: RequestHead, reader: ConnReader, authority: string):
   if (length !== null && !/^\d{1,15}$/.test(length)) {
     return [400, `${CANNOT} has a Content-Length that is no number`];
   }
-  const url = requestUrl(head.target, headers.get("host"), authority);
+  const url = requestUrl(head.target, headerOf(headers, "host"), authority);
   if (url === undefined) return [400, `${CANNOT} target is no path`];
   let done = false;
   let markRead = (): void => {};
@@ -314,7 +324,10 @@ function toRequest(head: RequestHead, reader: ConnReader, authority: string):
       isBodyRead: () => done,
     };
   } catch {
-    // The fetch API refuses some methods (CONNECT, TRACE).
-    return [400, `${CANNOT} method is not allowed in a fetch Request`];
+    // The fetch API refuses some methods (CONNECT, TRACE) and header values.
+    return [
+      400,
+      `${CANNOT} method or a header is not allowed in a fetch Request`,
+    ];
   }
 }

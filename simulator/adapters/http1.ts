@@ -31,7 +31,7 @@ export const MAX_HEAD_BYTES = 16_384;
  *   method: "GET",
  *   target: "/status",
  *   version: "HTTP/1.1",
- *   headers: new Headers({ host: "localhost" }),
+ *   headers: [["Host", "localhost"]],
  * };
  * ```
  */
@@ -42,8 +42,34 @@ export interface RequestHead {
   readonly target: string;
   /** `HTTP/1.1` or `HTTP/1.0`. */
   readonly version: string;
-  /** The header fields. */
-  readonly headers: Headers;
+  /** The header fields as sent, names and values, values trimmed. */
+  readonly headers: readonly [string, string][];
+}
+
+/**
+ * The value of a request header (the first, when there are several).
+ *
+ * @example
+ * ```ts
+ * import { headerOf } from "./http1.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(headerOf([["Host", "a"]], "host"), "a");
+ * assert.equal(headerOf([], "host"), null);
+ * ```
+ *
+ * @param headers The header fields.
+ * @param name A lower-case name.
+ * @returns The value, or `null`.
+ */
+export function headerOf(
+  headers: readonly [string, string][],
+  name: string,
+): string | null {
+  for (const [key, value] of headers) {
+    if (key.length === name.length && key.toLowerCase() === name) return value;
+  }
+  return null;
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -69,7 +95,7 @@ const decoder = new TextDecoder("latin1");
  * import assert from "node:assert/strict";
  *
  * const head = parseHead(new TextEncoder().encode("GET /status HTTP/1.1\r\nHost: a"));
- * assert.equal(typeof head === "object" && head.headers.get("host"), "a");
+ * assert.deepEqual(typeof head === "object" && head.headers, [["Host", "a"]]);
  * assert.equal(parseHead(new TextEncoder().encode("GET\r\n")), "Cannot read the request line");
  * assert.match(String(parseHead(new TextEncoder().encode("FOO / HTTP/1.1"))), /not an HTTP method/);
  * ```
@@ -88,16 +114,14 @@ export function parseHead(bytes: Uint8Array): RequestHead | string {
   if (!METHODS.has(method)) {
     return "Cannot read the request as its method is not an HTTP method";
   }
-  const headers = new Headers();
-  for (const line of lines.slice(1)) {
+  // Their values are checked when the Request is built from them.
+  const headers: [string, string][] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
     const colon = line.indexOf(":");
     const name = line.slice(0, colon);
     if (colon < 1 || !TOKEN.test(name)) return "Cannot read a header field";
-    try {
-      headers.append(name, line.slice(colon + 1).trim());
-    } catch {
-      return "Cannot read a header field";
-    }
+    headers.push([name, line.slice(colon + 1).trim()]);
   }
   return { method, target, version, headers };
 }

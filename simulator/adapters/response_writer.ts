@@ -88,7 +88,7 @@ export async function writeError(
  *     return Promise.resolve(bytes.length);
  *   },
  * };
- * const head = { method: "GET", target: "/", version: "HTTP/1.1", headers: new Headers() };
+ * const head = { method: "GET", target: "/", version: "HTTP/1.1", headers: [] };
  * await writeResponse(conn, new Response("ok"), head, true);
  * assert.match(text, /content-length: 2\r\nconnection: keep-alive\r\n\r\nok$/);
  * ```
