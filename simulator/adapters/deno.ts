@@ -146,6 +146,7 @@ export function listenDeno(
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, pause);
           wakeAccept = () => {
+            wakeAccept = undefined;
             clearTimeout(timer);
             resolve();
           };
@@ -163,6 +164,8 @@ export function listenDeno(
           .finally(() => {
             connection.close();
             open.delete(connection);
+            // A descriptor is free: an accept paused on EMFILE may go on.
+            wakeAccept?.();
           }),
       );
     }
