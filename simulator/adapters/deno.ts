@@ -10,7 +10,13 @@
  */
 
 import { ConnReader } from "./conn_reader.ts";
-import { headerOf, parseHead, type RequestHead, requestUrl } from "./http1.ts";
+import {
+  headerOf,
+  isForbiddenMethod,
+  parseHead,
+  type RequestHead,
+  requestUrl,
+} from "./http1.ts";
 import type { FetchHandler, Listener, ListenOptions } from "./listener.ts";
 import { type Writable, writeError, writeResponse } from "./response_writer.ts";
 
@@ -301,6 +307,9 @@ function toRequest(head: RequestHead, reader: ConnReader, authority: string):
   }
   const url = requestUrl(head.target, headerOf(headers, "host"), authority);
   if (url === undefined) return [400, `${CANNOT} target is no path`];
+  if (isForbiddenMethod(method)) {
+    return [400, `${CANNOT} method is forbidden in a fetch Request`];
+  }
   let done = false;
   let markRead = (): void => {};
   const bodyRead = new Promise<void>((resolve) => markRead = resolve);
@@ -327,10 +336,7 @@ function toRequest(head: RequestHead, reader: ConnReader, authority: string):
       isBodyRead: () => done,
     };
   } catch {
-    // The fetch API refuses some methods (CONNECT, TRACE) and header values.
-    return [
-      400,
-      `${CANNOT} method or a header is not allowed in a fetch Request`,
-    ];
+    // The fetch API refuses some header values.
+    return [400, `${CANNOT} header fields are not allowed in a fetch Request`];
   }
 }

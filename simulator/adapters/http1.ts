@@ -127,6 +127,27 @@ export function parseHead(bytes: Uint8Array): RequestHead | string {
 }
 
 /**
+ * Whether the fetch standard forbids a method in a `Request` (CONNECT,
+ * TRACE, TRACK). Deno and Node.js refuse to build such a Request and Bun
+ * builds it; both adapters ask this first so that all answer `400` alike.
+ *
+ * @example
+ * ```ts
+ * import { isForbiddenMethod } from "./http1.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(isForbiddenMethod("trace"), true);
+ * assert.equal(isForbiddenMethod("GET"), false);
+ * ```
+ *
+ * @param method The request's method.
+ * @returns `true` for CONNECT, TRACE and TRACK, in any case.
+ */
+export function isForbiddenMethod(method: string): boolean {
+  return /^(?:CONNECT|TRACE|TRACK)$/i.test(method);
+}
+
+/**
  * The absolute URL of a request target: the `Host` header's authority (or
  * the listening address when it has none or a malformed one) in front of the
  * target as sent, so that `//status` stays a path and is not read as a host.

@@ -9,7 +9,7 @@
 
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { requestUrl } from "./http1.ts";
+import { isForbiddenMethod, requestUrl } from "./http1.ts";
 import type { FetchHandler, Listener, ListenOptions } from "./listener.ts";
 
 /**
@@ -193,6 +193,9 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
     throw new TypeError("The request target is not a path");
   }
   const method = req.method ?? "GET";
+  if (isForbiddenMethod(method)) {
+    throw new TypeError("The method is forbidden in a fetch Request");
+  }
   const hasBody = method !== "GET" && method !== "HEAD";
   return new Request(url, {
     method,
