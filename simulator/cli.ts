@@ -95,8 +95,9 @@ Options:
                            head; past it, it is closed (default: ${DEFAULT_SECONDS.headerTimeout})
   --idle-timeout SECONDS   Time a connection may sit idle between requests
                            before it is closed (default: ${DEFAULT_SECONDS.idleTimeout})
-  --max-connections N      Open connections at most; one more is answered 503
-                           and closed (default: ${CONNECTION_DEFAULTS.maxConnections})
+  --max-connections N      Open connections at most; one more is turned away
+                           (answered 503 and closed under Deno, closed under
+                           Node.js) (default: ${CONNECTION_DEFAULTS.maxConnections})
   --shutdown-grace SECONDS Time SIGINT/SIGTERM lets responses in progress end
                            before the last connections are closed (default: ${DEFAULT_SECONDS.shutdownGrace})
   -h, --help               Show this help and exit

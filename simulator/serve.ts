@@ -1,6 +1,6 @@
 /**
  * Serves a {@linkcode Simulator} over HTTP with whatever runtime is running
- * it: the Deno adapter (`Deno.serve`) under Deno, the Node.js one
+ * it: the Deno adapter (HTTP/1.1 on `Deno.listen`) under Deno, the Node.js one
  * (`node:http`) elsewhere. The simulator gets a clock whose sleeps end on
  * time, unless the options give one.
  *
@@ -53,9 +53,10 @@ export interface ServeOptions extends SimulatorOptions {
    */
   idleTimeout?: number;
   /**
-   * Open connections at most; one more is answered `503` and closed. An
+   * Open connections at most; one more is turned away: answered `503` and
+   * closed under Deno, closed by `node:http` under Node.js and Bun. An
    * `accept` that fails (out of descriptors) never stops the server: it
-   * pauses and goes on. @default {12_000}
+   * pauses and goes on as soon as a connection closes. @default {12_000}
    */
   maxConnections?: number;
   /**

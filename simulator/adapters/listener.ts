@@ -38,7 +38,10 @@ export interface ConnectionLimits {
   readonly headerTimeout: number;
   /** Time a connection may sit idle between requests before it is closed. */
   readonly idleTimeout: number;
-  /** Open connections at most; one more is answered `503` and closed. */
+  /**
+   * Open connections at most; one more is turned away (the Deno adapter
+   * answers it `503` and closes it, `node:http` closes it).
+   */
   readonly maxConnections: number;
   /** Time `close()` lets responses in progress end before it closes their connections. */
   readonly shutdownGrace: number;
@@ -49,8 +52,9 @@ export interface ConnectionLimits {
  * (Node.js allows 60 s, but a client that has connected sends its head in
  * milliseconds, and a shorter bound frees a slowloris's descriptors six times
  * sooner); 5 s idle between requests (Node.js's `keepAliveTimeout`, longer
- * than the 4 s after which undici and Deno's `fetch` drop an idle connection,
- * so a client never reuses one the server is closing); 12,000 connections
+ * than the 4 s after which Node.js's `fetch` (undici) drops an idle
+ * connection, so that client never reuses one the server is closing; 10 s
+ * would keep twice the idle descriptors for little gain); 12,000 connections
  * (one for each of the simulator's 10,000 `maxHeld` long-polls, and room for
  * other requests); 5 s for shutdown, half of what a process manager usually
  * waits after SIGTERM before it kills.
