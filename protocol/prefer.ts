@@ -19,6 +19,7 @@
  * assert.equal(parsePreferWait("wait=10"), 10_000);
  * assert.equal(parsePreferWait("respond-async, Wait = \"5\""), 5_000);
  * assert.equal(parsePreferWait("wait=soon"), undefined);
+ * assert.equal(parsePreferWait("wait=99999999999"), 99_999_999_999_000);
  * assert.equal(parsePreferWait(null), undefined);
  * ```
  *
@@ -37,7 +38,9 @@ export function parsePreferWait(header: string | null): number | undefined {
     if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
       value = value.slice(1, -1);
     }
-    if (!/^[0-9]{1,10}$/.test(value)) return undefined;
+    // Any number of digits: a wait longer than the server holds is capped by
+    // the server, not ignored (`Number` of a huge one is `Infinity`).
+    if (!/^[0-9]+$/.test(value)) return undefined;
     return Number(value) * 1_000;
   }
   return undefined;

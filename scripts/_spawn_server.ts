@@ -10,19 +10,32 @@ export interface ChildServer extends AsyncDisposable {
   readonly pid: number;
   /** Stops the child and waits for it to exit. */
   close(): Promise<void>;
+  /** Resolves with the exit code once the child has exited, for whatever reason. */
+  readonly exited: Promise<number>;
 }
 
 /**
  * Runs `deno run --allow-net SCRIPT ARGS…` and resolves once it listens.
+ * With `fileLimit`, the child runs under `ulimit -n fileLimit` (via `sh`).
  *
  * @throws {Error} When the child exits before it prints its URL.
  */
 export async function spawnServer(
   script: string,
   args: readonly string[],
+  fileLimit?: number,
 ): Promise<ChildServer> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-net", script, ...args],
+  const deno = [Deno.execPath(), "run", "--allow-net", script, ...args];
+  const [command, ...rest] = fileLimit === undefined ? deno : [
+    "sh",
+    "-c",
+    // `exec` keeps the pid: it is the server's own.
+    `ulimit -n ${fileLimit} && exec "$@"`,
+    "sh",
+    ...deno,
+  ];
+  const child = new Deno.Command(command!, {
+    args: rest,
     stdin: "null",
     stdout: "piped",
     stderr: "inherit",
@@ -52,5 +65,11 @@ export async function spawnServer(
     await child.status;
     await drained;
   };
-  return { url, pid: child.pid, close, [Symbol.asyncDispose]: close };
+  return {
+    url,
+    pid: child.pid,
+    close,
+    exited: child.status.then((status) => status.code),
+    [Symbol.asyncDispose]: close,
+  };
 }

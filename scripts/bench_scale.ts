@@ -2,7 +2,9 @@
  * The scale benchmark: one client process waiting on 10,000 jobs at once
  * under a shared request budget, the simulator holding their 10,000
  * long-polls, and the simulator's throughput against a bare `Deno.serve`
- * handler under `wrk`.
+ * handler under `wrk`, and an abuse run: the simulator under a low
+ * descriptor limit with idle and slow (slowloris) connections besides its
+ * normal traffic.
  *
  * Run `deno task bench:scale --help` for its flags.
  *
@@ -15,6 +17,14 @@ import { positiveInteger, runMain } from "./_flags.ts";
 import { type Job, VideoStatusClient } from "../client.ts";
 import type { FinalStatus } from "../protocol/status.ts";
 import { spawnServer } from "./_spawn_server.ts";
+import {
+  attack,
+  newcomers,
+  peakRss,
+  quantile,
+  TrafficPool,
+  type TrafficResult,
+} from "./_abuse.ts";
 import { runWrk, type WrkResult } from "./_wrk.ts";
 import { seededRandom } from "../util/random.ts";
 
@@ -28,6 +38,10 @@ Options:
   --waits N       concurrent waits (default 10000)
   --budget N      the client's maxRequestsPerSecond (default 2000)
   --seconds N     length of each wrk run (default 5; four runs)
+  --abuse         run only the abuse run: the simulator under ulimit -n 256,
+                  first with normal traffic alone (10 s), then with 1,000
+                  idle and 1,000 slow connections besides it
+  --abuse-seconds N  length of the abuse run (default 30)
   -h, --help      show this help
 `;
 
@@ -36,8 +50,15 @@ const BARE_SERVER = new URL("./_bare_server.ts", import.meta.url).pathname;
 
 async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
-    args: joinNegativeValues(args, ["waits", "budget", "seconds"]),
+    args: joinNegativeValues(args, [
+      "waits",
+      "budget",
+      "seconds",
+      "abuse-seconds",
+    ]),
     options: {
+      abuse: { type: "boolean", default: false },
+      "abuse-seconds": { type: "string", default: "30" },
       waits: { type: "string", default: "10000" },
       budget: { type: "string", default: "2000" },
       seconds: { type: "string", default: "5" },
@@ -52,6 +73,14 @@ async function main(args: string[]): Promise<number> {
   const waits = positiveInteger("--waits", values.waits);
   const budget = positiveInteger("--budget", values.budget);
   const seconds = positiveInteger("--seconds", values.seconds);
+  const abuseSeconds = positiveInteger(
+    "--abuse-seconds",
+    values["abuse-seconds"],
+  );
+  if (values.abuse) {
+    console.log((await abuse(abuseSeconds)).join("\n"));
+    return 0;
+  }
   const lines = [
     ...(await sleepingWaits(waits)),
     "",
@@ -60,6 +89,8 @@ async function main(args: string[]): Promise<number> {
     ...(await manyWaits(waits, budget, "poll")),
     "",
     ...(await throughput(seconds)),
+    "",
+    ...(await abuse(abuseSeconds)),
   ];
   console.log(lines.join("\n"));
   return 0;
@@ -250,6 +281,88 @@ async function throughput(seconds: number): Promise<string[]> {
     `| Ratio (target ≥ 0.8) | ${ratio.toFixed(2)} |`,
     ...(errors > 0 ? [`| Errors | ${errors} |`] : []),
   ];
+}
+
+/** Descriptors the simulator may hold in the abuse run. */
+const ABUSE_FILE_LIMIT = 256;
+/** Idle and slow connections of the abuse run, each. */
+const ATTACKERS = 1_000;
+/** Keep-alive connections of the normal traffic. */
+const TRAFFIC_CONNECTIONS = 8;
+
+/**
+ * The abuse run: normal traffic alone for 10 s (the quiet run), then with
+ * 1,000 idle and 1,000 slow connections for `seconds`, all reconnecting as
+ * soon as the simulator closes them, against a simulator process limited to
+ * 256 descriptors. Reports crashes, peak RSS, and the traffic's p99.
+ */
+async function abuse(seconds: number): Promise<string[]> {
+  console.error(
+    `Abuse run: ulimit -n ${ABUSE_FILE_LIMIT}, 10 s quiet, then ${seconds} s with ${ATTACKERS} idle and ${ATTACKERS} slow connections…`,
+  );
+  const server = await spawnServer(SERVER, [
+    "--port=0",
+    "--min-duration=86400",
+    "--max-duration=86400",
+  ], ABUSE_FILE_LIMIT);
+  let crashed = false;
+  void server.exited.then(() => crashed = true);
+  const port = Number(new URL(server.url).port);
+  const traffic = new TrafficPool(port, TRAFFIC_CONNECTIONS);
+  try {
+    const quiet = await traffic.run(10);
+    const stop = new AbortController();
+    const peak = peakRss(server.pid, stop.signal);
+    const attacks = [
+      attack(port, ATTACKERS, "idle", stop.signal),
+      attack(port, ATTACKERS, "slow", stop.signal),
+    ];
+    const [loud, fresh] = await Promise.all([
+      traffic.run(seconds),
+      newcomers(port, seconds),
+    ]);
+    stop.abort();
+    const [idle, slow] = await Promise.all(attacks);
+    // Still serving, new connections too, once the attack ends?
+    traffic.close();
+    const after = await new TrafficPool(port, 1).run(1);
+    const p99 = (result: TrafficResult): number =>
+      quantile(result.latencies, 0.99);
+    const ratio = p99(loud) / p99(quiet);
+    return [
+      `### Abuse run: the simulator under \`ulimit -n ${ABUSE_FILE_LIMIT}\`, ${ATTACKERS} idle + ${ATTACKERS} slow connections, ${seconds} s`,
+      "",
+      "| Measure | Value | Target |",
+      "| --- | --: | --- |",
+      `| Crashes (simulator exited) | ${crashed ? 1 : 0} | 0 |`,
+      `| Simulator peak RSS (VmRSS) under attack | ${
+        mib(await peak)
+      } | bounded |`,
+      `| Normal requests answered: quiet (10 s) / under attack (${seconds} s) | ${quiet.latencies.length} / ${loud.latencies.length} | |`,
+      `| Normal requests failed: quiet / under attack | ${quiet.errors} / ${loud.errors} | 0 |`,
+      `| Normal requests' p50: quiet / under attack | ${
+        ms(quantile(quiet.latencies, 0.5))
+      } / ${ms(quantile(loud.latencies, 0.5))} | |`,
+      `| Normal requests' p99: quiet / under attack | ${ms(p99(quiet))} / ${
+        ms(p99(loud))
+      } (${ratio.toFixed(2)}×) | ≤ 2× |`,
+      `| New connections' time to answer under attack: p50 / max (failed) | ${
+        ms(quantile(fresh.latencies, 0.5))
+      } / ${ms(fresh.latencies.at(-1) ?? Number.NaN)} (${fresh.errors} of ${
+        fresh.latencies.length + fresh.errors
+      }) | |`,
+      `| Idle connections opened / closed by the simulator | ${idle.opened} / ${idle.closedByServer} | |`,
+      `| Slow connections opened / closed by the simulator | ${slow.opened} / ${slow.closedByServer} | |`,
+      `| Answers in the second after the attack | ${after.latencies.length} (${after.errors} failed) | > 0 |`,
+    ];
+  } finally {
+    traffic.close();
+    await server.close();
+  }
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(2)} ms`;
 }
 
 /** The most timestamps (ms) that fall in any half-open 1 s window. */

@@ -9,4 +9,4 @@
 
 import { runCli } from "../simulator/cli.ts";
 
-await runCli();
+await runCli("video-status-client-server");

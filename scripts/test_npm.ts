@@ -20,6 +20,7 @@ import {
   npmToolBin,
 } from "./_npm_tools.ts";
 import { run } from "./_run.ts";
+import { ROWS, TABLE_SIMULATOR } from "../tests/simulator/conformance_table.ts";
 
 const HELP = `Usage: deno task test:npm [options]
 
@@ -77,6 +78,16 @@ export async function testNpm(root: string): Promise<void> {
           join(project, entry.name),
         );
       }
+      // The simulator's conformance table, for the same rows under Node.js
+      // and Bun (RegExps as {"regexp": source}).
+      await Deno.writeTextFile(
+        join(project, "conformance_table.json"),
+        JSON.stringify(
+          { simulator: TABLE_SIMULATOR, rows: ROWS },
+          (_, value) =>
+            value instanceof RegExp ? { regexp: value.source } : value,
+        ),
+      );
     });
     for (const config of ["tsconfig.json", "tsconfig.browser.json"]) {
       await step(

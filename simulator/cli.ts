@@ -8,15 +8,16 @@
 
 import process from "node:process";
 import { parseArgs } from "node:util";
+import { CONNECTION_DEFAULTS } from "./adapters/listener.ts";
 import {
   checkOrder,
+  CONNECTION_RULES,
   DEFAULT_OPTIONS,
   NUMBER_RULES,
   type NumberRule,
   PORT_RULE,
-  type SimulatorOptions,
 } from "./options.ts";
-import { serve } from "./serve.ts";
+import { serve, type ServeOptions } from "./serve.ts";
 import { firstLine, joinNegativeValues, parseNumberFlag } from "./cli_args.ts";
 import { show } from "../util/validate.ts";
 
@@ -27,20 +28,41 @@ const DEFAULT_SECONDS = {
   minDuration: inSeconds(DEFAULT_OPTIONS.minDuration),
   maxDuration: inSeconds(DEFAULT_OPTIONS.maxDuration),
   maxWait: inSeconds(DEFAULT_OPTIONS.maxWait),
+  headerTimeout: inSeconds(CONNECTION_DEFAULTS.headerTimeout),
+  idleTimeout: inSeconds(CONNECTION_DEFAULTS.idleTimeout),
+  shutdownGrace: inSeconds(CONNECTION_DEFAULTS.shutdownGrace),
 } as const;
+
+/**
+ * How the command is run under Deno, and as the npm package's command.
+ *
+ * @example
+ * ```ts
+ * import { DENO_COMMAND } from "./cli.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(DENO_COMMAND, "deno run --allow-net server.ts");
+ * ```
+ */
+export const DENO_COMMAND = "deno run --allow-net server.ts";
 
 /**
  * The `--help` text.
  *
  * @example
  * ```ts
- * import { HELP } from "./cli.ts";
+ * import { help } from "./cli.ts";
  * import assert from "node:assert/strict";
  *
- * assert.match(HELP, /--max-jobs N/);
+ * assert.match(help("video-status-client-server"), /^Usage: video-status-client-server \[options\]/);
+ * assert.match(help("video-status-client-server"), /--max-jobs N/);
  * ```
+ *
+ * @param command How the user runs the command.
+ * @returns The text.
  */
-export const HELP = `Usage: deno run --allow-net server.ts [options]
+export function help(command: string): string {
+  return `Usage: ${command} [options]
 
 Simulates a video translation status API (see README.md).
 
@@ -69,13 +91,23 @@ Options:
                            429 with Retry-After (default: unlimited)
   --legacy                 Behave like the seed server: plain GET /status JSON,
                            no Retry-After hints, no long-poll, no events
+  --header-timeout SECONDS Time a connection has to send a complete request
+                           head; past it, it is closed (default: ${DEFAULT_SECONDS.headerTimeout})
+  --idle-timeout SECONDS   Time a connection may sit idle between requests
+                           before it is closed (default: ${DEFAULT_SECONDS.idleTimeout})
+  --max-connections N      Open connections at most; one more is turned away
+                           (answered 503 and closed under Deno, closed under
+                           Node.js) (default: ${CONNECTION_DEFAULTS.maxConnections})
+  --shutdown-grace SECONDS Time SIGINT/SIGTERM lets responses in progress end
+                           before the last connections are closed (default: ${DEFAULT_SECONDS.shutdownGrace})
   -h, --help               Show this help and exit
 `;
+}
 
 /** A numeric flag: the option it sets and the unit it is typed in. */
 interface NumericFlag {
   /** The option the flag sets. */
-  readonly option: keyof SimulatorOptions;
+  readonly option: keyof ServeOptions;
   /** How many of the option's units one unit of the flag is. */
   readonly scale: number;
   /** The flag's bounds, in the flag's unit. */
@@ -93,19 +125,27 @@ const NUMERIC_FLAGS: Readonly<Record<string, NumericFlag>> = {
   "fault-rate": same("faultRate"),
   "reset-rate": same("resetRate"),
   "rate-limit": same("rateLimit"),
+  "header-timeout": seconds("headerTimeout"),
+  "idle-timeout": seconds("idleTimeout"),
+  "max-connections": same("maxConnections"),
+  "shutdown-grace": seconds("shutdownGrace"),
 };
 
+function ruleOf(option: keyof ServeOptions): NumberRule {
+  return NUMBER_RULES[option] ?? CONNECTION_RULES[option]!;
+}
+
 /** A flag typed in the option's own unit. */
-function same(option: keyof SimulatorOptions): NumericFlag {
-  return { option, scale: 1, rule: NUMBER_RULES[option]! };
+function same(option: keyof ServeOptions): NumericFlag {
+  return { option, scale: 1, rule: ruleOf(option) };
 }
 
 /**
  * A flag typed in seconds for an option in milliseconds, as the seed's flags
  * were. An option that takes integer milliseconds takes integer seconds here.
  */
-function seconds(option: keyof SimulatorOptions): NumericFlag {
-  const { min, max, integer } = NUMBER_RULES[option]!;
+function seconds(option: keyof ServeOptions): NumericFlag {
+  const { min, max, integer } = ruleOf(option);
   const noun = integer ? "an integer number of seconds" : "a number of seconds";
   return {
     option,
@@ -137,7 +177,7 @@ interface Parsed {
   readonly help: boolean;
   readonly port: number;
   readonly hostname: string;
-  readonly options: SimulatorOptions;
+  readonly options: ServeOptions;
 }
 
 /**
@@ -151,10 +191,14 @@ interface Parsed {
  * ```
  *
  * @param args The command-line arguments, without the program name.
+ * @param command How the user runs the command, for `--help`.
  * @returns The exit code: 0 after a clean shutdown or `--help`, 2 for a bad
  * flag, 1 when the server cannot start.
  */
-export async function main(args: string[]): Promise<number> {
+export async function main(
+  args: string[],
+  command: string = DENO_COMMAND,
+): Promise<number> {
   let parsed: Parsed;
   try {
     parsed = parseFlags(args);
@@ -163,7 +207,7 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   if (parsed.help) {
-    console.log(HELP.trimEnd());
+    console.log(help(command).trimEnd());
     return 0;
   }
   const signals = ["SIGINT", "SIGTERM"] as const;
@@ -210,10 +254,11 @@ export async function main(args: string[]): Promise<number> {
  * await runCli();
  * ```
  *
+ * @param command How the user runs the command, for `--help`.
  * @returns A promise that resolves once the command line has finished.
  */
-export async function runCli(): Promise<void> {
-  process.exitCode = await main(process.argv.slice(2));
+export async function runCli(command: string = DENO_COMMAND): Promise<void> {
+  process.exitCode = await main(process.argv.slice(2), command);
 }
 
 /**
@@ -312,6 +357,6 @@ function parseFlags(args: string[]): Parsed {
     help: values.help === true,
     port,
     hostname,
-    options: options as SimulatorOptions,
+    options: options as ServeOptions,
   };
 }

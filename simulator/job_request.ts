@@ -10,6 +10,9 @@ import type { FinalStatus } from "../protocol/status.ts";
 import { show } from "../util/validate.ts";
 import { MAX_JOB_DURATION } from "./options.ts";
 
+/** How deep a `POST /jobs` body may nest arrays and objects. */
+const MAX_NESTING = 32;
+
 /**
  * What a `POST /jobs` body asks for; absent fields are drawn at random.
  *
@@ -51,6 +54,11 @@ export interface JobRequest {
  */
 export function parseJobRequest(text: string): JobRequest | string {
   if (text.trim() === "") return {};
+  // A body nested thousands of levels deep overflows the stack of some
+  // runtimes' JSON.parse (or of what reads its result), and no job needs it.
+  if (nestingDepth(text) > MAX_NESTING) {
+    return `Cannot create a job as the body must not nest deeper than ${MAX_NESTING} levels`;
+  }
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -85,4 +93,21 @@ export function parseJobRequest(text: string): JobRequest | string {
     ...(duration === undefined ? {} : { duration: duration * 1_000 }),
     ...(outcome === undefined ? {} : { outcome }),
   };
+}
+
+/** The deepest nesting of arrays and objects in JSON text, strings skipped. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (inString) {
+      if (char === "\\") i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === "[" || char === "{") deepest = Math.max(deepest, ++depth);
+    else if (char === "]" || char === "}") depth--;
+  }
+  return deepest;
 }

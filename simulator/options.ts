@@ -137,6 +137,35 @@ export const NUMBER_RULES: Readonly<Record<string, NumberRule>> = Object
   });
 
 /**
+ * Bounds of the connection options of `serve()`, by option name.
+ *
+ * @example
+ * ```ts
+ * import { CONNECTION_RULES } from "./options.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(CONNECTION_RULES.maxConnections?.min, 1);
+ * ```
+ */
+export const CONNECTION_RULES: Readonly<Record<string, NumberRule>> = Object
+  .freeze({
+    headerTimeout: rule(
+      1,
+      3_600_000,
+      false,
+      "a number of milliseconds",
+    ),
+    idleTimeout: rule(1, 3_600_000, false, "a number of milliseconds"),
+    maxConnections: rule(1, 1_000_000, true, "an integer"),
+    shutdownGrace: rule(
+      0,
+      3_600_000,
+      false,
+      "a number of milliseconds",
+    ),
+  });
+
+/**
  * Bounds of a port number.
  *
  * @example

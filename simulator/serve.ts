@@ -1,6 +1,6 @@
 /**
  * Serves a {@linkcode Simulator} over HTTP with whatever runtime is running
- * it: the Deno adapter (`Deno.serve`) under Deno, the Node.js one
+ * it: the Deno adapter (HTTP/1.1 on `Deno.listen`) under Deno, the Node.js one
  * (`node:http`) elsewhere. The simulator gets a clock whose sleeps end on
  * time, unless the options give one.
  *
@@ -8,10 +8,14 @@
  */
 
 import { canListenDeno, listenDeno } from "./adapters/deno.ts";
-import type { Listener } from "./adapters/listener.ts";
+import {
+  CONNECTION_DEFAULTS,
+  type ConnectionLimits,
+  type Listener,
+} from "./adapters/listener.ts";
 import { listenNode } from "./adapters/node.ts";
 import { preciseClock } from "./adapters/precise_clock.ts";
-import { checkNumber, PORT_RULE } from "./options.ts";
+import { checkNumber, CONNECTION_RULES, PORT_RULE } from "./options.ts";
 import { show } from "../util/validate.ts";
 import {
   createSimulator,
@@ -36,6 +40,32 @@ export interface ServeOptions extends SimulatorOptions {
   hostname?: string;
   /** Shuts the server down when aborted. @default {undefined} */
   signal?: AbortSignal;
+  /**
+   * Milliseconds a connection has to send a complete request head, from its
+   * start (or, between requests, from the next request's first byte); past
+   * it the connection is closed, so slow (slowloris) clients cannot hold
+   * descriptors. @default {10_000}
+   */
+  headerTimeout?: number;
+  /**
+   * Milliseconds a connection may sit idle between requests before it is
+   * closed. @default {5_000}
+   */
+  idleTimeout?: number;
+  /**
+   * Open connections at most; one more is turned away: answered `503` and
+   * closed under Deno, closed by `node:http` under Node.js and Bun. An
+   * `accept` that fails (out of descriptors) never stops the server: it
+   * pauses and goes on as soon as a connection closes. @default {12_000}
+   */
+  maxConnections?: number;
+  /**
+   * Milliseconds {@linkcode SimulatorServer.shutdown} lets responses in
+   * progress end, after answering held long-polls and ending event streams;
+   * then it closes whatever connections are left (a stalled upload, say).
+   * @default {5_000}
+   */
+  shutdownGrace?: number;
 }
 
 /**
@@ -63,8 +93,10 @@ export interface SimulatorServer extends AsyncDisposable {
   /** Resolves once the server has shut down. */
   readonly finished: Promise<void>;
   /**
-   * Releases held requests, stops listening and waits for open connections to
-   * end. Safe to call more than once.
+   * Releases held requests (long-polls get their answer, event streams their
+   * end), stops listening, closes idle connections, and waits for the others
+   * to end, at most `shutdownGrace` milliseconds before it closes them. Safe
+   * to call more than once.
    *
    * @returns A promise that resolves once the server is down.
    */
@@ -91,8 +123,26 @@ export interface SimulatorServer extends AsyncDisposable {
 export async function serve(
   options: ServeOptions = {},
 ): Promise<SimulatorServer> {
-  const { port = 5000, hostname = "127.0.0.1", signal, ...rest } = options;
-  const message = checkNumber(port, "port", PORT_RULE, "serve");
+  const {
+    port = 5000,
+    hostname = "127.0.0.1",
+    signal,
+    headerTimeout = CONNECTION_DEFAULTS.headerTimeout,
+    idleTimeout = CONNECTION_DEFAULTS.idleTimeout,
+    maxConnections = CONNECTION_DEFAULTS.maxConnections,
+    shutdownGrace = CONNECTION_DEFAULTS.shutdownGrace,
+    ...rest
+  } = options;
+  const limits: ConnectionLimits = {
+    headerTimeout,
+    idleTimeout,
+    maxConnections,
+    shutdownGrace,
+  };
+  const message = checkNumber(port, "port", PORT_RULE, "serve") ??
+    Object.entries(limits).map(([name, value]) =>
+      checkNumber(value, name, CONNECTION_RULES[name]!, "serve")
+    ).find((text) => text !== undefined);
   if (message !== undefined) throw new RangeError(message);
   if (typeof hostname !== "string" || hostname === "") {
     throw new TypeError(
@@ -113,8 +163,8 @@ export async function serve(
   let listener: Listener;
   try {
     listener = canListenDeno()
-      ? listenDeno(handler, { port, hostname })
-      : await listenNode(handler, { port, hostname });
+      ? listenDeno(handler, { port, hostname, ...limits })
+      : await listenNode(handler, { port, hostname, ...limits });
   } catch (error) {
     await simulator.close();
     throw error;

@@ -178,8 +178,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       response = errorResponse(500, "Cannot answer as the simulator failed");
     }
     if (request.method === "HEAD" && response.body !== null) {
-      await response.body.cancel();
+      // The length the GET body would have, as RFC 9110 lets a HEAD answer
+      // tell, whatever adapter serves it (a status body is small).
+      const length = (await response.arrayBuffer()).byteLength;
       response = new Response(null, response);
+      response.headers.set("Content-Length", String(length));
     }
     return withCors(response);
   };
@@ -245,7 +248,7 @@ async function handle(
   if (!target.allow.split(", ").includes(request.method)) {
     return errorResponse(
       405,
-      `Cannot ${request.method} '${
+      `Cannot ${shorten(request.method)} '${
         shorten(path)
       }' as it allows ${target.allow}`,
       { "Allow": target.allow },

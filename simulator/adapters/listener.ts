@@ -22,16 +22,69 @@ export type FetchHandler = (
 ) => Promise<Response>;
 
 /**
- * Where an adapter listens.
+ * How an adapter guards its connections, in milliseconds. Node.js's own
+ * server has the same guards (`headersTimeout`, `keepAliveTimeout`,
+ * `maxConnections`).
  *
  * @example
  * ```ts
- * import type { ListenOptions } from "./listener.ts";
+ * import { CONNECTION_DEFAULTS, type ConnectionLimits } from "./listener.ts";
  *
- * const options: ListenOptions = { port: 0, hostname: "127.0.0.1" };
+ * const limits: ConnectionLimits = { ...CONNECTION_DEFAULTS, idleTimeout: 1_000 };
  * ```
  */
-export interface ListenOptions {
+export interface ConnectionLimits {
+  /** Time from a connection's start (or a next request's first byte) to its complete request head; past it the connection is closed. */
+  readonly headerTimeout: number;
+  /** Time a connection may sit idle between requests before it is closed. */
+  readonly idleTimeout: number;
+  /**
+   * Open connections at most; one more is turned away (the Deno adapter
+   * answers it `503` and closes it, `node:http` closes it).
+   */
+  readonly maxConnections: number;
+  /** Time `close()` lets responses in progress end before it closes their connections. */
+  readonly shutdownGrace: number;
+}
+
+/**
+ * The defaults of {@linkcode ConnectionLimits}: a request head within 10 s
+ * (Node.js allows 60 s, but a client that has connected sends its head in
+ * milliseconds, and a shorter bound frees a slowloris's descriptors six times
+ * sooner); 5 s idle between requests (Node.js's `keepAliveTimeout`, longer
+ * than the 4 s after which Node.js's `fetch` (undici) drops an idle
+ * connection, so that client never reuses one the server is closing; 10 s
+ * would keep twice the idle descriptors for little gain); 12,000 connections
+ * (one for each of the simulator's 10,000 `maxHeld` long-polls, and room for
+ * other requests); 5 s for shutdown, half of what a process manager usually
+ * waits after SIGTERM before it kills.
+ *
+ * @example
+ * ```ts
+ * import { CONNECTION_DEFAULTS } from "./listener.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(CONNECTION_DEFAULTS.idleTimeout, 5_000);
+ * ```
+ */
+export const CONNECTION_DEFAULTS: ConnectionLimits = Object.freeze({
+  headerTimeout: 10_000,
+  idleTimeout: 5_000,
+  maxConnections: 12_000,
+  shutdownGrace: 5_000,
+});
+
+/**
+ * Where an adapter listens, and how it guards its connections.
+ *
+ * @example
+ * ```ts
+ * import { CONNECTION_DEFAULTS, type ListenOptions } from "./listener.ts";
+ *
+ * const options: ListenOptions = { port: 0, hostname: "127.0.0.1", ...CONNECTION_DEFAULTS };
+ * ```
+ */
+export interface ListenOptions extends ConnectionLimits {
   /** The port; 0 picks a free one. */
   readonly port: number;
   /** The address. */
@@ -44,7 +97,7 @@ export interface ListenOptions {
  * @example
  * ```ts ignore
  * import { listenNode } from "./node.ts";
- * import type { Listener } from "./listener.ts";
+ * import { CONNECTION_DEFAULTS, type Listener } from "./listener.ts";
  *
  * const listener: Listener = await listenNode(
  *   () => Promise.resolve(new Response("ok")),
@@ -56,7 +109,11 @@ export interface ListenOptions {
 export interface Listener {
   /** The bound port. */
   readonly port: number;
-  /** Stops accepting, ends connections as their responses end, and resolves once all are closed. */
+  /**
+   * Stops accepting, closes idle connections and the others as their
+   * responses end, closes whatever is left once `shutdownGrace` has passed,
+   * and resolves once all are closed.
+   */
   close(): Promise<void>;
   /** Resolves once the server has closed. */
   readonly finished: Promise<void>;

@@ -9,14 +9,19 @@
 
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { isForbiddenMethod, requestUrl } from "./http1.ts";
 import type { FetchHandler, Listener, ListenOptions } from "./listener.ts";
 
 /**
- * Serves `handler` with `node:http` (works in Node.js and in Deno).
+ * Serves `handler` with `node:http` (works in Node.js and in Deno), with
+ * Node.js's own guards set from the limits: `headersTimeout`,
+ * `keepAliveTimeout` and `maxConnections` (Deno's `node:http` ignores
+ * these, which is why `serve()` uses the Deno adapter under Deno).
  *
  * @example Serve a handler on a free port
  * ```ts ignore
  * import { listenNode } from "./node.ts";
+ * import { CONNECTION_DEFAULTS } from "./listener.ts";
  *
  * const listener = await listenNode(
  *   () => Promise.resolve(new Response("ok")),
@@ -43,7 +48,10 @@ export async function listenNode(
   const closeSoon = (socket: Socket): void => {
     socket.end(() => socket.destroy());
   };
-  const server: Server = http.createServer((req, res) => {
+  const server: Server = http.createServer({
+    // How often Node.js looks for connections past `headersTimeout`.
+    connectionsCheckingInterval: Math.min(1_000, options.headerTimeout),
+  }, (req, res) => {
     const socket = req.socket;
     active.set(socket, (active.get(socket) ?? 0) + 1);
     res.once("close", () => {
@@ -57,6 +65,14 @@ export async function listenNode(
     active.set(socket, 0);
     socket.once("close", () => active.delete(socket));
   });
+  server.headersTimeout = options.headerTimeout;
+  // Node.js requires the whole request to take at least its head's time.
+  server.requestTimeout = Math.max(
+    server.requestTimeout,
+    options.headerTimeout,
+  );
+  server.keepAliveTimeout = options.idleTimeout;
+  server.maxConnections = options.maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.hostname, () => {
@@ -64,6 +80,9 @@ export async function listenNode(
       resolve();
     });
   });
+  // An accept that fails (EMFILE) is reported here; without a listener it
+  // would end the process. Node.js goes on accepting once descriptors free up.
+  server.on("error", () => {});
   const finished = new Promise<void>((resolve) =>
     server.once("close", resolve)
   );
@@ -81,6 +100,10 @@ export async function listenNode(
         for (const [socket, requests] of active) {
           if (requests === 0) closeSoon(socket);
         }
+        const grace = setTimeout(() => {
+          for (const socket of active.keys()) socket.destroy();
+        }, options.shutdownGrace);
+        void finished.then(() => clearTimeout(grace));
       }
       return finished;
     },
@@ -161,14 +184,18 @@ function toRequest(req: IncomingMessage, signal: AbortSignal): Request {
     }
   }
   const local = req.socket.localAddress ?? "localhost";
-  const fallback = `http://${local.includes(":") ? `[${local}]` : local}`;
-  let url: URL;
-  try {
-    url = new URL(req.url ?? "/", `http://${req.headers.host ?? ""}`);
-  } catch {
-    url = new URL(req.url ?? "/", fallback);
+  const url = requestUrl(
+    req.url ?? "/",
+    req.headers.host ?? null,
+    `${local.includes(":") ? `[${local}]` : local}:${req.socket.localPort}`,
+  );
+  if (url === undefined) {
+    throw new TypeError("The request target is not a path");
   }
   const method = req.method ?? "GET";
+  if (isForbiddenMethod(method)) {
+    throw new TypeError("The method is forbidden in a fetch Request");
+  }
   const hasBody = method !== "GET" && method !== "HEAD";
   return new Request(url, {
     method,

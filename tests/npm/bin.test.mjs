@@ -48,6 +48,9 @@ describe("video-status-client-server", () => {
     for (const flag of ["--port", "--hostname", "--min-duration", "--seed"]) {
       assert.ok(stdout.includes(flag), `--help lacks ${flag}`);
     }
+    // It tells a Node.js user how to run this command, not `deno run`.
+    assert.match(stdout, /^Usage: video-status-client-server \[options\]/);
+    assert.ok(!stdout.includes("deno run"), "--help names deno run");
   });
 
   test("the linked command runs", async () => {

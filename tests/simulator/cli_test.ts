@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { main } from "../../simulator/cli.ts";
+import { connect, readToEnd } from "./_raw_http.ts";
 
 const SERVER = new URL("../../server.ts", import.meta.url).pathname;
 
@@ -162,9 +163,14 @@ Deno.test("--help lists every flag with its default and exits 0", async () => {
       "--reset-rate P",
       "--rate-limit N",
       "--legacy",
+      "--header-timeout SECONDS",
+      "--idle-timeout SECONDS",
+      "--max-connections N",
+      "--shutdown-grace SECONDS",
       "--help",
     ]
   ) assert.ok(out.includes(flag), flag);
+  assert.match(out, /^Usage: deno run --allow-net server\.ts \[options\]/);
   for (
     const fact of [
       "(default: 5000)",
@@ -176,6 +182,7 @@ Deno.test("--help lists every flag with its default and exits 0", async () => {
       "(default: 30)",
       "(default: 0..0)",
       "(default: unlimited)",
+      "(default: 12000)",
     ]
   ) {
     assert.ok(out.includes(fact), fact);
@@ -236,6 +243,16 @@ Deno.test("every bad flag value exits 2 with one line naming the flag", async (t
     [["--latency", "0..60001"], "'--latency'"],
     [["--reset-rate", "x"], "'--reset-rate'"],
     [["--rate-limit", "0"], "'--rate-limit' must be an integer of at least 1"],
+    [
+      ["--header-timeout", "0"],
+      "'--header-timeout' must be a number of seconds from 0.001 to 3600",
+    ],
+    [["--idle-timeout", "-1"], "'--idle-timeout'"],
+    [
+      ["--max-connections", "1.5"],
+      "'--max-connections' must be an integer from 1 to 1000000",
+    ],
+    [["--shutdown-grace", "x"], "'--shutdown-grace'"],
     [["--bogus"], "'--bogus'"],
     [["--port"], "'--port'"],
     [["extra"], "Cannot start the simulator"],
@@ -310,4 +327,33 @@ Deno.test("--min-duration, --max-duration and --max-wait are in seconds", async 
   assert.equal(held.headers.get("preference-applied"), "wait=1");
   assert.deepEqual(await held.json(), { result: "pending" });
   assert.equal(await stop(), 0);
+});
+
+Deno.test("SIGTERM ends the CLI within --shutdown-grace despite a stalled upload", async () => {
+  const { url, stop } = await serveCli([
+    "--port",
+    "0",
+    "--shutdown-grace",
+    "0.2",
+    "--idle-timeout",
+    "0.1",
+    "--header-timeout",
+    "0.2",
+    "--max-connections",
+    "50",
+  ]);
+  const port = Number(new URL(url).port);
+  const stalled = await connect(port);
+  await stalled.write(new TextEncoder().encode(
+    "POST /jobs HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n{",
+  ));
+  // The flags reached the server: a connection that sends nothing is closed.
+  assert.ok((await readToEnd(await connect(port))).closedByServer);
+  const start = performance.now();
+  assert.equal(await stop(), 0);
+  assert.ok(
+    performance.now() - start < 10_000,
+    "shutdown waited on the client",
+  );
+  assert.ok((await readToEnd(stalled)).closedByServer);
 });

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { createSimulator, serve } from "../../server.ts";
 import { listenNode } from "../../simulator/adapters/node.ts";
+import { connect, readToEnd } from "./_raw_http.ts";
+import { CONNECTION_DEFAULTS } from "../../simulator/adapters/listener.ts";
 
 // Generous: a loaded machine may take seconds to pass a disconnect on.
 async function waitFor(check: () => boolean, what: string): Promise<void> {
@@ -92,6 +94,13 @@ Deno.test("serve() rejects bad options and a taken port", async () => {
   await assert.rejects(serve({ port: 70_000 }), RangeError);
   await assert.rejects(serve({ port: 0, hostname: "" }), TypeError);
   await assert.rejects(serve({ port: 0, errorRate: 5 }), RangeError);
+  await assert.rejects(
+    serve({ port: 0, maxConnections: 0 }),
+    /'maxConnections' must be an integer from 1 to 1000000: current value is 0/,
+  );
+  await assert.rejects(serve({ port: 0, headerTimeout: -1 }), RangeError);
+  await assert.rejects(serve({ port: 0, idleTimeout: Number.NaN }), RangeError);
+  await assert.rejects(serve({ port: 0, shutdownGrace: Infinity }), RangeError);
   await using first = await serve({ port: 0 });
   await assert.rejects(serve({ port: first.port }));
 });
@@ -103,7 +112,7 @@ Deno.test("the node:http adapter streams, drops and notices disconnects", async 
   });
   const listener = await listenNode(
     (request, info) => simulator.fetch(request, info),
-    { port: 0, hostname: "127.0.0.1" },
+    { port: 0, hostname: "127.0.0.1", ...CONNECTION_DEFAULTS },
   );
   const url = `http://127.0.0.1:${listener.port}`;
   try {
@@ -156,7 +165,7 @@ Deno.test("the node:http adapter drops the connection of a reset body", async ()
   await using simulator = createSimulator({ resetRate: 1, seed: 4 });
   const listener = await listenNode(
     (request, info) => simulator.fetch(request, info),
-    { port: 0, hostname: "127.0.0.1" },
+    { port: 0, hostname: "127.0.0.1", ...CONNECTION_DEFAULTS },
   );
   try {
     const response = await fetch(`http://127.0.0.1:${listener.port}/status`);
@@ -167,9 +176,73 @@ Deno.test("the node:http adapter drops the connection of a reset body", async ()
   }
 });
 
-Deno.test("Deno.serve drops the connection of a reset body", async () => {
+Deno.test("the Deno adapter drops the connection of a reset body", async () => {
   await using server = await serve({ port: 0, resetRate: 1, seed: 4 });
   const response = await fetch(`${server.url}/status`);
   assert.equal(response.status, 200);
   await assert.rejects(response.text());
+});
+
+/** Resolves with `promise`'s value, or `"late"` after `ms`. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | "late"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) =>
+    timer = setTimeout(resolve, ms, "late")
+  );
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+Deno.test("shutdown() answers long-polls, then ends within shutdownGrace whatever clients do", async () => {
+  const server = await serve({
+    port: 0,
+    minDuration: 60_000,
+    maxDuration: 60_000,
+    shutdownGrace: 200,
+  });
+  // A client that starts POST /jobs and stalls its body.
+  const stalled = await connect(server.port);
+  await stalled.write(new TextEncoder().encode(
+    "POST /jobs HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n{",
+  ));
+  // A slowloris that has sent half a head.
+  const slow = await connect(server.port);
+  await slow.write(new TextEncoder().encode("GET /status HTTP/1.1\r\n"));
+  const longPoll = fetch(`${server.url}/status`, {
+    headers: { Prefer: "wait=30" },
+  });
+  const stream = await fetch(`${server.url}/status/events`);
+  await waitFor(() => server.simulator.stats().held === 2, "the holds");
+  assert.notEqual(await within(server.shutdown(), 10_000), "late");
+  const answer = await longPoll;
+  assert.equal(answer.status, 200);
+  assert.deepEqual(await answer.json(), { result: "pending" });
+  // The stream ended cleanly: its text is whole.
+  assert.match(await stream.text(), /^event: status\ndata: .*\n\n$/s);
+  assert.ok((await readToEnd(stalled)).closedByServer);
+  assert.ok((await readToEnd(slow)).closedByServer);
+});
+
+Deno.test("the node:http adapter's close() ends within shutdownGrace despite a stalled body", async () => {
+  await using simulator = createSimulator();
+  const listener = await listenNode(
+    (request, info) => simulator.fetch(request, info),
+    {
+      port: 0,
+      hostname: "127.0.0.1",
+      ...CONNECTION_DEFAULTS,
+      shutdownGrace: 200,
+    },
+  );
+  const stalled = await connect(listener.port);
+  await stalled.write(new TextEncoder().encode(
+    "POST /jobs HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\n{",
+  ));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await simulator.close();
+  assert.notEqual(await within(listener.close(), 10_000), "late");
+  assert.ok((await readToEnd(stalled)).closedByServer);
 });

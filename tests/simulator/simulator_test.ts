@@ -91,9 +91,23 @@ Deno.test("HEAD answers the headers of GET without a body", async () => {
   assert.equal(response.status, 200);
   assert.equal(response.body, null);
   assert.equal(response.headers.get("content-type"), "application/json");
+  // The length of the GET body, as every adapter sends it.
+  const body = await (await get(simulator, "/status")).text();
+  assert.equal(response.headers.get("content-length"), String(body.length));
   const events = await get(simulator, "/status/events", { method: "HEAD" });
   assert.equal(events.headers.get("content-type"), "text/event-stream");
   assert.equal(events.body, null);
+});
+
+Deno.test("a 405 never echoes a huge method back whole", async () => {
+  await using simulator = createSimulator();
+  const response = await get(simulator, "/status", {
+    method: "X".repeat(10_000),
+  });
+  assert.equal(response.status, 405);
+  const { error } = await response.json();
+  assert.ok(error.length < 200, `a message of ${error.length} characters`);
+  assert.match(error, /^Cannot X+\.\.\. '\/status' as it allows/);
 });
 
 Deno.test("OPTIONS answers a CORS preflight", async (t) => {

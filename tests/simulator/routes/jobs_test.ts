@@ -109,6 +109,27 @@ Deno.test("POST /jobs answers 400 naming the field for bad input", async (t) => 
   assert.equal(simulator.stats().jobs, 0);
 });
 
+Deno.test("POST /jobs answers 400 to a body nested too deep, whatever the runtime's stack", async () => {
+  await using simulator = createSimulator();
+  for (
+    const deep of [
+      "[".repeat(5_000) + "]".repeat(5_000),
+      '{"a":'.repeat(33) + "1" + "}".repeat(33),
+    ]
+  ) {
+    await expectError(
+      await post(simulator, deep),
+      400,
+      /must not nest deeper than 32 levels/,
+    );
+  }
+  // Brackets inside strings are no nesting; 32 levels are fine.
+  const fine = `{"note":"${"[".repeat(100)}\\"[","x":${"[".repeat(31)}${
+    "]".repeat(31)
+  }}`;
+  assert.equal((await post(simulator, fine)).status, 201);
+});
+
 Deno.test("POST /jobs answers 413 for a body over 64 KiB", async (t) => {
   await using simulator = createSimulator({
     clock: new FakeClock({ autoAdvance: false }),
