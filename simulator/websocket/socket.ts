@@ -84,6 +84,7 @@ export class ServerWebSocket {
   #closeSent = false;
   #ended = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #closeTimeout: number;
   /** Resolves once the connection has closed. */
   readonly done: Promise<void>;
 
@@ -91,9 +92,12 @@ export class ServerWebSocket {
    * Starts reading the client's frames from `channel`.
    *
    * @param channel The connection, past the handshake.
+   * @param closeTimeout Milliseconds to wait for the client's answer to a
+   * close frame. @default {CLOSE_TIMEOUT}
    */
-  constructor(channel: ByteChannel) {
+  constructor(channel: ByteChannel, closeTimeout: number = CLOSE_TIMEOUT) {
     this.#channel = channel;
+    this.#closeTimeout = closeTimeout;
     this.done = this.#read();
   }
 
@@ -113,7 +117,7 @@ export class ServerWebSocket {
 
   /**
    * Sends a close frame (once) and drops the connection when the client
-   * answers it, or after {@linkcode CLOSE_TIMEOUT}.
+   * answers it, or after the close timeout ({@linkcode CLOSE_TIMEOUT}).
    *
    * @param code The close code: 1000 done, 1001 going away.
    * @param reason Why, for people.
@@ -122,7 +126,7 @@ export class ServerWebSocket {
     if (this.#closeSent || this.#ended) return;
     this.#closeSent = true;
     this.#write(OPCODE.close, closePayload(code, reason));
-    this.#timer = setTimeout(() => this.#end(), CLOSE_TIMEOUT);
+    this.#timer = setTimeout(() => this.#end(), this.#closeTimeout);
   }
 
   /** Queues a frame after the ones before it; a failed write ends all. */

@@ -111,6 +111,14 @@ Deno.test("ServerWebSocket ends the connection when the client answers its close
   assert.ok(pipe.closed);
 });
 
+Deno.test("ServerWebSocket drops the connection when the client never answers its close", async () => {
+  const pipe = new Pipe();
+  const socket = new ServerWebSocket(pipe, 10);
+  socket.close(1000);
+  await socket.done;
+  assert.ok(pipe.closed);
+});
+
 Deno.test("ServerWebSocket ends when a write fails", async () => {
   const pipe = new Pipe();
   pipe.write = () => Promise.reject(new Error("reset"));
