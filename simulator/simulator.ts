@@ -67,7 +67,7 @@ export interface SimulatorRequestInfo {
 export interface SimulatorStats {
   /** Jobs stored (created with `POST /jobs`, not evicted). */
   readonly jobs: number;
-  /** Long-polls, event streams and latency waits currently held. */
+  /** Long-polls, event streams, WebSockets and latency waits currently held. */
   readonly held: number;
   /** Pending wake-ups on the shared timer. */
   readonly scheduled: number;

@@ -12,13 +12,7 @@ import { seededRandom } from "../../../util/random.ts";
 const MASK = new Uint8Array([0x37, 0xfa, 0x21, 0x3d]);
 
 function join(parts: readonly Uint8Array[]): Uint8Array {
-  const joined = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
-  return joined;
+  return new Uint8Array(parts.flatMap((part) => [...part]));
 }
 
 /** Decodes `bytes` pushed in pieces cut where `cut` says. */
