@@ -80,7 +80,7 @@ export async function listenNode(
     server.on("upgrade", (req: IncomingMessage, socket: Socket, head) => {
       // Busy until the socket ends, so that shutdown lets it close itself.
       active.set(socket, 1);
-      void serveUpgrade(req, socket, head as Uint8Array, upgrade);
+      void serveUpgrade(req, socket, head as Uint8Array, { handler, upgrade });
     });
   }
   server.headersTimeout = options.headerTimeout;
@@ -181,26 +181,33 @@ async function respond(
 }
 
 /**
- * Answers an upgrade request on its raw socket: a refusal ends the
- * connection; an upgrade gets its bytes (`head` first) until it closes.
+ * Answers a request with `Upgrade` on its raw socket: a refusal (or the
+ * plain answer to an upgrade other than WebSocket) ends the connection; a
+ * WebSocket gets its bytes (`head` first) until it closes.
  */
 async function serveUpgrade(
   req: IncomingMessage,
   socket: Socket,
   head: Uint8Array,
-  upgrade: UpgradeHandler,
+  { handler, upgrade }: { handler: FetchHandler; upgrade: UpgradeHandler },
 ): Promise<void> {
   const channel = socketChannel(socket, head);
   const controller = new AbortController();
   socket.once("close", () => controller.abort());
   let answer: Awaited<ReturnType<UpgradeHandler>>;
   try {
-    // Node.js hands over any `Upgrade` (h2c too); only WebSocket is served.
+    // Node.js hands over any `Upgrade` (h2c too); all but WebSocket get a
+    // plain answer, as the Deno adapter gives them. Node.js has not parsed
+    // such a request's body, so one with a body is refused (400).
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      throw new TypeError("An upgrade request with a body");
+    }
     const asked = new Headers({ upgrade: String(req.headers.upgrade ?? "") });
-    if (!asksForWebSocket(asked)) throw new TypeError("Not a WebSocket");
-    answer = await upgrade(toRequest(req, controller.signal), {
-      remoteAddr: { hostname: socket.remoteAddress ?? "" },
-    });
+    const request = toRequest(req, controller.signal);
+    const info = { remoteAddr: { hostname: socket.remoteAddress ?? "" } };
+    answer = req.method === "GET" && asksForWebSocket(asked)
+      ? await upgrade(request, info)
+      : await handler(request, info);
   } catch {
     answer = new Response(null, { status: 400 });
   }

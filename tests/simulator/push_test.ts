@@ -169,6 +169,19 @@ for (const adapter of ["deno", "node"] as const) {
     assert.equal(answer.status, 404);
   });
 
+  Deno.test(`${adapter} adapter: an upgrade to another protocol gets the plain answer`, async () => {
+    await using server = await start(adapter, {
+      minDuration: 60_000,
+      maxDuration: 60_000,
+    });
+    const answer = await exchange(
+      server.port,
+      "GET /status HTTP/1.1\r\nHost: a\r\nUpgrade: h2c\r\nConnection: Upgrade, close\r\n\r\n",
+    );
+    assert.equal(answer.status, 200);
+    assert.deepEqual(JSON.parse(answer.body), { result: "pending" });
+  });
+
   Deno.test(`${adapter} adapter: a bad handshake is refused with 400 or 426`, async () => {
     await using server = await start(adapter);
     const bad = UPGRADE_HEAD("/status").replace("13", "8");
