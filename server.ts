@@ -30,11 +30,13 @@ export { MAX_BODY_BYTES } from "./protocol/body.ts";
 // The type of `SimulatorOptions.clock`, the same as the client's.
 export type { Clock } from "./timing/clock.ts";
 export {
+  type ByteChannel,
   createSimulator,
   type Simulator,
   type SimulatorOptions,
   type SimulatorRequestInfo,
   type SimulatorStats,
+  type WebSocketUpgrade,
 } from "./simulator/simulator.ts";
 export {
   serve,

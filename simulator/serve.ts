@@ -163,8 +163,12 @@ export async function serve(
   let listener: Listener;
   try {
     listener = canListenDeno()
-      ? listenDeno(handler, { port, hostname, ...limits })
-      : await listenNode(handler, { port, hostname, ...limits });
+      ? listenDeno(handler, { port, hostname, ...limits }, simulator.upgrade)
+      : await listenNode(
+        handler,
+        { port, hostname, ...limits },
+        simulator.upgrade,
+      );
   } catch (error) {
     await simulator.close();
     throw error;

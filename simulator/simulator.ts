@@ -22,10 +22,12 @@ import { resolveOptions, type SimulatorOptions } from "./options.ts";
 import { RateLimiter } from "./rate_limiter.ts";
 import { pathOf, route } from "./router.ts";
 import { streamEvents } from "./routes/events.ts";
+import { openPush, type WebSocketUpgrade } from "./push.ts";
 import { createJob } from "./routes/jobs.ts";
 import { answerStatus } from "./routes/status.ts";
 
 export type { SimulatorOptions } from "./options.ts";
+export type { ByteChannel, WebSocketUpgrade } from "./push.ts";
 
 /**
  * Connection details a server passes along with a request.
@@ -65,7 +67,7 @@ export interface SimulatorRequestInfo {
 export interface SimulatorStats {
   /** Jobs stored (created with `POST /jobs`, not evicted). */
   readonly jobs: number;
-  /** Long-polls, event streams and latency waits currently held. */
+  /** Long-polls, event streams, WebSockets and latency waits currently held. */
   readonly held: number;
   /** Pending wake-ups on the shared timer. */
   readonly scheduled: number;
@@ -95,6 +97,22 @@ export interface Simulator extends AsyncDisposable {
    */
   fetch(request: Request, info?: SimulatorRequestInfo): Promise<Response>;
   /**
+   * Answers a request that asks for a WebSocket (`Upgrade: websocket`) on a
+   * job's status (`/`, `/status`, `/jobs/{id}`): the upgrade to run on the
+   * connection's bytes, or the response that refuses it (the same `404`,
+   * `429`, `503` as `GET`, a `400` or `426` for a bad handshake, a `404` when
+   * legacy). {@linkcode serve} calls it; `fetch` answers such a request as a
+   * plain `GET`. Never rejects.
+   *
+   * @param request The upgrade request.
+   * @param info Connection details, such as the client's address.
+   * @returns The upgrade, or the response.
+   */
+  upgrade(
+    request: Request,
+    info?: SimulatorRequestInfo,
+  ): Promise<WebSocketUpgrade | Response>;
+  /**
    * Tells what the simulator currently holds.
    *
    * @returns The counters.
@@ -102,7 +120,7 @@ export interface Simulator extends AsyncDisposable {
   stats(): SimulatorStats;
   /**
    * Answers every held long-poll with the current status, ends every event
-   * stream, clears the timer, and answers later requests with `503`.
+   * stream, closes every WebSocket (1001), clears the timer, and answers later requests with `503`.
    *
    * @returns A promise that resolves once everything is released.
    */
@@ -120,6 +138,9 @@ export interface Simulator extends AsyncDisposable {
  * - `GET /status/events`, `GET /jobs/{id}/events`: Server-Sent Events.
  * - `Prefer: wait=N` on the status paths holds the answer until the job is
  *   final or N seconds pass (long-poll), at most `maxWait` milliseconds.
+ * - A WebSocket upgrade on `/`, `/status` or `/jobs/{id}` (through
+ *   {@linkcode Simulator.upgrade}) pushes the same JSON at once, on each
+ *   change, and every `heartbeatInterval`, then closes after the final one.
  *
  * @example Create a job that completes at once and read it
  * ```ts
@@ -173,7 +194,13 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   ): Promise<Response> => {
     let response: Response;
     try {
-      response = await handle(context, limiter, request, info);
+      response = await handle(
+        context,
+        limiter,
+        request,
+        info,
+        false,
+      ) as Response;
     } catch {
       response = errorResponse(500, "Cannot answer as the simulator failed");
     }
@@ -195,8 +222,20 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     return Promise.resolve();
   };
 
+  const upgrade = async (
+    request: Request,
+    info?: SimulatorRequestInfo,
+  ): Promise<WebSocketUpgrade | Response> => {
+    try {
+      return await handle(context, limiter, request, info, true);
+    } catch {
+      return errorResponse(500, "Cannot answer as the simulator failed");
+    }
+  };
+
   return {
     fetch,
+    upgrade,
     stats: (): SimulatorStats => ({
       jobs: context.store.size,
       held: context.holds.size,
@@ -210,14 +249,16 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
 
 /**
  * Answers one request: latency, routing, `OPTIONS`, rate limit, method
- * check and injected faults, then the route.
+ * check and injected faults, then the route; with `upgrade`, a WebSocket on
+ * a status route.
  */
 async function handle(
   context: SimulatorContext,
   limiter: RateLimiter | undefined,
   request: Request,
   info: SimulatorRequestInfo | undefined,
-): Promise<Response> {
+  upgrade: boolean,
+): Promise<Response | WebSocketUpgrade> {
   const { config, clock, holds, random } = context;
   if (holds.closed) return closedResponse();
   if (config.maxLatency > 0) {
@@ -228,7 +269,10 @@ async function handle(
     if (holds.closed) return closedResponse();
   }
   const path = pathOf(request.url);
-  const target = route(path, config.legacy);
+  // A WebSocket also listens on `/`, for the default job; none when legacy.
+  const target = upgrade && config.legacy
+    ? undefined
+    : route(upgrade && path === "/" ? "/status" : path, config.legacy);
   if (target === undefined) {
     return errorResponse(404, `Cannot find path '${shorten(path)}'`);
   }
@@ -269,7 +313,10 @@ async function handle(
     return errorResponse(404, `Cannot find job '${shorten(target.id!)}'`);
   }
   if (target.kind === "status-events" || target.kind === "job-events") {
-    return streamEvents(context, request, job);
+    return upgrade
+      ? errorResponse(404, `Cannot open a WebSocket on '${shorten(path)}'`)
+      : streamEvents(context, request, job);
   }
+  if (upgrade) return await openPush(context, request, job);
   return await answerStatus(context, request, job);
 }

@@ -99,6 +99,19 @@ export class ConnReader {
   }
 
   /**
+   * The bytes that come next, buffered ones first: how a WebSocket reads the
+   * connection once the request head is read.
+   *
+   * @returns The bytes, or `null` at the end of the stream.
+   */
+  async next(): Promise<Uint8Array | null> {
+    if (this.#buffer.length === 0 && !(await this.fill())) return null;
+    const bytes = this.#buffer;
+    this.#buffer = new Uint8Array(0);
+    return bytes;
+  }
+
+  /**
    * Reads one request head.
    *
    * @param onFirstByte Called once the head's first byte is in.

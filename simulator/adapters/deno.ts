@@ -17,8 +17,19 @@ import {
   type RequestHead,
   requestUrl,
 } from "./http1.ts";
-import type { FetchHandler, Listener, ListenOptions } from "./listener.ts";
-import { type Writable, writeError, writeResponse } from "./response_writer.ts";
+import type {
+  FetchHandler,
+  Listener,
+  ListenOptions,
+  UpgradeHandler,
+} from "./listener.ts";
+import {
+  type Writable,
+  writeAll,
+  writeError,
+  writeResponse,
+} from "./response_writer.ts";
+import { asksForWebSocket } from "../websocket/handshake.ts";
 
 const CANNOT = "Cannot read the request as its";
 
@@ -111,12 +122,15 @@ class Connection {
  *
  * @param handler The request handler.
  * @param options Where to listen and the connection limits.
+ * @param upgrade What answers a `GET` with `Upgrade: websocket`; without it
+ * `handler` answers such a request as any other.
  * @returns The listener, bound.
  * @throws {Error} When the runtime is not Deno or the address is taken.
  */
 export function listenDeno(
   handler: FetchHandler,
   options: ListenOptions,
+  upgrade?: UpgradeHandler,
 ): Listener {
   const deno = (globalThis as { Deno?: DenoNet }).Deno;
   if (deno === undefined) {
@@ -166,7 +180,13 @@ export function listenDeno(
       const connection = new Connection(conn);
       open.add(connection);
       track(
-        serveConnection(connection, handler, options, authority, () => closing)
+        serveConnection(
+          connection,
+          { handler, upgrade },
+          options,
+          authority,
+          () => closing,
+        )
           .finally(() => {
             connection.close();
             open.delete(connection);
@@ -232,7 +252,7 @@ async function refuse(conn: DenoConn): Promise<void> {
 /** Answers the requests of one connection until it closes. */
 async function serveConnection(
   connection: Connection,
-  handler: FetchHandler,
+  { handler, upgrade }: { handler: FetchHandler; upgrade?: UpgradeHandler },
   options: ListenOptions,
   authority: string,
   isClosing: () => boolean,
@@ -266,6 +286,12 @@ async function serveConnection(
     void bodyRead.then(async () => {
       if (!(await reader.fill())) abort();
     });
+    if (
+      upgrade !== undefined && head.method === "GET" &&
+      asksForWebSocket(request.headers)
+    ) {
+      return await serveUpgrade(connection, upgrade, request, head, remoteAddr);
+    }
     let response: Response;
     try {
       response = await handler(request, { remoteAddr });
@@ -282,6 +308,34 @@ async function serveConnection(
     }
     if (!keepAlive) return;
   }
+}
+
+/**
+ * Answers an upgrade request: a refusal ends the connection; an upgrade gets
+ * its bytes (those read past the head first) until the socket closes.
+ */
+async function serveUpgrade(
+  connection: Connection,
+  upgrade: UpgradeHandler,
+  request: Request,
+  head: RequestHead,
+  remoteAddr: { readonly hostname: string },
+): Promise<void> {
+  let answer: Awaited<ReturnType<UpgradeHandler>>;
+  try {
+    answer = await upgrade(request, { remoteAddr });
+  } catch {
+    answer = new Response(null, { status: 500 });
+  }
+  const { conn, reader } = connection;
+  if (answer instanceof Response) {
+    return await writeResponse(conn, answer, head, false).catch(() => {});
+  }
+  await answer.run({
+    read: () => reader.next(),
+    write: (bytes) => writeAll(conn, bytes),
+    close: () => connection.close(),
+  });
 }
 
 /** A request built from its head, or the status and message that refuse it. */

@@ -1,9 +1,11 @@
 /**
- * What every runtime adapter takes and gives: a `fetch`-style handler in, a
- * listening server out.
+ * What every runtime adapter takes and gives: a `fetch`-style handler (and
+ * one for WebSocket upgrades) in, a listening server out.
  *
  * @module
  */
+
+import type { WebSocketUpgrade } from "../push.ts";
 
 /**
  * A `fetch`-style handler with the client's address.
@@ -20,6 +22,23 @@ export type FetchHandler = (
   request: Request,
   info: { readonly remoteAddr: { readonly hostname: string } },
 ) => Promise<Response>;
+
+/**
+ * What answers a request that asks for a WebSocket: the upgrade to run on
+ * the connection's bytes, or a response that refuses it.
+ *
+ * @example
+ * ```ts
+ * import type { UpgradeHandler } from "./listener.ts";
+ *
+ * const refuse: UpgradeHandler = () =>
+ *   Promise.resolve(new Response(null, { status: 404 }));
+ * ```
+ */
+export type UpgradeHandler = (
+  request: Request,
+  info: { readonly remoteAddr: { readonly hostname: string } },
+) => Promise<WebSocketUpgrade | Response>;
 
 /**
  * How an adapter guards its connections, in milliseconds. Node.js's own

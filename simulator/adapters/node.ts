@@ -10,7 +10,15 @@
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { isForbiddenMethod, requestUrl } from "./http1.ts";
-import type { FetchHandler, Listener, ListenOptions } from "./listener.ts";
+import type {
+  FetchHandler,
+  Listener,
+  ListenOptions,
+  UpgradeHandler,
+} from "./listener.ts";
+import { writeResponse } from "./response_writer.ts";
+import type { ByteChannel } from "../websocket/socket.ts";
+import { asksForWebSocket } from "../websocket/handshake.ts";
 
 /**
  * Serves `handler` with `node:http` (works in Node.js and in Deno), with
@@ -33,11 +41,14 @@ import type { FetchHandler, Listener, ListenOptions } from "./listener.ts";
  *
  * @param handler The request handler.
  * @param options Where to listen.
+ * @param upgrade What answers a `GET` with `Upgrade: websocket`; without it
+ * such a connection is dropped.
  * @returns The listener, once bound.
  */
 export async function listenNode(
   handler: FetchHandler,
   options: ListenOptions,
+  upgrade?: UpgradeHandler,
 ): Promise<Listener> {
   const http = await import("node:http");
   let closing = false;
@@ -65,6 +76,13 @@ export async function listenNode(
     active.set(socket, 0);
     socket.once("close", () => active.delete(socket));
   });
+  if (upgrade !== undefined) {
+    server.on("upgrade", (req: IncomingMessage, socket: Socket, head) => {
+      // Busy until the socket ends, so that shutdown lets it close itself.
+      active.set(socket, 1);
+      void serveUpgrade(req, socket, head as Uint8Array, { handler, upgrade });
+    });
+  }
   server.headersTimeout = options.headerTimeout;
   // Node.js requires the whole request to take at least its head's time.
   server.requestTimeout = Math.max(
@@ -160,6 +178,97 @@ async function respond(
   } finally {
     res.off("close", onClose);
   }
+}
+
+/**
+ * Answers a request with `Upgrade` on its raw socket: a refusal (or the
+ * plain answer to an upgrade other than WebSocket) ends the connection; a
+ * WebSocket gets its bytes (`head` first) until it closes.
+ */
+async function serveUpgrade(
+  req: IncomingMessage,
+  socket: Socket,
+  head: Uint8Array,
+  { handler, upgrade }: { handler: FetchHandler; upgrade: UpgradeHandler },
+): Promise<void> {
+  const channel = socketChannel(socket, head);
+  const controller = new AbortController();
+  socket.once("close", () => controller.abort());
+  let answer: Awaited<ReturnType<UpgradeHandler>>;
+  try {
+    // Node.js hands over any `Upgrade` (h2c too); all but WebSocket get a
+    // plain answer, as the Deno adapter gives them. Node.js has not parsed
+    // such a request's body, so one with a body is refused (400).
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      throw new TypeError("An upgrade request with a body");
+    }
+    const asked = new Headers({ upgrade: String(req.headers.upgrade ?? "") });
+    const request = toRequest(req, controller.signal);
+    const info = { remoteAddr: { hostname: socket.remoteAddress ?? "" } };
+    answer = req.method === "GET" && asksForWebSocket(asked)
+      ? await upgrade(request, info)
+      : await handler(request, info);
+  } catch {
+    answer = new Response(null, { status: 400 });
+  }
+  if (answer instanceof Response) {
+    const requestHead = {
+      method: req.method ?? "GET",
+      target: req.url ?? "/",
+      version: "HTTP/1.1",
+      headers: [],
+    };
+    await writeResponse(
+      { write: (bytes) => channel.write(bytes).then(() => bytes.length) },
+      answer,
+      requestHead,
+      false,
+    ).catch(() => {});
+    channel.close();
+    return;
+  }
+  await answer.run(channel);
+}
+
+/** A raw socket's bytes as a WebSocket reads and writes them. */
+function socketChannel(socket: Socket, head: Uint8Array): ByteChannel {
+  const queue: Uint8Array[] = head.length > 0 ? [new Uint8Array(head)] : [];
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const notify = (): void => {
+    wake?.();
+    wake = undefined;
+  };
+  socket.on("data", (chunk: Uint8Array) => {
+    queue.push(new Uint8Array(chunk));
+    notify();
+  });
+  socket.once("end", () => {
+    ended = true;
+    notify();
+  });
+  socket.once("close", () => {
+    ended = true;
+    notify();
+  });
+  socket.on("error", () => {});
+  return {
+    async read(): Promise<Uint8Array | null> {
+      while (queue.length === 0 && !ended) {
+        await new Promise<void>((resolve) => wake = resolve);
+      }
+      return queue.shift() ?? null;
+    },
+    write(bytes: Uint8Array): Promise<void> {
+      return new Promise((resolve, reject) => {
+        if (socket.destroyed) return reject(new Error("The socket is closed"));
+        socket.write(bytes, (error) => error ? reject(error) : resolve());
+      });
+    },
+    close(): void {
+      socket.end(() => socket.destroy());
+    },
+  };
 }
 
 function drained(res: ServerResponse): Promise<void> {

@@ -202,7 +202,33 @@ function join(parts: readonly Uint8Array[]): Uint8Array {
   return joined;
 }
 
-async function writeAll(conn: Writable, bytes: Uint8Array): Promise<void> {
+/**
+ * Writes all of `bytes`, however many each socket write takes.
+ *
+ * @example
+ * ```ts
+ * import { writeAll } from "./response_writer.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const seen: number[] = [];
+ * // A socket that takes one byte a write.
+ * await writeAll({
+ *   write(bytes) {
+ *     seen.push(bytes[0]!);
+ *     return Promise.resolve(1);
+ *   },
+ * }, new Uint8Array([1, 2, 3]));
+ * assert.deepEqual(seen, [1, 2, 3]);
+ * ```
+ *
+ * @param conn The connection.
+ * @param bytes What to write.
+ * @returns A promise that resolves once all is written.
+ */
+export async function writeAll(
+  conn: Writable,
+  bytes: Uint8Array,
+): Promise<void> {
   for (let offset = 0; offset < bytes.length;) {
     offset += await conn.write(bytes.subarray(offset));
   }
