@@ -13,6 +13,8 @@ import { seededRandom } from "../util/random.ts";
 import { shorten } from "../util/validate.ts";
 import { closedResponse, goneResponse } from "./answers.ts";
 import type { SimulatorContext } from "./context.ts";
+import { authorize } from "./auth.ts";
+import { resolveDialectOptions } from "./dialect_options.ts";
 import { Heartbeat } from "./events.ts";
 import { Holds } from "./holds.ts";
 import { errorResponse, optionsResponse, withCors } from "./http.ts";
@@ -20,7 +22,7 @@ import { JobFactory } from "./job_factory.ts";
 import { JobStore } from "./jobs.ts";
 import { resolveOptions, type SimulatorOptions } from "./options.ts";
 import { RateLimiter } from "./rate_limiter.ts";
-import { pathOf, route } from "./router.ts";
+import { route } from "./router.ts";
 import { streamEvents } from "./routes/events.ts";
 import { createJob } from "./routes/jobs.ts";
 import { answerStatus } from "./routes/status.ts";
@@ -147,6 +149,7 @@ export interface Simulator extends AsyncDisposable {
  */
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const config = resolveOptions(options);
+  const { dialect, key } = resolveDialectOptions(options);
   const clock = options.clock ?? systemClock;
   const random = options.random ??
     (config.seed === undefined ? Math.random : seededRandom(config.seed));
@@ -154,6 +157,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const jobs = new JobFactory(config, clock, random);
   const context: SimulatorContext = {
     config,
+    dialect,
+    key,
     clock,
     random,
     scheduler,
@@ -227,8 +232,9 @@ async function handle(
     if (end === "aborted") return goneResponse();
     if (holds.closed) return closedResponse();
   }
-  const path = pathOf(request.url);
-  const target = route(path, config.legacy);
+  const url = new URL(request.url);
+  const path = url.pathname;
+  const target = route(url, context.dialect, config.legacy);
   if (target === undefined) {
     return errorResponse(404, `Cannot find path '${shorten(path)}'`);
   }
@@ -245,6 +251,10 @@ async function handle(
       );
     }
   }
+  const refused = context.key === undefined
+    ? undefined
+    : authorize(request, context.key);
+  if (refused !== undefined) return refused;
   if (!target.allow.split(", ").includes(request.method)) {
     return errorResponse(
       405,

@@ -87,7 +87,7 @@ Deno.test("POST /jobs answers 400 naming the field for bad input", async (t) => 
     ['{"delay": 1}', /'delay' is now 'duration'/],
     [
       '{"outcome": "pending"}',
-      /'outcome' must be "completed" or "error": current value is "pending"/,
+      /'outcome' must be "completed", "error" or "canceled": current value is "pending"/,
     ],
     ['{"outcome": 1}', /'outcome' .* current value is 1/],
   ];
