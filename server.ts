@@ -36,6 +36,7 @@ export {
   type SimulatorRequestInfo,
   type SimulatorStats,
 } from "./simulator/simulator.ts";
+export type { SimulatorDialectOptions } from "./simulator/dialect_options.ts";
 export {
   serve,
   type ServeOptions,

@@ -18,12 +18,12 @@ import { show } from "../util/validate.ts";
  *
  * @example Speak like Replicate and require its key
  * ```ts
- * import type { DialectOptions } from "./dialect_options.ts";
+ * import type { SimulatorDialectOptions } from "./dialect_options.ts";
  *
- * const options: DialectOptions = { dialect: "replicate", apiKey: "r8_test" };
+ * const options: SimulatorDialectOptions = { dialect: "replicate", apiKey: "r8_test" };
  * ```
  */
-export interface DialectOptions {
+export interface SimulatorDialectOptions {
   /**
    * The API the simulator answers like: a preset's name (`video-status`,
    * `heygen-translate`, `heygen-video`, `replicate`, `google-operation`,
@@ -80,7 +80,7 @@ export interface RequiredKey {
  * string of header characters, or a key with a dialect that has no auth header.
  */
 export function resolveDialectOptions(
-  options: DialectOptions,
+  options: SimulatorDialectOptions,
 ): { dialect: Dialect; key?: RequiredKey } {
   const dialect = resolveDialect(options.dialect);
   const apiKey = options.apiKey;

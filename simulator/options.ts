@@ -7,7 +7,7 @@
 
 import type { Clock } from "../timing/clock.ts";
 import { show } from "../util/validate.ts";
-import type { DialectOptions } from "./dialect_options.ts";
+import type { SimulatorDialectOptions } from "./dialect_options.ts";
 
 /**
  * Options of `createSimulator()` (and of `serve()`).
@@ -25,7 +25,7 @@ import type { DialectOptions } from "./dialect_options.ts";
  * };
  * ```
  */
-export interface SimulatorOptions extends DialectOptions {
+export interface SimulatorOptions extends SimulatorDialectOptions {
   /** Shortest duration of a job (from creation to its final status), in milliseconds. @default {2000} */
   minDuration?: number;
   /** Longest duration of a job, in milliseconds. @default {5000} */
