@@ -112,16 +112,25 @@ export interface Simulator extends AsyncDisposable {
 }
 
 /**
- * Creates a simulator of the video translation status API.
+ * Creates a simulator of the video translation status API, or of another
+ * job API when `dialect` names one.
  *
  * - `GET /status`: the default job, whose clock starts now.
- * - `POST /jobs`: creates a job (`201`, `Location: /jobs/{id}`); an optional
- *   JSON body `{"duration": seconds, "outcome": "completed" | "error"}`
- *   scripts it.
- * - `GET /jobs/{id}`: a job's status, `{"id": …, "result": …}`.
- * - `GET /status/events`, `GET /jobs/{id}/events`: Server-Sent Events.
+ * - `POST /jobs` (and `POST` at the dialect's create path, if it has one):
+ *   creates a job (`201`, its status path as `Location` and as the
+ *   dialect's `locationHeader`); an optional JSON body `{"duration":
+ *   seconds, "outcome": "completed" | "error" | "canceled"}` scripts it.
+ *   Where the dialect has `preferWait`, `Prefer: wait=N` holds the answer
+ *   until the job ends or N seconds (at most 60) pass.
+ * - The dialect's job path (`GET /jobs/{id}` in `video-status`): a job's
+ *   status as the dialect writes it (progress from the time elapsed, a fake
+ *   video URL, error details); the seed dialect also answers at
+ *   `GET /status/{id}` and `GET /status?job_id={id}`.
+ * - `GET /status/events` and the job path plus `/events`: Server-Sent Events.
  * - `Prefer: wait=N` on the status paths holds the answer until the job is
  *   final or N seconds pass (long-poll), at most `maxWait` milliseconds.
+ * - With `apiKey`, every request but a preflight must carry the key in the
+ *   dialect's auth header, or gets `401`.
  *
  * @example Create a job that completes at once and read it
  * ```ts
@@ -145,7 +154,9 @@ export interface Simulator extends AsyncDisposable {
  * @param options Timing, faults and injectable clock and random source.
  * @returns The simulator.
  * @throws {RangeError} When an option is out of range.
- * @throws {TypeError} When an option has the wrong type or an old name.
+ * @throws {TypeError} When an option has the wrong type or an old name, the
+ * dialect is unknown, or `apiKey` is given for a dialect without an auth
+ * header.
  */
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const config = resolveOptions(options);

@@ -64,6 +64,21 @@ const AZURE = { ...TABLE_SIMULATOR, dialect: "azure-operation", apiKey: KEY };
 const BEARER = { authorization: `Bearer ${KEY}` };
 const DEEP = "[".repeat(5_000) + "]".repeat(5_000);
 
+/** A GET of the job 'nope', which no simulator of the table has. */
+function unknownJob(
+  name: string,
+  target: string,
+  more: Pick<Row, "headers" | "simulator"> = {},
+): Row {
+  return {
+    name,
+    method: "GET",
+    target,
+    ...more,
+    expected: { status: 404, headers: API, error: /job 'nope'/ },
+  };
+}
+
 /** The table. */
 export const ROWS: readonly Row[] = [
   {
@@ -100,12 +115,7 @@ export const ROWS: readonly Row[] = [
     target: "/nope",
     expected: { status: 404, headers: API, error: /path '\/nope'/ },
   },
-  {
-    name: "an unknown job is 404",
-    method: "GET",
-    target: "/jobs/nope",
-    expected: { status: 404, headers: API, error: /job 'nope'/ },
-  },
+  unknownJob("an unknown job is 404", "/jobs/nope"),
   {
     name: "POST /status is 405 with Allow",
     method: "POST",
@@ -237,26 +247,19 @@ export const ROWS: readonly Row[] = [
     expected: { status: 400 },
     handler: "skip",
   },
-  {
-    name: "GET /status/{id} of an unknown job is 404, never the default job",
-    method: "GET",
-    target: "/status/nope",
-    expected: { status: 404, headers: API, error: /job 'nope'/ },
-  },
-  {
-    name: "GET /status?job_id= of an unknown job is 404",
-    method: "GET",
-    target: "/status?job_id=nope",
-    expected: { status: 404, headers: API, error: /job 'nope'/ },
-  },
-  {
-    name: "a dialect's job path is its status path (an unknown job is 404)",
-    method: "GET",
-    target: "/v1/videos/nope",
-    headers: BEARER,
-    simulator: OPENAI,
-    expected: { status: 404, headers: API, error: /job 'nope'/ },
-  },
+  unknownJob(
+    "GET /status/{id} of an unknown job is 404, never the default job",
+    "/status/nope",
+  ),
+  unknownJob(
+    "GET /status?job_id= of an unknown job is 404",
+    "/status?job_id=nope",
+  ),
+  unknownJob(
+    "a dialect's job path is its status path (an unknown job is 404)",
+    "/v1/videos/nope",
+    { headers: BEARER, simulator: OPENAI },
+  ),
   {
     name: "a dialect does not serve the seed's job path",
     method: "GET",
