@@ -59,6 +59,16 @@ export async function createJob(
   if (text instanceof Response) return text;
   const script = parseJobRequest(text);
   if (typeof script === "string") return errorResponse(400, script);
+  const preferred = context.dialect.preferWait && !config.legacy
+    ? parsePreferWait(request.headers.get("Prefer"))
+    : undefined;
+  // Refused before the job exists, so that no one is left without its id.
+  if (
+    preferred !== undefined && preferred > 0 &&
+    context.holds.size >= config.maxHeld
+  ) {
+    return busyResponse(config.maxHeld);
+  }
   const job = jobs.draw(jobs.nextId(), script.duration, script.outcome);
   const now = clock.now();
   if (!store.add(job, now)) {
@@ -70,10 +80,11 @@ export async function createJob(
     );
   }
   const headers: Record<string, string> = {};
-  if (context.dialect.preferWait && !config.legacy) {
-    const held = await holdCreate(context, request, job);
-    if (held instanceof Response) return held;
-    if (held !== undefined) headers["Preference-Applied"] = held;
+  if (preferred !== undefined) {
+    const applied = Math.min(preferred, MAX_CREATE_WAIT);
+    const end = await holdCreate(context, request, job, applied);
+    if (end === "aborted") return goneResponse();
+    headers["Preference-Applied"] = formatAppliedWait(applied);
   }
   const location = context.dialect.jobPath(job.id);
   headers["Location"] = location;
@@ -88,25 +99,17 @@ export async function createJob(
   });
 }
 
-/**
- * Holds a create that asks to wait: the `Preference-Applied` value, nothing
- * when it did not ask, or the refusal (busy, or the client has gone).
- */
+/** Holds a create that asks to wait until the job ends or `applied` ms pass. */
 async function holdCreate(
   context: SimulatorContext,
   request: Request,
   job: Job,
-): Promise<string | Response | undefined> {
-  const { clock, config, holds } = context;
-  const wait = parsePreferWait(request.headers.get("Prefer"));
-  if (wait === undefined) return undefined;
-  const applied = Math.min(wait, MAX_CREATE_WAIT);
-  if (applied > 0 && job.status(clock.now()) === "pending") {
-    if (holds.size >= config.maxHeld) return busyResponse(config.maxHeld);
-    const end = await holds.hold(clock.now() + applied, request.signal, job);
-    if (end === "aborted") return goneResponse();
-  }
-  return formatAppliedWait(applied);
+  applied: number,
+): Promise<"aborted" | undefined> {
+  const { clock, holds } = context;
+  if (applied === 0 || job.status(clock.now()) !== "pending") return undefined;
+  const end = await holds.hold(clock.now() + applied, request.signal, job);
+  return end === "aborted" ? end : undefined;
 }
 
 /** The body as text, or the error response that refuses it. */

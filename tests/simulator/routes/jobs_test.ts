@@ -296,3 +296,31 @@ Deno.test("a job scripted canceled ends in the dialect's canceled word", async (
     assert.equal(created.body[field], word, dialect);
   }
 });
+
+Deno.test("a create that cannot be held is refused before the job exists", async () => {
+  const clock = new FakeClock({ autoAdvance: false });
+  await using simulator = createSimulator({
+    clock,
+    dialect: "replicate",
+    maxHeld: 1,
+  });
+  const create = () =>
+    simulator.fetch(
+      new Request(`${BASE}/jobs`, {
+        method: "POST",
+        headers: { prefer: "wait=30" },
+        body: '{"duration":60}',
+      }),
+    );
+  const held = create();
+  await clock.tick(0);
+  assert.equal(simulator.stats().held, 1);
+  const refused = await create();
+  assert.equal(refused.status, 503);
+  await refused.body?.cancel();
+  assert.equal(simulator.stats().jobs, 1);
+  await clock.tick(30_000);
+  const answer = await held;
+  assert.equal(answer.status, 201);
+  assert.equal((await answer.json()).status, "processing");
+});
