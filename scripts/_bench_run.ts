@@ -2,7 +2,12 @@
 // simulator as they arrive, each is waited on by the strategy's client, and
 // the moment the client learns each result is noted.
 
-import { VideoStatusClient } from "../client.ts";
+import { type Job as ClientJob, VideoStatusClient } from "../client.ts";
+import {
+  type Dialect,
+  type DialectName,
+  PRESETS,
+} from "../protocol/dialects/mod.ts";
 import { delay, systemClock } from "../timing/clock.ts";
 import type { BenchBooks } from "./_bench_server.ts";
 import type { BenchStrategy } from "./_strategies.ts";
@@ -28,6 +33,8 @@ export interface RunSettings {
   start: number;
   /** Random source of the strategy's jitter. */
   random: Random;
+  /** The API the simulator speaks. @default {"video-status"} */
+  dialect?: DialectName;
 }
 
 /**
@@ -42,18 +49,19 @@ export async function runStrategy(
   settings: RunSettings,
 ): Promise<Detection[]> {
   const { timeScale, serverUrl, start, random } = settings;
+  const dialect = PRESETS[settings.dialect ?? "video-status"];
   const client = new VideoStatusClient({
     ...strategy.options(timeScale, random),
     serverUrl,
+    dialect,
     timeout: 3_600_000,
   });
   return await Promise.all(jobs.map(async (job) => {
     await delay(start + job.arrival * timeScale - systemClock.now());
     const duration = scaledDuration(job, timeScale);
-    const created = await client.createJob({
-      duration,
-      outcome: "completed",
-    });
+    const created = dialect.createPath === undefined
+      ? await postJob(serverUrl, dialect, duration)
+      : await client.createJob({ duration, outcome: "completed" });
     const final = await client.waitForJob(created);
     const learnedAt = systemClock.now();
     if (final.result !== "completed") {
@@ -61,6 +69,31 @@ export async function runStrategy(
     }
     return { id: created.id, duration, learnedAt };
   }));
+}
+
+/**
+ * Creates a job with the simulator's own `POST /jobs`, for a dialect whose
+ * API creates jobs elsewhere (it has no create path): the job as
+ * `createJob()` would give it, so the wait still learns how long it took.
+ */
+async function postJob(
+  serverUrl: string,
+  dialect: Dialect,
+  duration: number,
+): Promise<ClientJob> {
+  const createdAt = systemClock.now();
+  const response = await fetch(new URL("/jobs", serverUrl), {
+    method: "POST",
+    body: JSON.stringify({ duration: duration / 1000, outcome: "completed" }),
+  });
+  await response.body?.cancel();
+  const location = response.headers.get("location");
+  const url = new URL(location ?? "", serverUrl);
+  const id = dialect.jobId(url);
+  if (!response.ok || id === undefined) {
+    throw new Error(`Cannot create a job: ${response.status} at ${location}`);
+  }
+  return { id, url: url.href, result: "pending", createdAt };
 }
 
 /**

@@ -4,6 +4,8 @@
 // requests of each job and of when each job was created, so that detection
 // latency is measured against the moment the job really turned terminal.
 
+import type { DialectName } from "../protocol/dialects/mod.ts";
+
 /** What the simulator saw, by job id. */
 export interface BenchBooks {
   /** Status requests (polls, long-polls, event streams) per job. */
@@ -31,10 +33,12 @@ export interface BenchServer extends AsyncDisposable {
  *
  * @param legacy Whether it behaves like the seed's server.
  * @param maxJobs How many jobs it keeps.
+ * @param dialect The API it speaks (its job paths and words).
  */
 export async function startBenchServer(
   legacy: boolean,
   maxJobs: number,
+  dialect: DialectName = "video-status",
 ): Promise<BenchServer> {
   const worker = new Worker(
     new URL("./_bench_server_worker.ts", import.meta.url).href,
@@ -49,7 +53,7 @@ export async function startBenchServer(
       };
     });
   const listening = reply();
-  worker.postMessage({ legacy, maxJobs });
+  worker.postMessage({ legacy, maxJobs, dialect });
   const { url } = await listening as { url: string };
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {

@@ -1,10 +1,11 @@
 // The worker side of `_bench_server.ts`: runs one simulator on a loopback
 // port in its own thread, counts the status requests of each job and notes
 // when each job's creating request arrived, and hands these books over on
-// request. Messages in: {legacy, maxJobs}, "books", "close"; out: {url},
+// request. Messages in: {legacy, maxJobs, dialect}, "books", "close"; out: {url},
 // {requests, createdAt}, "closed".
 
 import { createSimulator } from "../server.ts";
+import { type DialectName, PRESETS } from "../protocol/dialects/mod.ts";
 import { preciseClock } from "../simulator/adapters/precise_clock.ts";
 
 interface Scope {
@@ -20,19 +21,29 @@ const scope = globalThis as unknown as Scope;
 const clock = preciseClock;
 
 scope.onmessage = (event: MessageEvent) => {
-  const { legacy, maxJobs } = event.data as {
+  const { legacy, maxJobs, dialect: name } = event.data as {
     legacy: boolean;
     maxJobs: number;
+    dialect: DialectName;
   };
-  const simulator = createSimulator({ legacy, maxJobs, clock });
+  const dialect = PRESETS[name];
+  const simulator = createSimulator({ legacy, maxJobs, clock, dialect });
+  // A job's id in a status request: at the dialect's path, or its events.
+  const jobOf = (url: URL): string | undefined => {
+    const id = dialect.jobId(url);
+    if (id !== undefined || !url.pathname.endsWith("/events")) return id;
+    url.pathname = url.pathname.slice(0, -"/events".length);
+    return dialect.jobId(url);
+  };
   const requests = new Map<string, number>();
   const createdAt = new Map<string, number>();
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
     async (request) => {
-      const path = new URL(request.url).pathname;
-      const job = /^\/jobs\/([^/]+)(?:\/events)?$/.exec(path)?.[1];
-      if (job !== undefined && request.method === "GET") {
+      const job = request.method === "GET"
+        ? jobOf(new URL(request.url))
+        : undefined;
+      if (job !== undefined) {
         requests.set(job, (requests.get(job) ?? 0) + 1);
       }
       const response = await simulator.fetch(request);
@@ -41,7 +52,10 @@ scope.onmessage = (event: MessageEvent) => {
       const createdNear = clock.now();
       const location = response.headers.get("location");
       if (request.method === "POST" && location !== null) {
-        createdAt.set(location.slice("/jobs/".length), createdNear);
+        createdAt.set(
+          dialect.jobId(new URL(location, request.url))!,
+          createdNear,
+        );
       }
       return response;
     },

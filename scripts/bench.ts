@@ -20,6 +20,7 @@ import {
   startInWorker,
 } from "./_bench_run.ts";
 import { startBenchServer } from "./_bench_server.ts";
+import { type DialectName, PRESETS } from "../protocol/dialects/mod.ts";
 import { plotSvg } from "./_plot.ts";
 import { percentile, summarize, type Summary } from "./_stats.ts";
 import {
@@ -59,6 +60,10 @@ Options:
                       a 10 s job takes 500 ms)
   --workload NAME     lognormal (default) or bimodal
   --seed N            seed of the workload and of all jitter (default 1)
+  --dialect NAME      the API the polling phase speaks, still without hints
+                      (${Object.keys(PRESETS).join(", ")};
+                      default video-status): the waiting policy is the same
+                      whatever the wire
   --strategies IDS    comma-separated subset of: ${
   STRATEGIES.map((s) => s.id).join(", ")
 }
@@ -71,6 +76,8 @@ Options:
 export interface BenchReport {
   /** Factor applied to every duration and delay; latencies are real ms. */
   timeScale: number;
+  /** The dialect of the polling phase (the push phase speaks video-status). */
+  dialect: DialectName;
   /** One entry per strategy. */
   strategies: ({ id: string } & Summary)[];
 }
@@ -83,6 +90,7 @@ async function main(args: string[]): Promise<number> {
       "workload",
       "seed",
       "strategies",
+      "dialect",
       "json",
       "plot",
     ]),
@@ -93,6 +101,7 @@ async function main(args: string[]): Promise<number> {
       workload: { type: "string", default: "lognormal" },
       seed: { type: "string", default: "1" },
       strategies: { type: "string" },
+      dialect: { type: "string", default: "video-status" },
       json: { type: "string" },
       plot: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -117,6 +126,14 @@ async function main(args: string[]): Promise<number> {
       }: current value is ${values.workload}`,
     );
   }
+  if (!Object.hasOwn(PRESETS, values.dialect)) {
+    throw new RangeError(
+      `Cannot run the benchmark as '--dialect' must be one of ${
+        Object.keys(PRESETS).join(", ")
+      }: current value is ${values.dialect}`,
+    );
+  }
+  const dialect = values.dialect as DialectName;
   const chosen = values.strategies === undefined
     ? STRATEGIES
     : values.strategies.split(",").map((id) => {
@@ -147,7 +164,7 @@ async function main(args: string[]): Promise<number> {
   );
 
   const maxJobs = count * chosen.length + 1;
-  await using legacy = await startBenchServer(true, maxJobs);
+  await using legacy = await startBenchServer(true, maxJobs, dialect);
   await using full = await startBenchServer(false, maxJobs);
   // Every strategy's client runs in a thread of its own, on one timeline.
   const runners = await Promise.all(
@@ -176,6 +193,8 @@ async function main(args: string[]): Promise<number> {
           timeScale,
           serverUrl: phase === "legacy" ? legacy.url : full.url,
           start,
+          // The push strategies need the full simulator's own dialect.
+          dialect: phase === "legacy" ? dialect : "video-status",
         })
       ),
     );
@@ -189,11 +208,15 @@ async function main(args: string[]): Promise<number> {
 
   const report: BenchReport = {
     timeScale,
+    dialect,
     strategies: chosen.map((strategy, index) => ({
       id: strategy.id,
       ...summarize(runs[index].requests, runs[index].latencies),
     })),
   };
+  const legacyServer = dialect === "video-status"
+    ? "`--legacy`"
+    : `\`--legacy --dialect ${dialect}\``;
   const byId = new Map(report.strategies.map((entry) => [entry.id, entry]));
   const lines = [
     `${count} jobs with ${shape.text}, arriving once a second on average (Poisson), time scale ${timeScale}: a 10 s job takes ${
@@ -205,7 +228,7 @@ async function main(args: string[]): Promise<number> {
     ...chosen.map((strategy) => {
       const entry = byId.get(strategy.id)!;
       return `| \`${strategy.id}\`: ${strategy.label} | ${
-        strategy.server === "legacy" ? "`--legacy`" : "full"
+        strategy.server === "legacy" ? legacyServer : "full"
       } | ${entry.requestsPerJob.toFixed(2)} | ${ms(entry.latencyP50Ms)} | ${
         ms(entry.latencyP95Ms)
       } | ${ms(entry.latencyP99Ms)} |`;

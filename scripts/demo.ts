@@ -10,7 +10,9 @@
 import process from "node:process";
 import { parseArgs } from "node:util";
 import {
+  type DialectName,
   type FinalStatus,
+  PRESETS,
   type RetryEvent,
   type StatusUpdate,
   type Strategy,
@@ -30,6 +32,11 @@ import {
 
 /** Options of {@linkcode runDemo}. */
 export interface DemoOptions {
+  /**
+   * The API the simulator speaks and the client reads; with an auth header,
+   * both use a demo key. @default {"video-status"}
+   */
+  dialect?: DialectName;
   /** How the client follows the job. @default {"poll"} */
   strategy?: Strategy;
   /** Shortest duration of the job, in milliseconds. @default {2000} */
@@ -121,6 +128,7 @@ function seconds(ms: number): string {
 export async function runDemo(options: DemoOptions = {}): Promise<FinalStatus> {
   const {
     strategy = "poll",
+    dialect = "video-status",
     minDuration = 2000,
     maxDuration = 5000,
     errorRate = 0.1,
@@ -128,8 +136,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<FinalStatus> {
     log = console.log,
     signal,
   } = options;
+  // A key only the demo knows, to show the dialect's auth header at work.
+  const apiKey = PRESETS[dialect].authHeader === undefined
+    ? undefined
+    : crypto.randomUUID();
   await using server = await serve({
     port: 0,
+    dialect,
+    apiKey,
     minDuration,
     maxDuration,
     errorRate,
@@ -137,6 +151,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<FinalStatus> {
   });
   const client = new VideoStatusClient({
     serverUrl: server.url,
+    dialect,
+    apiKey,
     maxRetries: 5,
     strategy,
     onUpdate: (update) => log(describeUpdate(update)),
@@ -154,6 +170,10 @@ prints each step.
 
 Options:
   --strategy NAME         poll, auto, long-poll or sse (default: poll)
+  --dialect NAME          the API the simulator speaks and the client reads:
+                          ${Object.keys(PRESETS).join(", ")}
+                          (default: video-status); progress is printed
+                          where the API reports it
   --min-duration SECONDS  shortest duration of the job (default: 2)
   --max-duration SECONDS  longest duration of the job (default: 5)
   --error-rate P          probability, 0 to 1, that the job fails (default: 0.1)
@@ -182,6 +202,7 @@ async function main(args: string[]): Promise<number> {
     ({ values } = parseArgs({
       args: joinNegativeValues(args, [
         "strategy",
+        "dialect",
         "min-duration",
         "max-duration",
         "error-rate",
@@ -189,6 +210,7 @@ async function main(args: string[]): Promise<number> {
       ]),
       options: {
         strategy: { type: "string", default: "poll" },
+        dialect: { type: "string", default: "video-status" },
         "min-duration": { type: "string", default: "2" },
         "max-duration": { type: "string", default: "5" },
         "error-rate": { type: "string", default: "0.1" },
@@ -208,6 +230,13 @@ async function main(args: string[]): Promise<number> {
       `Cannot ${ACTION} as '--strategy' must be one of ${
         STRATEGIES.join(", ")
       }: current value is ${JSON.stringify(values.strategy)}`,
+    );
+  }
+  if (!Object.hasOwn(PRESETS, values.dialect)) {
+    return fail(
+      `Cannot ${ACTION} as '--dialect' must be one of ${
+        Object.keys(PRESETS).join(", ")
+      }: current value is ${JSON.stringify(values.dialect)}`,
     );
   }
   let minDuration, maxDuration, errorRate, seed;
@@ -249,6 +278,7 @@ async function main(args: string[]): Promise<number> {
   try {
     await runDemo({
       strategy: values.strategy as Strategy,
+      dialect: values.dialect as DialectName,
       minDuration,
       maxDuration,
       errorRate,

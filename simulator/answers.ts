@@ -11,8 +11,10 @@ import { errorResponse } from "./http.ts";
 import type { Job } from "./jobs.ts";
 
 /**
- * A job's status body: `{"result": …}` for the default job, `{"id": …,
- * "result": …}` for a created one.
+ * A job's status body, as the dialect writes it: the one function that turns
+ * a job into what `GET`, `POST /jobs`, event streams and pushes send. The
+ * default job of `GET /status` names no job (the seed's `{"result": …}`), so
+ * the fields holding its id are left out.
  *
  * @example
  * ```ts
@@ -31,9 +33,13 @@ import type { Job } from "./jobs.ts";
 export function statusBody(
   context: SimulatorContext,
   job: Job,
-): Record<string, string> {
-  const result = job.status(context.clock.now());
-  return job === context.defaultJob ? { result } : { id: job.id, result };
+): Record<string, unknown> {
+  const body = context.dialect.write(job.snapshot(context.clock.now()));
+  if (job !== context.defaultJob) return body;
+  for (const [name, value] of Object.entries(body)) {
+    if (value === job.id) delete body[name];
+  }
+  return body;
 }
 
 /**

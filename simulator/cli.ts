@@ -17,6 +17,8 @@ import {
   type NumberRule,
   PORT_RULE,
 } from "./options.ts";
+import { PRESETS } from "../protocol/dialects/mod.ts";
+import { resolveDialectOptions } from "./dialect_options.ts";
 import { serve, type ServeOptions } from "./serve.ts";
 import { firstLine, joinNegativeValues, parseNumberFlag } from "./cli_args.ts";
 import { show } from "../util/validate.ts";
@@ -89,6 +91,13 @@ Options:
                            connection drops mid-body (default: 0)
   --rate-limit N           Requests per second per client address; beyond it
                            429 with Retry-After (default: unlimited)
+  --dialect NAME           Answer like this API: video-status (default),
+                           heygen-translate, heygen-video, replicate,
+                           google-operation, azure-operation, openai-video;
+                           its job paths, status words and bodies (POST /jobs
+                           creates a job in every dialect)
+  --api-key KEY            Require KEY in the dialect's auth header (401
+                           without it); the dialect must have one
   --legacy                 Behave like the seed server: plain GET /status JSON,
                            no Retry-After hints, no long-poll, no events
   --header-timeout SECONDS Time a connection has to send a complete request
@@ -168,6 +177,8 @@ const RENAMED_FLAGS: Readonly<Record<string, string>> = {
 const VALUE_FLAGS = [
   "port",
   "hostname",
+  "dialect",
+  "api-key",
   "latency",
   ...Object.keys(NUMERIC_FLAGS),
 ];
@@ -279,6 +290,8 @@ function parseFlags(args: string[]): Parsed {
         "help": { type: "boolean", short: "h" },
         "port": { type: "string" },
         "hostname": { type: "string" },
+        "dialect": { type: "string" },
+        "api-key": { type: "string" },
         "latency": { type: "string" },
         "legacy": { type: "boolean" },
         ...Object.fromEntries(
@@ -342,6 +355,27 @@ function parseFlags(args: string[]): Parsed {
     ACTION,
   );
   if (values.legacy === true) options.legacy = true;
+  if (typeof values.dialect === "string") {
+    if (!Object.hasOwn(PRESETS, values.dialect)) {
+      throw new Error(
+        `Cannot ${ACTION} as '--dialect' must be one of ${
+          Object.keys(PRESETS).join(", ")
+        }: current value is ${show(values.dialect)}`,
+      );
+    }
+    options.dialect = values.dialect;
+  }
+  if (typeof values["api-key"] === "string") {
+    options.apiKey = values["api-key"];
+  }
+  try {
+    resolveDialectOptions(options);
+  } catch (error) {
+    throw new Error(
+      (error as Error).message.replace("create the simulator", ACTION)
+        .replace("'apiKey'", "'--api-key'"),
+    );
+  }
   const hostname = typeof values.hostname === "string"
     ? values.hostname
     : "127.0.0.1";

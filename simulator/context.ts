@@ -5,8 +5,10 @@
  * @module
  */
 
+import type { Dialect } from "../protocol/dialect.ts";
 import type { Clock } from "../timing/clock.ts";
 import type { Scheduler } from "../timing/scheduler.ts";
+import type { RequiredKey } from "./dialect_options.ts";
 import type { Heartbeat } from "./events.ts";
 import type { Holds } from "./holds.ts";
 import type { JobFactory } from "./job_factory.ts";
@@ -27,6 +29,10 @@ import type { ResolvedOptions } from "./options.ts";
 export interface SimulatorContext {
   /** The options, with defaults applied. */
   readonly config: ResolvedOptions;
+  /** The API it speaks: job paths, status words and bodies. */
+  readonly dialect: Dialect;
+  /** The API key every request must carry, if any. */
+  readonly key: RequiredKey | undefined;
   /** Where time is read and slept on. */
   readonly clock: Clock;
   /** The random source of every draw. */

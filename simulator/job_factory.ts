@@ -5,9 +5,8 @@
  * @module
  */
 
-import type { FinalStatus } from "../protocol/status.ts";
 import type { Clock } from "../timing/clock.ts";
-import { Job } from "./jobs.ts";
+import { Job, type JobOutcome } from "./jobs.ts";
 import type { ResolvedOptions } from "./options.ts";
 
 const ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
@@ -57,7 +56,7 @@ export class JobFactory {
    * @param outcome Its final status; drawn with `errorRate` when absent.
    * @returns The job.
    */
-  draw(id: string, duration?: number, outcome?: FinalStatus): Job {
+  draw(id: string, duration?: number, outcome?: JobOutcome): Job {
     const { minDuration, maxDuration, errorRate } = this.#config;
     const length = duration ??
       minDuration + this.#random() * (maxDuration - minDuration);

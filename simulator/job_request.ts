@@ -1,14 +1,17 @@
 /**
  * The optional JSON body of `POST /jobs`, which scripts a job for tests:
- * `{"duration": seconds, "outcome": "completed" | "error"}`. The duration is
+ * `{"duration": seconds, "outcome": "completed" | "error" | "canceled"}`. The duration is
  * in seconds on the wire and in milliseconds once parsed.
  *
  * @module
  */
 
-import type { FinalStatus } from "../protocol/status.ts";
 import { show } from "../util/validate.ts";
+import type { JobOutcome } from "./jobs.ts";
 import { MAX_JOB_DURATION } from "./options.ts";
+
+/** The outcomes a body may script. */
+const OUTCOMES: readonly JobOutcome[] = ["completed", "error", "canceled"];
 
 /** How deep a `POST /jobs` body may nest arrays and objects. */
 const MAX_NESTING = 32;
@@ -27,7 +30,7 @@ export interface JobRequest {
   /** How long the job takes, in milliseconds (the body gives seconds). */
   readonly duration?: number;
   /** The final status the job reaches. */
-  readonly outcome?: FinalStatus;
+  readonly outcome?: JobOutcome;
 }
 
 /**
@@ -44,7 +47,7 @@ export interface JobRequest {
  * assert.deepEqual(parseJobRequest(""), {});
  * assert.equal(
  *   parseJobRequest('{"outcome": "done"}'),
- *   `Cannot create a job as 'outcome' must be "completed" or "error": current value is "done"`,
+ *   `Cannot create a job as 'outcome' must be "completed", "error" or "canceled": current value is "done"`,
  * );
  * assert.match(String(parseJobRequest('{"delay": 1}')), /'delay' is now 'duration'/);
  * ```
@@ -84,14 +87,14 @@ export function parseJobRequest(text: string): JobRequest | string {
       show(duration)
     }`;
   }
-  if (outcome !== undefined && outcome !== "completed" && outcome !== "error") {
-    return `Cannot create a job as 'outcome' must be "completed" or "error": current value is ${
+  if (outcome !== undefined && !OUTCOMES.includes(outcome as JobOutcome)) {
+    return `Cannot create a job as 'outcome' must be "completed", "error" or "canceled": current value is ${
       show(outcome)
     }`;
   }
   return {
     ...(duration === undefined ? {} : { duration: duration * 1_000 }),
-    ...(outcome === undefined ? {} : { outcome }),
+    ...(outcome === undefined ? {} : { outcome: outcome as JobOutcome }),
   };
 }
 

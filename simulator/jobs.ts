@@ -8,9 +8,33 @@
  * @module
  */
 
-import type { FinalStatus, VideoStatus } from "../protocol/status.ts";
+import type { JobSnapshot, JobSnapshotStatus } from "../protocol/dialect.ts";
 import { IndexedHeap } from "../timing/heap.ts";
 import type { ScheduledTask, Scheduler } from "../timing/scheduler.ts";
+
+/**
+ * How a simulated job ends: done, failed, or canceled (final like a failure,
+ * written with the dialect's own canceled word).
+ *
+ * @example
+ * ```ts
+ * import type { JobOutcome } from "./jobs.ts";
+ *
+ * const outcome: JobOutcome = "canceled";
+ * ```
+ */
+export type JobOutcome = Exclude<JobSnapshotStatus, "pending">;
+
+/** Where a completed job's (fake) video lives: a host that never resolves. */
+const VIDEO_HOST = "https://cdn.video-status.test/";
+
+/** Why a job ended without a video, as its error details say. */
+const ERROR_MESSAGES: Readonly<
+  Record<Exclude<JobOutcome, "completed">, string>
+> = {
+  error: "Simulated failure: the video could not be translated",
+  canceled: "Simulated cancellation: the job was canceled before it ended",
+};
 
 /**
  * One simulated translation job.
@@ -34,10 +58,10 @@ export class Job {
   /** When the job turns final, in clock milliseconds. */
   readonly finishAt: number;
   /** The final status the job reaches at `finishAt`. */
-  readonly outcome: FinalStatus;
+  readonly outcome: JobOutcome;
   /** Position in the store's eviction heap; -1 when not stored. */
   heapIndex = -1;
-  #final: FinalStatus | undefined;
+  #final: JobOutcome | undefined;
   #listeners = new Set<() => void>();
   #task: ScheduledTask | undefined;
 
@@ -53,7 +77,7 @@ export class Job {
     id: string,
     createdAt: number,
     finishAt: number,
-    outcome: FinalStatus,
+    outcome: JobOutcome,
   ) {
     this.id = id;
     this.createdAt = createdAt;
@@ -68,11 +92,49 @@ export class Job {
    * @param now The current time in clock milliseconds.
    * @returns The status.
    */
-  status(now: number): VideoStatus {
+  status(now: number): JobSnapshotStatus {
     if (this.#final === undefined && now >= this.finishAt) {
       this.#final = this.outcome;
     }
     return this.#final ?? "pending";
+  }
+
+  /**
+   * The job at time `now`, as a dialect writes it: progress from the time
+   * elapsed over its duration, a fake video URL once completed, and error
+   * details once failed or canceled.
+   *
+   * @example
+   * ```ts
+   * import { Job } from "./jobs.ts";
+   * import assert from "node:assert/strict";
+   *
+   * const job = new Job("a1", 0, 2_000, "completed");
+   * assert.deepEqual(job.snapshot(500), { id: "a1", status: "pending", progress: 0.25, createdAt: 0 });
+   * assert.equal(job.snapshot(2_000).videoUrl, "https://cdn.video-status.test/a1.mp4");
+   * ```
+   *
+   * @param now The current time in clock milliseconds.
+   * @returns The snapshot.
+   */
+  snapshot(now: number): JobSnapshot {
+    const status = this.status(now);
+    const length = this.finishAt - this.createdAt;
+    const progress = status !== "pending" || length <= 0
+      ? 1
+      : Math.min(1, Math.max(0, (now - this.createdAt) / length));
+    const snapshot: JobSnapshot = {
+      id: this.id,
+      status,
+      progress,
+      createdAt: this.createdAt,
+    };
+    if (status === "pending") return snapshot;
+    snapshot.finishedAt = this.finishAt;
+    if (status === "completed") {
+      snapshot.videoUrl = `${VIDEO_HOST}${encodeURIComponent(this.id)}.mp4`;
+    } else snapshot.errorMessage = ERROR_MESSAGES[status];
+    return snapshot;
   }
 
   /** How many listeners wait for this job to finish. */

@@ -1,13 +1,13 @@
 /**
- * The simulator's options, their defaults and their bounds. Times are in
- * milliseconds. The command line checks its flags against the same bounds,
- * converted to seconds for the flags given in seconds.
+ * The simulator's options, their defaults and their bounds, in milliseconds
+ * (the command line checks its flags, some in seconds, against the same).
  *
  * @module
  */
 
 import type { Clock } from "../timing/clock.ts";
 import { show } from "../util/validate.ts";
+import type { SimulatorDialectOptions } from "./dialect_options.ts";
 
 /**
  * Options of `createSimulator()` (and of `serve()`).
@@ -25,7 +25,7 @@ import { show } from "../util/validate.ts";
  * };
  * ```
  */
-export interface SimulatorOptions {
+export interface SimulatorOptions extends SimulatorDialectOptions {
   /** Shortest duration of a job (from creation to its final status), in milliseconds. @default {2000} */
   minDuration?: number;
   /** Longest duration of a job, in milliseconds. @default {5000} */

@@ -4,6 +4,13 @@
  * @module
  */
 
+import type { Dialect } from "../protocol/dialect.ts";
+import { jobRoute } from "../protocol/dialects/route.ts";
+import { VIDEO_STATUS } from "../protocol/dialects/video_status.ts";
+
+// The per-job variant of `GET /status` that other implementations use.
+const STATUS_ROUTE = jobRoute("/status/{id}");
+
 /**
  * What a request is for: the default job's status or events, job creation, or
  * a created job's status or events.
@@ -42,68 +49,72 @@ export interface Route {
 }
 
 const READ = "GET, HEAD, OPTIONS";
+const CREATE = "POST, OPTIONS";
+const EVENTS = "/events";
 
 /**
- * Matches a path. A legacy simulator has no event streams.
+ * Matches a request's URL. `/status`, `/status/events` and `POST /jobs` are
+ * the simulator's own in every dialect; a job's status is at the dialect's
+ * job path (its events at that path plus `/events`), and `POST` at the
+ * dialect's create path creates a job too. The seed dialect also serves a
+ * job at `/status/{id}` and `/status?job_id={id}`. A legacy simulator has no
+ * event streams.
  *
  * @example
  * ```ts
  * import { route } from "./router.ts";
+ * import { PRESETS } from "../protocol/dialects/mod.ts";
  * import assert from "node:assert/strict";
  *
- * assert.deepEqual(route("/jobs/a1/events", false), {
+ * const seed = PRESETS["video-status"];
+ * const at = (path: string) => new URL(`http://localhost${path}`);
+ * assert.deepEqual(route(at("/jobs/a1/events"), seed, false), {
  *   kind: "job-events",
  *   id: "a1",
  *   allow: "GET, HEAD, OPTIONS",
  * });
- * assert.equal(route("/jobs/a1/events", true), undefined);
- * assert.equal(route("/nope", false), undefined);
+ * assert.equal(route(at("/jobs/a1/events"), seed, true), undefined);
+ * assert.equal(route(at("/status?job_id=a1"), seed, false)?.id, "a1");
+ * assert.equal(route(at("/v1/predictions/p1"), PRESETS.replicate, false)?.id, "p1");
+ * assert.equal(route(at("/v1/predictions"), PRESETS.replicate, false)?.kind, "jobs");
+ * assert.equal(route(at("/nope"), seed, false), undefined);
  * ```
  *
- * @param path The request's path.
+ * @param url The request's URL.
+ * @param dialect The dialect the simulator speaks.
  * @param legacy Whether the simulator is legacy.
  * @returns The route, or `undefined` when none matches.
  */
-export function route(path: string, legacy: boolean): Route | undefined {
-  if (path === "/status") return { kind: "status", allow: READ };
-  if (path === "/jobs") return { kind: "jobs", allow: "POST, OPTIONS" };
+export function route(
+  url: URL,
+  dialect: Dialect,
+  legacy: boolean,
+): Route | undefined {
+  const path = url.pathname;
+  const seed = dialect === VIDEO_STATUS;
+  if (path === "/status") {
+    const id = seed ? url.searchParams.get("job_id") : null;
+    return id === null
+      ? { kind: "status", allow: READ }
+      : { kind: "job", id, allow: READ };
+  }
+  if (path === "/jobs" || path === dialect.createPath) {
+    return { kind: "jobs", allow: CREATE };
+  }
   if (!legacy && path === "/status/events") {
     return { kind: "status-events", allow: READ };
   }
-  const match = /^\/jobs\/([^/]+)(\/events)?$/.exec(path);
-  if (match === null) return undefined;
-  if (match[2] !== undefined) {
-    return legacy
-      ? undefined
-      : { kind: "job-events", id: match[1], allow: READ };
+  if (seed && path.startsWith("/status/")) {
+    const id = STATUS_ROUTE.jobId(url);
+    if (id !== undefined) return { kind: "job", id, allow: READ };
   }
-  return { kind: "job", id: match[1], allow: READ };
-}
-
-/**
- * The path of an absolute URL as a runtime gives it in `Request.url`
- * (already normalised), without parsing it into a URL object: this runs on
- * every request.
- *
- * @example
- * ```ts
- * import { pathOf } from "./router.ts";
- * import assert from "node:assert/strict";
- *
- * assert.equal(pathOf("http://localhost:5000/jobs/a1?x=1#y"), "/jobs/a1");
- * assert.equal(pathOf("http://localhost"), "/");
- * ```
- *
- * @param url An absolute URL.
- * @returns Its path.
- */
-export function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  let end = url.length;
-  const query = url.indexOf("?", start);
-  if (query !== -1) end = query;
-  const fragment = url.indexOf("#", start);
-  if (fragment !== -1 && fragment < end) end = fragment;
-  return url.slice(start, end);
+  const id = dialect.jobId(url);
+  if (id !== undefined) return { kind: "job", id, allow: READ };
+  if (legacy || !path.endsWith(EVENTS)) return undefined;
+  const stream = new URL(url);
+  stream.pathname = path.slice(0, -EVENTS.length);
+  const streamId = dialect.jobId(stream);
+  return streamId === undefined
+    ? undefined
+    : { kind: "job-events", id: streamId, allow: READ };
 }

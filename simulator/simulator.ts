@@ -13,6 +13,8 @@ import { seededRandom } from "../util/random.ts";
 import { shorten } from "../util/validate.ts";
 import { closedResponse, goneResponse } from "./answers.ts";
 import type { SimulatorContext } from "./context.ts";
+import { authorize } from "./auth.ts";
+import { resolveDialectOptions } from "./dialect_options.ts";
 import { Heartbeat } from "./events.ts";
 import { Holds } from "./holds.ts";
 import { errorResponse, optionsResponse, withCors } from "./http.ts";
@@ -20,7 +22,7 @@ import { JobFactory } from "./job_factory.ts";
 import { JobStore } from "./jobs.ts";
 import { resolveOptions, type SimulatorOptions } from "./options.ts";
 import { RateLimiter } from "./rate_limiter.ts";
-import { pathOf, route } from "./router.ts";
+import { route } from "./router.ts";
 import { streamEvents } from "./routes/events.ts";
 import { openPush, type WebSocketUpgrade } from "./push.ts";
 import { createJob } from "./routes/jobs.ts";
@@ -128,19 +130,28 @@ export interface Simulator extends AsyncDisposable {
 }
 
 /**
- * Creates a simulator of the video translation status API.
+ * Creates a simulator of the video translation status API, or of another
+ * job API when `dialect` names one.
  *
  * - `GET /status`: the default job, whose clock starts now.
- * - `POST /jobs`: creates a job (`201`, `Location: /jobs/{id}`); an optional
- *   JSON body `{"duration": seconds, "outcome": "completed" | "error"}`
- *   scripts it.
- * - `GET /jobs/{id}`: a job's status, `{"id": …, "result": …}`.
- * - `GET /status/events`, `GET /jobs/{id}/events`: Server-Sent Events.
+ * - `POST /jobs` (and `POST` at the dialect's create path, if it has one):
+ *   creates a job (`201`, its status path as `Location` and as the
+ *   dialect's `locationHeader`); an optional JSON body `{"duration":
+ *   seconds, "outcome": "completed" | "error" | "canceled"}` scripts it.
+ *   Where the dialect has `preferWait`, `Prefer: wait=N` holds the answer
+ *   until the job ends or N seconds (at most 60) pass.
+ * - The dialect's job path (`GET /jobs/{id}` in `video-status`): a job's
+ *   status as the dialect writes it (progress from the time elapsed, a fake
+ *   video URL, error details); the seed dialect also answers at
+ *   `GET /status/{id}` and `GET /status?job_id={id}`.
+ * - `GET /status/events` and the job path plus `/events`: Server-Sent Events.
  * - `Prefer: wait=N` on the status paths holds the answer until the job is
  *   final or N seconds pass (long-poll), at most `maxWait` milliseconds.
  * - A WebSocket upgrade on `/`, `/status` or `/jobs/{id}` (through
  *   {@linkcode Simulator.upgrade}) pushes the same JSON at once, on each
  *   change, and every `heartbeatInterval`, then closes after the final one.
+ * - With `apiKey`, every request but a preflight must carry the key in the
+ *   dialect's auth header, or gets `401`.
  *
  * @example Create a job that completes at once and read it
  * ```ts
@@ -164,10 +175,13 @@ export interface Simulator extends AsyncDisposable {
  * @param options Timing, faults and injectable clock and random source.
  * @returns The simulator.
  * @throws {RangeError} When an option is out of range.
- * @throws {TypeError} When an option has the wrong type or an old name.
+ * @throws {TypeError} When an option has the wrong type or an old name, the
+ * dialect is unknown, or `apiKey` is given for a dialect without an auth
+ * header.
  */
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const config = resolveOptions(options);
+  const { dialect, key } = resolveDialectOptions(options);
   const clock = options.clock ?? systemClock;
   const random = options.random ??
     (config.seed === undefined ? Math.random : seededRandom(config.seed));
@@ -175,6 +189,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const jobs = new JobFactory(config, clock, random);
   const context: SimulatorContext = {
     config,
+    dialect,
+    key,
     clock,
     random,
     scheduler,
@@ -268,11 +284,13 @@ async function handle(
     if (end === "aborted") return goneResponse();
     if (holds.closed) return closedResponse();
   }
-  const path = pathOf(request.url);
+  const url = new URL(request.url);
+  const path = url.pathname;
   // A WebSocket also listens on `/`, for the default job; none when legacy.
+  if (upgrade && path === "/") url.pathname = "/status";
   const target = upgrade && config.legacy
     ? undefined
-    : route(upgrade && path === "/" ? "/status" : path, config.legacy);
+    : route(url, context.dialect, config.legacy);
   if (target === undefined) {
     return errorResponse(404, `Cannot find path '${shorten(path)}'`);
   }
@@ -289,6 +307,10 @@ async function handle(
       );
     }
   }
+  const refused = context.key === undefined
+    ? undefined
+    : authorize(request, context.key);
+  if (refused !== undefined) return refused;
   if (!target.allow.split(", ").includes(request.method)) {
     return errorResponse(
       405,

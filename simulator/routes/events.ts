@@ -1,6 +1,8 @@
 /**
- * `GET /status/events` and `GET /jobs/{id}/events`: a job's status as
- * Server-Sent Events, the current one at once and the final one when it comes.
+ * `GET /status/events` and a job's status path plus `/events` (`GET
+ * /jobs/{id}/events` in `video-status`): a job's status, as the dialect
+ * writes it, as Server-Sent Events: the current one at once and the final
+ * one when it comes.
  *
  * @module
  */

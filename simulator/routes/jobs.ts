@@ -1,18 +1,32 @@
 /**
- * `POST /jobs`: creates a job, drawn from the options or scripted by the body.
+ * `POST /jobs` (and `POST` at the dialect's create path): creates a job,
+ * drawn from the options or scripted by the body, and answers with it as the
+ * dialect writes it.
  *
  * @module
  */
 
 import { MAX_BODY_BYTES, readBoundedText } from "../../protocol/body.ts";
-import { hintHeaders, statusBody } from "../answers.ts";
+import { formatAppliedWait, parsePreferWait } from "../../protocol/prefer.ts";
+import {
+  busyResponse,
+  goneResponse,
+  hintHeaders,
+  statusBody,
+} from "../answers.ts";
 import type { SimulatorContext } from "../context.ts";
-import { errorResponse, jsonResponse } from "../http.ts";
+import { errorResponse, EXPOSED_HEADERS, jsonResponse } from "../http.ts";
+import type { Job } from "../jobs.ts";
 import { parseJobRequest } from "../job_request.ts";
 
+/** The longest a create may be held by `Prefer: wait=N`, as Replicate's. */
+const MAX_CREATE_WAIT = 60_000;
+
 /**
- * Creates a job: `201` with its status body and `Location: /jobs/{id}`;
- * `400` for a bad body, `413` for one over {@linkcode MAX_BODY_BYTES}, `503`
+ * Creates a job: `201` with its status body and its status path (the
+ * dialect's) as `Location` and as the dialect's `locationHeader`. Where the
+ * dialect has `preferWait`, `Prefer: wait=N` holds the answer until the job
+ * ends or N seconds (at most 60) pass. `400` for a bad body, `413` for one over {@linkcode MAX_BODY_BYTES}, `503`
  * when the store is full of pending jobs.
  *
  * @example A job scripted to fail after half a second
@@ -45,6 +59,16 @@ export async function createJob(
   if (text instanceof Response) return text;
   const script = parseJobRequest(text);
   if (typeof script === "string") return errorResponse(400, script);
+  const preferred = context.dialect.preferWait && !config.legacy
+    ? parsePreferWait(request.headers.get("Prefer"))
+    : undefined;
+  // Refused before the job exists, so that no one is left without its id.
+  if (
+    preferred !== undefined && preferred > 0 &&
+    context.holds.size >= config.maxHeld
+  ) {
+    return busyResponse(config.maxHeld);
+  }
   const job = jobs.draw(jobs.nextId(), script.duration, script.outcome);
   const now = clock.now();
   if (!store.add(job, now)) {
@@ -55,10 +79,37 @@ export async function createJob(
       { "Retry-After": String(Math.max(1, wait)) },
     );
   }
+  const headers: Record<string, string> = {};
+  if (preferred !== undefined) {
+    const applied = Math.min(preferred, MAX_CREATE_WAIT);
+    const end = await holdCreate(context, request, job, applied);
+    if (end === "aborted") return goneResponse();
+    headers["Preference-Applied"] = formatAppliedWait(applied);
+  }
+  const location = context.dialect.jobPath(job.id);
+  headers["Location"] = location;
+  const named = context.dialect.locationHeader;
+  if (named !== undefined && named.toLowerCase() !== "location") {
+    headers[named] = location;
+    headers["Access-Control-Expose-Headers"] = `${EXPOSED_HEADERS}, ${named}`;
+  }
   return jsonResponse(201, statusBody(context, job), {
-    "Location": `/jobs/${job.id}`,
+    ...headers,
     ...hintHeaders(context, job),
   });
+}
+
+/** Holds a create that asks to wait until the job ends or `applied` ms pass. */
+async function holdCreate(
+  context: SimulatorContext,
+  request: Request,
+  job: Job,
+  applied: number,
+): Promise<"aborted" | undefined> {
+  const { clock, holds } = context;
+  if (applied === 0 || job.status(clock.now()) !== "pending") return undefined;
+  const end = await holds.hold(clock.now() + applied, request.signal, job);
+  return end === "aborted" ? end : undefined;
 }
 
 /** The body as text, or the error response that refuses it. */

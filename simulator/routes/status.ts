@@ -1,5 +1,7 @@
 /**
- * `GET /status` and `GET /jobs/{id}`: a job's status, held as a long-poll
+ * `GET /status` and a job's status path (the dialect's; `/jobs/{id}`,
+ * `/status/{id}` and `/status?job_id={id}` in `video-status`): a job's
+ * status as the dialect writes it, held as a long-poll
  * when the client sends `Prefer: wait=N` and the job is pending.
  *
  * @module

@@ -65,14 +65,19 @@ function matches(actual, expected) {
 }
 
 describe("the conformance table over the node:http adapter", () => {
-  let server;
+  // One server per simulator of the table (a row may name its own).
+  const servers = new Map();
+  const optionsOf = (row) => row.simulator ?? simulator;
   before(async () => {
-    server = await serve({ port: 0, ...simulator });
+    for (const options of new Set(rows.map(optionsOf).map(JSON.stringify))) {
+      servers.set(options, await serve({ port: 0, ...JSON.parse(options) }));
+    }
   });
-  after(() => server.shutdown());
+  after(() => Promise.all([...servers.values()].map((s) => s.shutdown())));
 
   for (const row of rows) {
     test(row.name, async () => {
+      const server = servers.get(JSON.stringify(optionsOf(row)));
       const body = Buffer.from(row.body ?? "");
       const headers = {
         host: "sim.test",

@@ -163,6 +163,8 @@ Deno.test("--help lists every flag with its default and exits 0", async () => {
       "--reset-rate P",
       "--rate-limit N",
       "--legacy",
+      "--dialect NAME",
+      "--api-key KEY",
       "--header-timeout SECONDS",
       "--idle-timeout SECONDS",
       "--max-connections N",
@@ -198,6 +200,12 @@ Deno.test("every bad flag value exits 2 with one line naming the flag", async (t
     [["--port", "65536"], "'--port'"],
     [["--port", "0x10"], "'--port'"],
     [["--hostname", ""], "'--hostname' must not be empty"],
+    [["--dialect", "sora"], "'--dialect' must be one of video-status, "],
+    [["--api-key", "k1"], "'--api-key' needs a dialect with an auth header"],
+    [
+      ["--dialect", "replicate", "--api-key", "k 1"],
+      "'--api-key' must be a non-empty string of visible ASCII characters: current value is a string with other characters (not shown)",
+    ],
     [
       ["--min-duration=-1"],
       "'--min-duration' must be a number of seconds from 0 to 86400",
@@ -356,4 +364,35 @@ Deno.test("SIGTERM ends the CLI within --shutdown-grace despite a stalled upload
     "shutdown waited on the client",
   );
   assert.ok((await readToEnd(stalled)).closedByServer);
+});
+
+Deno.test("--dialect and --api-key serve a dialect that requires its key", async () => {
+  const key = "r8_cli_secret";
+  const { url, stop } = await serveCli([
+    "--port=0",
+    "--dialect",
+    "replicate",
+    "--api-key",
+    key,
+  ]);
+  try {
+    const created = await fetch(`${url}/jobs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}` },
+      body: '{"duration":60,"outcome":"canceled"}',
+    });
+    assert.equal(created.status, 201);
+    const location = created.headers.get("location") ?? "";
+    assert.match(location, /^\/v1\/predictions\/\w+$/);
+    assert.match((await created.json()).status, /^(starting|processing)$/);
+    const refused = await fetch(`${url}${location}`, {
+      headers: { authorization: "Bearer wrong" },
+    });
+    assert.equal(refused.status, 401);
+    const text = await refused.text();
+    assert.match(text, /'authorization' header/);
+    assert.ok(!text.includes(key) && !text.includes("wrong"), text);
+  } finally {
+    assert.equal(await stop(), 0);
+  }
 });

@@ -3,6 +3,8 @@
 // Node.js adapter). A row's `handler` answer, where given, is the pure
 // handler's: the adapters refuse some requests before any handler sees them.
 
+import type { SimulatorOptions } from "../../server.ts";
+
 /** What an answer must be. */
 export interface Expected {
   /** The status code. */
@@ -34,6 +36,8 @@ export interface Row {
    * cannot even be built from this request).
    */
   readonly handler?: Expected | "skip";
+  /** The simulator's options for this row, when not {@linkcode TABLE_SIMULATOR}. */
+  readonly simulator?: SimulatorOptions;
 }
 
 /** The options of the simulator the table runs against. */
@@ -52,7 +56,28 @@ const API = {
   "access-control-allow-origin": "*",
 };
 const COMPLETED = { result: "completed" };
+const KEY = "sk-table-key";
+/** A simulator speaking OpenAI's dialect, requiring a key. */
+const OPENAI = { ...TABLE_SIMULATOR, dialect: "openai-video", apiKey: KEY };
+/** A simulator speaking Azure's dialect, requiring a key. */
+const AZURE = { ...TABLE_SIMULATOR, dialect: "azure-operation", apiKey: KEY };
+const BEARER = { authorization: `Bearer ${KEY}` };
 const DEEP = "[".repeat(5_000) + "]".repeat(5_000);
+
+/** A GET of the job 'nope', which no simulator of the table has. */
+function unknownJob(
+  name: string,
+  target: string,
+  more: Pick<Row, "headers" | "simulator"> = {},
+): Row {
+  return {
+    name,
+    method: "GET",
+    target,
+    ...more,
+    expected: { status: 404, headers: API, error: /job 'nope'/ },
+  };
+}
 
 /** The table. */
 export const ROWS: readonly Row[] = [
@@ -90,12 +115,7 @@ export const ROWS: readonly Row[] = [
     target: "/nope",
     expected: { status: 404, headers: API, error: /path '\/nope'/ },
   },
-  {
-    name: "an unknown job is 404",
-    method: "GET",
-    target: "/jobs/nope",
-    expected: { status: 404, headers: API, error: /job 'nope'/ },
-  },
+  unknownJob("an unknown job is 404", "/jobs/nope"),
   {
     name: "POST /status is 405 with Allow",
     method: "POST",
@@ -226,5 +246,82 @@ export const ROWS: readonly Row[] = [
     target: "/status",
     expected: { status: 400 },
     handler: "skip",
+  },
+  unknownJob(
+    "GET /status/{id} of an unknown job is 404, never the default job",
+    "/status/nope",
+  ),
+  unknownJob(
+    "GET /status?job_id= of an unknown job is 404",
+    "/status?job_id=nope",
+  ),
+  unknownJob(
+    "a dialect's job path is its status path (an unknown job is 404)",
+    "/v1/videos/nope",
+    { headers: BEARER, simulator: OPENAI },
+  ),
+  {
+    name: "a dialect does not serve the seed's job path",
+    method: "GET",
+    target: "/jobs/nope",
+    headers: BEARER,
+    simulator: OPENAI,
+    expected: { status: 404, headers: API, error: /path '\/jobs\/nope'/ },
+  },
+  {
+    name: "POST at a dialect's create path creates a job at its job path",
+    method: "POST",
+    target: "/v1/videos",
+    headers: BEARER,
+    body: '{"duration":0,"outcome":"canceled"}',
+    simulator: OPENAI,
+    expected: {
+      status: 201,
+      headers: { ...API, location: /^\/v1\/videos\/\w+$/ },
+    },
+  },
+  {
+    name: "POST /jobs tells the job's status path as the dialect's header too",
+    method: "POST",
+    target: "/jobs",
+    headers: BEARER,
+    body: '{"duration":0}',
+    simulator: AZURE,
+    expected: {
+      status: 201,
+      headers: {
+        ...API,
+        "location": /^\/operations\/\w+$/,
+        "operation-location": /^\/operations\/\w+$/,
+        "access-control-expose-headers": /, operation-location$/,
+      },
+    },
+  },
+  {
+    name: "without the key a request is 401, naming the header, not the key",
+    method: "GET",
+    target: "/status",
+    simulator: OPENAI,
+    expected: {
+      status: 401,
+      headers: { ...API, "www-authenticate": /^Bearer / },
+      error:
+        /^Cannot answer as the request must carry the API key in the 'authorization' header as "Bearer KEY"$/,
+    },
+  },
+  {
+    name: "with a wrong key a request is 401",
+    method: "GET",
+    target: "/status",
+    headers: { authorization: `Bearer ${KEY}x` },
+    simulator: OPENAI,
+    expected: { status: 401, headers: API, error: /'authorization' header/ },
+  },
+  {
+    name: "a preflight needs no key",
+    method: "OPTIONS",
+    target: "/v1/videos/x",
+    simulator: OPENAI,
+    expected: { status: 204, text: "" },
   },
 ];

@@ -53,8 +53,13 @@ Deno.test("unknown paths and jobs answer 404 with a JSON error", async (t) => {
     const { error } = await response.json();
     assert.ok(error.length < 120, error);
   });
-  await t.step("the query string is ignored", async () => {
-    assert.equal((await get(simulator, "/status?job_id=1")).status, 200);
+  await t.step("a query string other than job_id is ignored", async () => {
+    assert.equal((await get(simulator, "/status?page=1")).status, 200);
+  });
+  await t.step("an unknown job_id is 404, never the default job", async () => {
+    assert.equal((await get(simulator, "/status?job_id=1")).status, 404);
+    assert.equal((await get(simulator, "/status?job_id=")).status, 404);
+    assert.equal((await get(simulator, "/status/1")).status, 404);
   });
 });
 

@@ -87,7 +87,7 @@ Deno.test("POST /jobs answers 400 naming the field for bad input", async (t) => 
     ['{"delay": 1}', /'delay' is now 'duration'/],
     [
       '{"outcome": "pending"}',
-      /'outcome' must be "completed" or "error": current value is "pending"/,
+      /'outcome' must be "completed", "error" or "canceled": current value is "pending"/,
     ],
     ['{"outcome": 1}', /'outcome' .* current value is 1/],
   ];
@@ -205,4 +205,122 @@ Deno.test("POST /jobs answers 503 with Retry-After when every stored job is pend
   assert.equal(simulator.stats().jobs, 2);
   await clock.tick(4_200);
   assert.equal((await post(simulator)).status, 201);
+});
+
+/** Creates a job in a simulator on `clock`, with the given headers. */
+async function createHeld(
+  options: Parameters<typeof createSimulator>[0],
+  script: Record<string, unknown>,
+  headers: Record<string, string>,
+): Promise<
+  {
+    status: number;
+    body: Record<string, unknown>;
+    headers: Headers;
+    took: number;
+  }
+> {
+  const clock = options!.clock as FakeClock;
+  await using simulator = createSimulator(options);
+  const start = clock.now();
+  const response = await simulator.fetch(
+    new Request(`${BASE}/jobs`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(script),
+    }),
+  );
+  return {
+    status: response.status,
+    body: await response.json(),
+    headers: response.headers,
+    took: clock.now() - start,
+  };
+}
+
+Deno.test("Prefer: wait holds a create until the job ends where the dialect has preferWait", async () => {
+  const clock = new FakeClock();
+  const done = await createHeld(
+    { clock, dialect: "replicate" },
+    { duration: 10, outcome: "completed" },
+    { prefer: "wait=60" },
+  );
+  assert.equal(done.status, 201);
+  assert.equal(done.took, 10_000);
+  assert.equal(done.body.status, "succeeded");
+  assert.match(
+    String(done.body.output),
+    /^https:\/\/cdn\.video-status\.test\//,
+  );
+  assert.equal(done.headers.get("preference-applied"), "wait=60");
+
+  const capped = await createHeld(
+    { clock, dialect: "replicate" },
+    { duration: 600 },
+    { prefer: "wait=3600" },
+  );
+  assert.equal(capped.took, 60_000);
+  assert.equal(capped.body.status, "processing");
+  assert.equal(capped.headers.get("preference-applied"), "wait=60");
+
+  const unasked = await createHeld(
+    { clock, dialect: "replicate" },
+    { duration: 10 },
+    {},
+  );
+  assert.equal(unasked.took, 0);
+  assert.equal(unasked.headers.get("preference-applied"), null);
+
+  const seed = await createHeld(
+    { clock },
+    { duration: 10 },
+    { prefer: "wait=60" },
+  );
+  assert.equal(seed.took, 0, "video-status has no preferWait");
+  assert.equal(seed.body.result, "pending");
+});
+
+Deno.test("a job scripted canceled ends in the dialect's canceled word", async () => {
+  const clock = new FakeClock();
+  const cases = [
+    ["video-status", "result", "error"],
+    ["replicate", "status", "canceled"],
+    ["azure-operation", "status", "Canceled"],
+  ] as const;
+  for (const [dialect, field, word] of cases) {
+    const created = await createHeld(
+      { clock, dialect, errorRate: 0 },
+      { duration: 0, outcome: "canceled" },
+      {},
+    );
+    assert.equal(created.body[field], word, dialect);
+  }
+});
+
+Deno.test("a create that cannot be held is refused before the job exists", async () => {
+  const clock = new FakeClock({ autoAdvance: false });
+  await using simulator = createSimulator({
+    clock,
+    dialect: "replicate",
+    maxHeld: 1,
+  });
+  const create = () =>
+    simulator.fetch(
+      new Request(`${BASE}/jobs`, {
+        method: "POST",
+        headers: { prefer: "wait=30" },
+        body: '{"duration":60}',
+      }),
+    );
+  const held = create();
+  await clock.tick(0);
+  assert.equal(simulator.stats().held, 1);
+  const refused = await create();
+  assert.equal(refused.status, 503);
+  await refused.body?.cancel();
+  assert.equal(simulator.stats().jobs, 1);
+  await clock.tick(30_000);
+  const answer = await held;
+  assert.equal(answer.status, 201);
+  assert.equal((await answer.json()).status, "processing");
 });
