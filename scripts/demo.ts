@@ -163,25 +163,32 @@ export async function runDemo(options: DemoOptions = {}): Promise<FinalStatus> {
   return status;
 }
 
+const STRATEGIES = ["poll", "auto", "long-poll", "sse", "websocket"];
+
+// The dialects' names, three to a line of the help's option column.
+const DIALECT_NAMES = Object.keys(PRESETS).reduce(
+  (text, name, i) =>
+    text + (i === 0 ? "" : i % 3 === 0 ? `,\n${" ".repeat(26)}` : ", ") + name,
+  "",
+);
+
 const HELP = `Usage: deno task demo [options]
 
 Starts the simulator on a free port, waits for its job with the client and
 prints each step.
 
 Options:
-  --strategy NAME         poll, auto, long-poll or sse (default: poll)
-  --dialect NAME          the API the simulator speaks and the client reads:
-                          ${Object.keys(PRESETS).join(", ")}
+  --strategy NAME         ${STRATEGIES.join(", ")} (default: poll)
+  --dialect NAME          the API the simulator speaks and the client reads
                           (default: video-status); progress is printed
-                          where the API reports it
+                          where the API reports it. One of:
+                          ${DIALECT_NAMES}
   --min-duration SECONDS  shortest duration of the job (default: 2)
   --max-duration SECONDS  longest duration of the job (default: 5)
   --error-rate P          probability, 0 to 1, that the job fails (default: 0.1)
   --seed N                seed for reproducible random draws (default: none)
   -h, --help              show this help
 `;
-
-const STRATEGIES = ["poll", "auto", "long-poll", "sse"];
 
 const ACTION = "run the demo";
 const SECONDS: NumberRule = {
