@@ -338,26 +338,32 @@ export class VideoStatusClient {
     return { url: url.href, startedAt: job.createdAt, final: job.final };
   }
 
-  async #wait(
+  // Not async itself, so that a sleeping wait keeps no frame here: only the
+  // engine's.
+  #wait(
     target: WaitTarget,
     options: WaitOptions,
   ): Promise<FinalUpdate> {
-    const timeout = options.timeout ?? this.timeout;
-    assertFiniteAtLeast("wait", "timeout", timeout, 1);
-    if (target.final !== undefined) {
-      // The create answer already said the job ended: nothing to ask.
-      options.signal?.throwIfAborted();
-      this.#settings.onUpdate?.(target.final);
-      options.onUpdate?.(target.final);
-      return target.final;
+    try {
+      const timeout = options.timeout ?? this.timeout;
+      assertFiniteAtLeast("wait", "timeout", timeout, 1);
+      if (target.final !== undefined) {
+        // The create answer already said the job ended: nothing to ask.
+        options.signal?.throwIfAborted();
+        this.#settings.onUpdate?.(target.final);
+        options.onUpdate?.(target.final);
+        return Promise.resolve(target.final);
+      }
+      return runWait(
+        this.#settings,
+        this.#transport(),
+        target,
+        timeout,
+        options,
+      );
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return await runWait(
-      this.#settings,
-      this.#transport(),
-      target,
-      timeout,
-      options,
-    );
   }
 
   /** A fresh transport for one wait, as the strategy says. */

@@ -136,7 +136,12 @@ class Wait implements Exchange {
   async run(first: Transport): Promise<FinalUpdate> {
     let transport = first;
     while (true) {
-      await this.#sleepUntilNext();
+      // Slept here, not in a helper: a sleeping wait is this one frame.
+      const pause = this.#pause();
+      if (pause > 0) {
+        await this.#settings.clock.sleep(pause, this.signal);
+        this.#checkDeadline();
+      }
       this.#ticket = await this.#takeBudget();
       this.#attempts++;
       const outcome = await this.#exchange(transport);
@@ -328,14 +333,14 @@ class Wait implements Exchange {
     return this.#bound(this.#bound(retryAfter) * (1 + jitter * random()));
   }
 
-  async #sleepUntilNext(): Promise<void> {
+  /** How long to sleep before the next request: until it is due, and never past the deadline. */
+  #pause(): number {
     const { clock, minDelay } = this.#settings;
     const at = Math.max(this.#nextAt, this.#lastSentAt + minDelay);
     const ms = at - clock.now();
-    if (ms <= 0) return;
+    if (ms <= 0) return 0;
     this.#checkDeadline();
-    await clock.sleep(Math.min(ms, this.remaining()), this.signal);
-    this.#checkDeadline();
+    return Math.min(ms, this.remaining());
   }
 
   #checkDeadline(cause?: unknown): void {

@@ -166,17 +166,21 @@ export class FakeClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     this.sleeps.push(ms);
-    return abortable((wake) => {
-      const sleeper = {
-        at: this.#now + Math.max(0, ms),
-        seq: this.#seq++,
-        wake,
-      };
-      this.#sleepers.push(sleeper);
-      this.#sleepers.sort((a, b) => a.at - b.at || a.seq - b.seq);
-      this.#schedulePump();
-      return () => this.#remove(sleeper);
-    }, signal);
+    return abortable(
+      (wake) => {
+        const sleeper = {
+          at: this.#now + Math.max(0, ms),
+          seq: this.#seq++,
+          wake,
+        };
+        this.#sleepers.push(sleeper);
+        this.#sleepers.sort((a, b) => a.at - b.at || a.seq - b.seq);
+        this.#schedulePump();
+        return sleeper;
+      },
+      (sleeper) => this.#remove(sleeper),
+      signal,
+    );
   }
 
   /**

@@ -6,7 +6,7 @@
  */
 
 import { abortable } from "./abortable.ts";
-import { Scheduler } from "./scheduler.ts";
+import { type ScheduledTask, Scheduler } from "./scheduler.ts";
 
 /**
  * A source of time and of abortable sleeps.
@@ -64,10 +64,11 @@ export const MAX_TIMER_DELAY = 2 ** 31 - 1;
 const timerClock: Clock = {
   now,
   sleep: (ms, signal) =>
-    abortable((wake) => {
-      const timer = setTimeout(wake, Math.min(MAX_TIMER_DELAY, ms));
-      return () => clearTimeout(timer);
-    }, signal),
+    abortable(
+      (wake) => setTimeout(wake, Math.min(MAX_TIMER_DELAY, ms)),
+      clearTimeout,
+      signal,
+    ),
 };
 
 // Every sleep in the process shares one timer: ten thousand sleeping waits
@@ -97,10 +98,18 @@ let sharedScheduler: Scheduler | undefined;
  */
 export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   const scheduler = sharedScheduler ??= new Scheduler(timerClock);
-  return abortable((wake) => {
-    const task = scheduler.schedule(now() + Math.max(0, ms), wake);
-    return () => scheduler.cancel(task);
-  }, signal);
+  const at = now() + Math.max(0, ms);
+  return abortable(
+    (wake) => scheduler.schedule(at, wake),
+    cancelShared,
+    signal,
+  );
+}
+
+// Shared by every delay, so that a sleeping one holds no closure of its own
+// to cancel itself.
+function cancelShared(task: ScheduledTask): void {
+  sharedScheduler?.cancel(task);
 }
 
 /**

@@ -41,23 +41,34 @@ export const preciseClock: Clock = Object.freeze({
   sleep: preciseSleep,
 });
 
+/** The runtime timers of one precise sleep, whichever is armed. */
+interface PreciseTimer {
+  timer?: ReturnType<typeof setTimeout>;
+  immediate?: ReturnType<typeof setImmediate>;
+}
+
 function preciseSleep(ms: number, signal?: AbortSignal): Promise<void> {
   const due = systemClock.now() + Math.min(MAX_TIMER_DELAY, Math.max(0, ms));
-  return abortable((wake) => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let immediate: ReturnType<typeof setImmediate> | undefined;
-    const check = (): void => {
-      timer = undefined;
-      immediate = undefined;
-      if (systemClock.now() >= due) wake();
-      else immediate = setImmediate(check);
-    };
-    const early = due - systemClock.now() - EARLY_WAKE_MS;
-    if (early > 0) timer = setTimeout(check, early);
-    else immediate = setImmediate(check);
-    return () => {
-      if (timer !== undefined) clearTimeout(timer);
-      if (immediate !== undefined) clearImmediate(immediate);
-    };
-  }, signal);
+  return abortable(
+    (wake) => {
+      const handle: PreciseTimer = {};
+      const check = (): void => {
+        handle.timer = undefined;
+        handle.immediate = undefined;
+        if (systemClock.now() >= due) wake();
+        else handle.immediate = setImmediate(check);
+      };
+      const early = due - systemClock.now() - EARLY_WAKE_MS;
+      if (early > 0) handle.timer = setTimeout(check, early);
+      else handle.immediate = setImmediate(check);
+      return handle;
+    },
+    cancelPrecise,
+    signal,
+  );
+}
+
+function cancelPrecise({ timer, immediate }: PreciseTimer): void {
+  if (timer !== undefined) clearTimeout(timer);
+  if (immediate !== undefined) clearImmediate(immediate);
 }

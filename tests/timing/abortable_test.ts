@@ -14,10 +14,11 @@ Deno.test("abortable() resolves on the wake-up and removes its listener", async 
     remove.apply(this, args);
   };
   let disarmed = false;
-  await abortable((wake) => {
-    queueMicrotask(wake);
-    return () => disarmed = true;
-  }, controller.signal);
+  await abortable(
+    (wake) => queueMicrotask(wake),
+    () => disarmed = true,
+    controller.signal,
+  );
   assert.deepEqual(removed, ["abort"]);
   assert.equal(disarmed, false);
 });
@@ -27,20 +28,22 @@ Deno.test("abortable() rejects with the abort reason unchanged and disarms", asy
   await t.step("already aborted: nothing is armed", async () => {
     let armed = false;
     await assert.rejects(
-      abortable(() => {
-        armed = true;
-        return () => {};
-      }, AbortSignal.abort(reason)),
+      abortable(() => armed = true, () => {}, AbortSignal.abort(reason)),
       (error) => error === reason,
     );
     assert.equal(armed, false);
   });
   await t.step("aborted while waiting: the wake-up is disarmed", async () => {
     const controller = new AbortController();
-    let disarmed = false;
-    const waiting = abortable(() => () => disarmed = true, controller.signal);
+    let disarmed: unknown;
+    const handle = { timer: 1 };
+    const waiting = abortable(
+      () => handle,
+      (armed) => disarmed = armed,
+      controller.signal,
+    );
     controller.abort(reason);
     await assert.rejects(waiting, (error) => error === reason);
-    assert.equal(disarmed, true);
+    assert.equal(disarmed, handle);
   });
 });
