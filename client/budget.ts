@@ -3,8 +3,14 @@
 // milliseconds. No window of one second ever holds more than the budget,
 // however late timers fire, and a burst up to the budget goes at once.
 // Waiters queue in order; one timer wakes the queue when the oldest release
-// leaves the window. A slot is stamped again when its request is really
-// sent, since under load that can be well after the slot was handed out.
+// leaves the window.
+//
+// Each of the `capacity` slots carries one request at a time: a slot handed
+// out is held (stamped +Infinity) until its request has gone to `fetch`,
+// when it is stamped with that time, or until its holder is done without
+// sending, when it is free again. So a slot is never handed out again while
+// its request may still go, and two requests of one slot are always a window
+// apart, however long a request takes from its slot to `fetch`.
 
 import type { Clock } from "../timing/clock.ts";
 
@@ -18,11 +24,15 @@ interface Waiter {
 /** Hands out request slots, at most `perSecond` in any second. */
 export class RequestBudget {
   #clock: Clock;
-  // A millisecond over the second, so that the microseconds between stamping
-  // a slot and the request leaving can never put one request too many in a
-  // second as the sender's own clock measures it.
+  // A millisecond over the second, so that a clock that rounds (Date.now()'s
+  // whole milliseconds, performance.now() without the time origin) never
+  // sees one request too many in a second.
   #window = 1001;
-  /** Release times of the last `capacity` requests, as a ring. */
+  /**
+   * When each slot's last request went, as a ring in the order the slots
+   * are handed out: +Infinity while a slot is held, -Infinity for one that
+   * never carried a request or was given back unused.
+   */
   #releases: Float64Array;
   #oldest = 0;
   /** How many slots have been handed out, which numbers the tickets. */
@@ -59,15 +69,16 @@ export class RequestBudget {
 
   /**
    * Resolves when this caller may send a request: at once while the budget
-   * allows, otherwise in turn, with a ticket to pass to `sending()` right
-   * before the request goes. Rejects with `signal.reason` if the signal
-   * aborts first, giving the place up.
+   * allows, otherwise in turn, with a ticket to pass to `sending()` once the
+   * request has gone to `fetch`, and then to `done()` in any case, sent or
+   * not. Rejects with `signal.reason` if the signal aborts first, giving the
+   * place up.
    */
   take(signal?: AbortSignal): Promise<number> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.unlimited) return Promise.resolve(-1);
     if (this.waiting === 0 && this.#free(this.#clock.now())) {
-      return Promise.resolve(this.#record(this.#clock.now()));
+      return Promise.resolve(this.#record());
     }
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
@@ -86,19 +97,38 @@ export class RequestBudget {
     return now - this.#releases[this.#oldest] >= this.#window;
   }
 
-  #record(now: number): number {
-    this.#releases[this.#oldest] = now;
+  #record(): number {
+    this.#releases[this.#oldest] = Infinity;
     this.#oldest = (this.#oldest + 1) % this.#releases.length;
     return this.#handedOut++;
   }
 
-  /** Moves a slot to the time its request is really sent. */
+  /** Stamps the ticket's slot with now, its request having gone to `fetch`. */
   sending(ticket: number): void {
+    this.#settle(ticket, this.#clock.now());
+  }
+
+  /**
+   * Ends the ticket, whether its request was sent or not: a slot still held
+   * was never used, so it is free again at once.
+   */
+  done(ticket: number): void {
+    this.#settle(ticket, -Infinity);
+  }
+
+  #settle(ticket: number, at: number): void {
     const capacity = this.#releases.length;
-    // A ticket so old that its slot went to another request counts no more.
+    // A held slot is never handed out again, so a ticket that no longer
+    // holds its slot (the unlimited budget's, or one already settled) has
+    // nothing to settle.
     if (ticket < 0 || this.#handedOut - ticket > capacity) return;
     const index = ticket % capacity;
-    this.#releases[index] = Math.max(this.#releases[index], this.#clock.now());
+    if (this.#releases[index] !== Infinity) return;
+    this.#releases[index] = at;
+    if (index === this.#oldest) {
+      this.#releaseDue();
+      this.#arm();
+    }
   }
 
   #leave(waiter: Waiter): void {
@@ -112,10 +142,13 @@ export class RequestBudget {
   }
 
   #arm(): void {
-    if (this.#timer !== undefined || this.waiting === 0) return;
+    const due = this.#releases[this.#oldest] + this.#window;
+    // A held oldest slot wakes the queue itself when it is settled.
+    if (this.#timer !== undefined || this.waiting === 0 || due === Infinity) {
+      return;
+    }
     const timer = new AbortController();
     this.#timer = timer;
-    const due = this.#releases[this.#oldest] + this.#window;
     this.#clock.sleep(Math.max(0, due - this.#clock.now()), timer.signal)
       .then(() => {
         this.#timer = undefined;
@@ -129,7 +162,7 @@ export class RequestBudget {
     while (this.waiting > 0 && this.#free(now)) {
       const waiter = this.#queue[this.#head++];
       waiter.signal?.removeEventListener("abort", waiter.onAbort);
-      waiter.resolve(this.#record(now));
+      waiter.resolve(this.#record());
     }
     // Drop released entries in bulk rather than shifting one at a time.
     if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {

@@ -6,7 +6,7 @@ import type { RequestBudget } from "./budget.ts";
 import { updateOf, type WaitTarget } from "./engine.ts";
 import { PollTransport } from "./poll.ts";
 import type { TransportSettings } from "./request.ts";
-import type { Exchange, Heard } from "./transport.ts";
+import type { Exchange, ExchangeOutcome, Heard } from "./transport.ts";
 import type { CheckOptions, StatusUpdate } from "./types.ts";
 import { redact } from "./url.ts";
 
@@ -24,9 +24,13 @@ export async function checkOnce(
   const start = settings.clock.now();
   const ticket = await settings.budget.take(signal);
   const exchange = new OneExchange(settings, target.url, signal, ticket);
-  const outcome = await new PollTransport(settings, "never").exchange(
-    exchange,
-  );
+  let outcome: ExchangeOutcome;
+  try {
+    outcome = await new PollTransport(settings, "never").exchange(exchange);
+  } finally {
+    // A place whose request never went goes back to the budget.
+    settings.budget.done(ticket);
+  }
   if (outcome.kind === "failure") throw outcome.error;
   const heard = exchange.heard as Heard;
   const elapsed = heard.receivedAt - (target.startedAt ?? start);

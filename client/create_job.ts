@@ -70,9 +70,9 @@ export async function createJob(
     headers.prefer = `wait=${seconds}`;
     timeout += seconds * 1000;
   }
-  const ticket = await budget.take(signal);
   const url = joinPath(settings.serverUrl, dialect.createPath);
   const label = { method: "POST", url: redact(url) };
+  const ticket = await budget.take(signal);
   const link = new LinkedSignal(
     clock,
     signal,
@@ -104,6 +104,8 @@ export async function createJob(
     text = await readText(response, link);
   } finally {
     link.close();
+    // A place whose request never went goes back to the budget.
+    budget.done(ticket);
   }
   const receivedAt = clock.now();
   // The server's words go into errors: an echoed key must not.

@@ -253,6 +253,9 @@ class Wait implements Exchange {
       return outcome;
     } catch (error) {
       throw this.#thrown === undefined ? error : this.#thrown.error;
+    } finally {
+      // A place whose request never went goes back to the budget.
+      this.#settings.budget.done(this.#ticket);
     }
   }
 

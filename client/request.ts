@@ -1,8 +1,8 @@
 // Sending one request: the caller's abort signal and a timeout linked into
-// the one signal the request runs under, the budget slot stamped as it goes,
-// redirects followed within the origin policy, and the body read within the
-// same bounds. Every request of the client,
-// and its wait for a budget slot, goes through `LinkedSignal`.
+// the one signal the request runs under, the budget slot stamped once the
+// request is in `fetch`'s hands, redirects followed within the origin
+// policy, and the body read within the same bounds. Every request of the
+// client, and its wait for a budget slot, goes through `LinkedSignal`.
 
 import type { RequestLabel } from "./answer.ts";
 import { NetworkError, RequestError } from "./errors/mod.ts";
@@ -107,7 +107,8 @@ export interface Sent {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /**
- * Sends a request under `link`'s signal, calling `onSent` right before, and
+ * Sends a request under `link`'s signal, calling `onSent` as soon as it has
+ * gone to `fetch` (so that no `fetch` wrapper can time it before), and
  * follows redirects itself (`redirect: "manual"`), so that `fetch` never
  * forwards the configured headers: each hop is checked against the origin
  * policy and gets them only on an origin meant to. Redirect hops share the
@@ -128,9 +129,14 @@ export async function send(
   let request = outgoing;
   let url = new URL(outgoing.url);
   link.signal.throwIfAborted();
-  onSent();
   for (let redirects = 0;; redirects++) {
-    const response = await fetchOnce(settings, request, url, link);
+    const response = await fetchOnce(
+      settings,
+      request,
+      url,
+      link,
+      redirects === 0 ? onSent : undefined,
+    );
     // Browsers hide a redirect's status and Location from scripts.
     if (response.type === "opaqueredirect") {
       throw new RequestError(
@@ -189,12 +195,16 @@ export function target(
   return url;
 }
 
-/** One hop: the headers its origin may get, and fetch's failures made safe. */
+/**
+ * One hop: the headers its origin may get, and fetch's failures made safe;
+ * `onSent` is called once `fetch` has the request.
+ */
 async function fetchOnce(
   settings: SendSettings,
   outgoing: Outgoing,
   url: URL,
   link: LinkedSignal,
+  onSent?: () => void,
 ): Promise<Response> {
   const { secrets } = settings;
   const { method, body } = outgoing;
@@ -217,7 +227,12 @@ async function fetchOnce(
       redirect: "manual",
       signal: link.signal,
     };
-    const response = await settings.fetch(url.href, init);
+    const answer = settings.fetch(url.href, init);
+    // Not before the call: whatever runs between (a collection pause, the
+    // headers) would put the request after its budget stamp, and the next
+    // request of its slot less than a second after it.
+    onSent?.();
+    const response = await answer;
     link.signal.throwIfAborted();
     return response;
   } catch (error) {

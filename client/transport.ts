@@ -36,7 +36,7 @@ export interface Exchange {
   readonly signal: AbortSignal | undefined;
   /** Milliseconds left before the wait's deadline. */
   remaining(): number;
-  /** To call right before the request goes out: stamps its budget slot and its start. */
+  /** To call once the request has gone (to `fetch`, or its socket is made): stamps its budget slot and its start. */
   sending(): void;
   /**
    * Reports a status to the wait (which emits it). Returns `true` when it was

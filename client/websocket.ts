@@ -157,13 +157,15 @@ export class WebSocketTransport implements Transport {
     target.protocol = target.protocol === "https:" ? "wss:" : "ws:";
     target.hash = "";
     exchange.signal?.throwIfAborted();
-    exchange.sending();
     const session = new Session(this.#settings, exchange, target.href, () => ({
       kind: "fallback",
       transport: this.#fallback(),
     }));
     try {
-      session.follow(new webSocket(target.href));
+      const socket = new webSocket(target.href);
+      // Once the socket exists, its handshake request is on its way.
+      exchange.sending();
+      session.follow(socket);
     } catch {
       // A URL or runtime the WebSocket class refuses: as good as no support.
       session.cannotOpen();

@@ -14,6 +14,22 @@ function busiest(times: number[], window = 1000): number {
   return most;
 }
 
+/** A budget of one request a second, on a clock that moves when told. */
+function oneASecond(): {
+  clock: FakeClock;
+  budget: RequestBudget;
+  start: number;
+} {
+  const clock = new FakeClock({ autoAdvance: false });
+  return { clock, budget: new RequestBudget(1, clock), start: clock.now() };
+}
+
+/** Takes a place and sends at once, resolving with the time it went. */
+async function sendNow(budget: RequestBudget, clock: Clock): Promise<number> {
+  budget.sending(await budget.take());
+  return clock.now();
+}
+
 Deno.test("RequestBudget lets a burst up to the budget go, then one as each leaves the window", async () => {
   const clock = new FakeClock();
   const budget = new RequestBudget(3, clock);
@@ -21,7 +37,7 @@ Deno.test("RequestBudget lets a burst up to the budget go, then one as each leav
   const released: [number, number][] = [];
   await Promise.all(
     [0, 1, 2, 3, 4, 5, 6].map((i) =>
-      budget.take().then(() => released.push([i, clock.now() - start]))
+      sendNow(budget, clock).then((at) => released.push([i, at - start]))
     ),
   );
   assert.deepEqual(released, [
@@ -43,7 +59,7 @@ Deno.test("RequestBudget below one a second spaces requests", async () => {
   const times: number[] = [];
   await Promise.all(
     [0, 1, 2].map(() =>
-      budget.take().then(() => times.push(clock.now() - start))
+      sendNow(budget, clock).then((at) => times.push(at - start))
     ),
   );
   assert.deepEqual(times, [0, 2001, 4002]);
@@ -78,7 +94,7 @@ Deno.test("RequestBudget never exceeds the budget in any second, however late it
     await Promise.all(
       Array.from(
         { length: 60 },
-        () => budget.take().then(() => times.push(clock.now())),
+        () => sendNow(budget, clock).then((at) => times.push(at)),
       ),
     );
     assert.equal(times.length, 60);
@@ -92,7 +108,7 @@ Deno.test("RequestBudget never exceeds the budget in any second, however late it
 Deno.test("RequestBudget gives up an aborted waiter's place", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   const budget = new RequestBudget(1, clock);
-  await budget.take();
+  await sendNow(budget, clock);
   const controller = new AbortController();
   const order: string[] = [];
   const first = budget.take(controller.signal).then(
@@ -116,7 +132,7 @@ Deno.test("RequestBudget gives up an aborted waiter's place", async () => {
 Deno.test("RequestBudget stops its timer when every waiter leaves", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   const budget = new RequestBudget(1, clock);
-  await budget.take();
+  await sendNow(budget, clock);
   const controller = new AbortController();
   const waiting = budget.take(controller.signal);
   assert.equal(clock.timers, 1);
@@ -126,22 +142,100 @@ Deno.test("RequestBudget stops its timer when every waiter leaves", async () => 
   assert.equal(budget.waiting, 0);
 });
 
-Deno.test("RequestBudget counts a slot from when its request was really sent", async () => {
-  const clock = new FakeClock({ autoAdvance: false });
-  const budget = new RequestBudget(1, clock);
-  const start = clock.now();
+Deno.test("RequestBudget counts a slot from when its request went, and keeps it from another until then, however late", async () => {
+  const { clock, budget, start } = oneASecond();
   const ticket = await budget.take();
-  await clock.tick(600);
-  budget.sending(ticket);
   let releasedAt = -1;
   const next = budget.take().then(() => releasedAt = clock.now() - start);
-  await clock.tick(400);
+  // The request is slow to go (a stalled event loop, say).
+  await clock.tick(5000);
+  assert.equal(releasedAt, -1, "handed the slot out before its request went");
+  budget.sending(ticket);
+  budget.done(ticket);
+  await clock.tick(1000);
   assert.equal(
     releasedAt,
     -1,
     "released a second after the slot, not the send",
   );
-  await clock.tick(601);
+  await clock.tick(1);
   await next;
-  assert.equal(releasedAt, 1601);
+  assert.equal(releasedAt, 6001);
+  assert.equal(clock.timers, 0);
+});
+
+Deno.test("RequestBudget frees at once a place whose request never went", async () => {
+  const { clock, budget, start } = oneASecond();
+  const ticket = await budget.take();
+  const next = budget.take().then(() => clock.now() - start);
+  budget.done(ticket);
+  // Done twice, or sent after done: the place is not given twice.
+  budget.done(ticket);
+  budget.sending(ticket);
+  assert.equal(await next, 0);
+  assert.equal(budget.waiting, 0);
+  assert.equal(clock.timers, 0);
+});
+
+/**
+ * One of many callers sharing a budget, for `rounds` requests: it waits a
+ * while, takes a place (or gives up waiting), then after a delay that may
+ * exceed the window sends, or does not, and is done with the place.
+ */
+async function caller(
+  budget: RequestBudget,
+  clock: FakeClock,
+  random: () => number,
+  sends: number[],
+): Promise<void> {
+  for (let round = 0; round < 6; round++) {
+    await clock.sleep(random() * 1500);
+    const giveUp = new AbortController();
+    const patience = new AbortController();
+    if (random() < 0.2) {
+      clock.sleep(random() * 1500, patience.signal)
+        .then(() => giveUp.abort("gone"), () => {});
+    }
+    let ticket: number;
+    try {
+      ticket = await budget.take(giveUp.signal);
+    } catch {
+      continue;
+    } finally {
+      patience.abort();
+    }
+    try {
+      // From the place to the request: at once, or well past the window.
+      await clock.sleep(random() < 0.3 ? random() * 2500 : 0);
+      if (random() < 0.2) continue;
+      sends.push(clock.now());
+      budget.sending(ticket);
+      await clock.sleep(random() * 100);
+    } finally {
+      budget.done(ticket);
+    }
+  }
+}
+
+Deno.test("RequestBudget never lets a second hold more sends than the budget, whatever happens between a place and its send", async () => {
+  for (let seed = 1; seed <= 8; seed++) {
+    const random = seededRandom(seed);
+    const clock = new FakeClock();
+    const capacity = 1 + Math.floor(random() * 4);
+    const budget = new RequestBudget(capacity, clock);
+    const sends: number[] = [];
+    await Promise.all(
+      Array.from(
+        { length: 3 * capacity },
+        () => caller(budget, clock, random, sends),
+      ),
+    );
+    assert.ok(sends.length >= 8 * capacity, `seed ${seed}: ${sends.length}`);
+    assert.ok(
+      busiest(sends) <= capacity,
+      `seed ${seed}: ${busiest(sends)} sends in a second, budget ${capacity}`,
+    );
+    assert.equal(budget.waiting, 0);
+    assert.equal(clock.timers, 0);
+  }
 });

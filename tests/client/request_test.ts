@@ -9,7 +9,7 @@ import {
   VideoStatusClient,
   type VideoStatusClientOptions,
 } from "../../mod.ts";
-import { FakeClock } from "../../testing/fake_clock.ts";
+import { type Clock, FakeClock } from "../../testing/fake_clock.ts";
 import { json } from "../../testing/scripted_fetch.ts";
 import { completed, setup } from "./_setup.ts";
 
@@ -319,4 +319,33 @@ Deno.test("with Deno's own fetch, a redirect to another origin never gets the ke
   } finally {
     await Promise.all([other.shutdown(), api.shutdown()]);
   }
+});
+
+Deno.test("the request budget counts a request from when fetch had it, however long the way into fetch took", async () => {
+  // The first call into fetch takes 5 ms before the request is out (a fetch
+  // wrapper, a collection pause): the client's clock moves on meanwhile, and
+  // a second wait queues for the budget then.
+  const fake = new FakeClock();
+  let late = 0;
+  const clock: Clock = {
+    now: () => fake.now() + late,
+    sleep: (ms, signal) => fake.sleep(ms, signal),
+  };
+  const times: number[] = [];
+  let second: Promise<unknown> | undefined;
+  const client = new VideoStatusClient({
+    clock,
+    maxRequestsPerSecond: 1,
+    fetch: () => {
+      if (second === undefined) {
+        late += 5;
+        second = client.getStatus();
+      }
+      times.push(clock.now());
+      return Promise.resolve(completed());
+    },
+  });
+  await client.getStatus();
+  await second;
+  assert.ok(times[1] - times[0] >= 1000, `${times[1] - times[0]} ms apart`);
 });
