@@ -346,11 +346,15 @@ async function abuse(seconds: number): Promise<string[]> {
       `| Normal requests' p99: quiet / under attack | ${ms(p99(quiet))} / ${
         ms(p99(loud))
       } (${ratio.toFixed(2)}×) | ≤ 2× |`,
-      `| New connections' time to answer under attack: p50 / max (failed) | ${
-        ms(quantile(fresh.latencies, 0.5))
-      } / ${ms(fresh.latencies.at(-1) ?? Number.NaN)} (${fresh.errors} of ${
+      `| New connections answered under attack within 10 s: p50 / max time | ${
+        fresh.latencies.length === 0
+          ? "none"
+          : `${ms(quantile(fresh.latencies, 0.5))} / ${
+            ms(fresh.latencies.at(-1)!)
+          }`
+      } (${fresh.latencies.length} of ${
         fresh.latencies.length + fresh.errors
-      }) | |`,
+      } answered) | |`,
       `| Idle connections opened / closed by the simulator | ${idle.opened} / ${idle.closedByServer} | |`,
       `| Slow connections opened / closed by the simulator | ${slow.opened} / ${slow.closedByServer} | |`,
       `| Answers in the second after the attack | ${after.latencies.length} (${after.errors} failed) | > 0 |`,
