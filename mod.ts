@@ -49,6 +49,24 @@ export * from "./protocol/status.ts";
 export * from "./protocol/dialects/mod.ts";
 export * from "./protocol/retry_after.ts";
 export {
+  signWebhook,
+  verifyWebhook,
+  type WebhookSigningInput,
+} from "./protocol/webhook_signature.ts";
+export {
+  createWebhookReceiver,
+  type WebhookEvent,
+  type WebhookReceiver,
+  type WebhookReceiverOptions,
+  type WebhookSource,
+} from "./client/webhooks/receiver.ts";
+export {
+  type FetchHandler,
+  type NodeRequestLike,
+  type NodeResponseLike,
+  toNodeListener,
+} from "./client/webhooks/node.ts";
+export {
   MAX_EVENT_STREAM_EVENT_BYTES,
   MAX_EVENT_STREAM_LINE_BYTES,
 } from "./protocol/sse.ts";
