@@ -1,6 +1,6 @@
 // Command-line helpers shared by the simulator's CLI and the demo.
 
-import { checkNumber, type NumberRule } from "./options.ts";
+import { checkNumber, type NumberRule } from "./number_rule.ts";
 
 /** A decimal number as typed on a command line: no hex, no `Infinity`. */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
