@@ -1,0 +1,199 @@
+/**
+ * Signing and verifying webhooks per Standard Webhooks
+ * (https://www.standardwebhooks.com): the sender puts `webhook-id`,
+ * `webhook-timestamp` (Unix seconds) and `webhook-signature`
+ * (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`) on each POST; the
+ * receiver recomputes the HMAC with the shared secret and refuses a message
+ * whose timestamp is too far from its clock, so that a captured message
+ * cannot be replayed later. The simulator signs with it, the client's
+ * receiver verifies with it. WebCrypto only.
+ *
+ * @module
+ */
+
+/**
+ * What a webhook signature covers.
+ *
+ * @example
+ * ```ts
+ * import type { WebhookSigningInput } from "./webhook_signature.ts";
+ *
+ * const input: WebhookSigningInput = { id: "msg_1", timestamp: 1_700_000_000, body: "{}" };
+ * ```
+ */
+export interface WebhookSigningInput {
+  /** The message's id (`webhook-id`), the same on every retry of it. */
+  id: string;
+  /** When it was sent, in Unix epoch SECONDS (`webhook-timestamp`). */
+  timestamp: number;
+  /** The exact body sent. */
+  body: string;
+}
+
+/** The default tolerance between a message's timestamp and the clock (5 minutes), in ms. */
+const DEFAULT_TOLERANCE = 300_000;
+
+const SECRET_PREFIX = "whsec_";
+
+/** The key bytes of a secret: `whsec_` + base64 (the prefix is optional, as in the reference libraries). */
+function keyBytes(secret: string): Uint8Array<ArrayBuffer> {
+  const base64 = secret.startsWith(SECRET_PREFIX)
+    ? secret.slice(SECRET_PREFIX.length)
+    : secret;
+  const bytes = decodeBase64(base64);
+  if (bytes === undefined || bytes.byteLength === 0) {
+    // The secret itself never appears in a message.
+    throw new TypeError(
+      `Cannot use the webhook secret as 'secret' must be "whsec_" followed by the base64 of the key: current value is ${
+        typeof secret === "string"
+          ? `a string of ${secret.length} characters`
+          : typeof secret
+      }`,
+    );
+  }
+  return bytes;
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
+  if (typeof text !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) {
+    return undefined;
+  }
+  try {
+    const binary = atob(text);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  } catch {
+    return undefined;
+  }
+}
+
+function encodeBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+async function hmac(
+  secret: string,
+  id: string,
+  timestamp: string,
+  body: string,
+): Promise<Uint8Array> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    keyBytes(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  const data = new TextEncoder().encode(`${id}.${timestamp}.${body}`);
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key, data));
+}
+
+/** Compares in time that depends only on the lengths, so a forger learns nothing from timing. */
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  let difference = 0;
+  for (let i = 0; i < a.byteLength; i++) difference |= a[i] ^ b[i];
+  return difference === 0;
+}
+
+/**
+ * Signs a webhook: the three Standard Webhooks headers to send with `body`.
+ *
+ * @example
+ * ```ts
+ * import { signWebhook, verifyWebhook } from "./webhook_signature.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+ * const body = JSON.stringify({ id: "job-1", result: "completed" });
+ * const headers = await signWebhook(secret, { id: "msg_1", timestamp: 1_700_000_000, body });
+ * assert.equal(headers["webhook-id"], "msg_1");
+ * assert.match(headers["webhook-signature"], /^v1,[A-Za-z0-9+/]+=*$/);
+ * assert.equal(await verifyWebhook(secret, new Headers(headers), body, 1_700_000_000_000), true);
+ * ```
+ *
+ * @param secret The shared secret: `whsec_` + base64 of the key bytes.
+ * @param input The message's id, its timestamp in Unix seconds and its body.
+ * @returns The `webhook-id`, `webhook-timestamp` and `webhook-signature` headers.
+ * @throws {TypeError} When the secret is not `whsec_` + base64, or the timestamp is not a whole number of seconds.
+ */
+export async function signWebhook(
+  secret: string,
+  input: WebhookSigningInput,
+): Promise<Record<string, string>> {
+  if (!Number.isSafeInteger(input.timestamp) || input.timestamp < 0) {
+    throw new TypeError(
+      `Cannot sign the webhook as 'timestamp' must be a non-negative whole number of seconds: current value is ${input.timestamp}`,
+    );
+  }
+  const timestamp = String(input.timestamp);
+  const signature = await hmac(secret, input.id, timestamp, input.body);
+  return {
+    "webhook-id": input.id,
+    "webhook-timestamp": timestamp,
+    "webhook-signature": `v1,${encodeBase64(signature)}`,
+  };
+}
+
+/**
+ * Verifies a webhook signed per Standard Webhooks. Resolves `true`, or why
+ * not: `"missing headers"`, `"bad timestamp"` (not Unix seconds),
+ * `"timestamp too old"` (older than `tolerance`: a replay, or a message held
+ * up too long), `"timestamp too new"` (further ahead than `tolerance`: a
+ * message forged to outlive the replay window), or `"bad signature"` (none of
+ * the space-separated `v1,…` signatures matches; the sender lists several
+ * while it rotates its secret). The HMACs are compared in constant time.
+ *
+ * @example Refuse a replayed message
+ * ```ts
+ * import { signWebhook, verifyWebhook } from "./webhook_signature.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+ * const headers = new Headers(await signWebhook(secret, { id: "msg_1", timestamp: 1_700_000_000, body: "{}" }));
+ * const tenMinutesLater = 1_700_000_600_000;
+ * assert.equal(await verifyWebhook(secret, headers, "{}", tenMinutesLater), "timestamp too old");
+ * assert.equal(await verifyWebhook(secret, headers, '{"x":1}', 1_700_000_000_000), "bad signature");
+ * ```
+ *
+ * @param secret The shared secret: `whsec_` + base64 of the key bytes.
+ * @param headers The request's headers.
+ * @param body The exact body received.
+ * @param now The receiver's clock, in Unix epoch milliseconds.
+ * @param tolerance The most the timestamp may differ from `now`, either way, in ms.
+ * @returns `true`, or the reason the message is refused.
+ * @throws {TypeError} When the secret is not `whsec_` + base64.
+ */
+export async function verifyWebhook(
+  secret: string,
+  headers: Headers,
+  body: string,
+  now: number,
+  tolerance: number = DEFAULT_TOLERANCE,
+): Promise<true | string> {
+  const id = headers.get("webhook-id");
+  const timestamp = headers.get("webhook-timestamp");
+  const signatures = headers.get("webhook-signature");
+  if (id === null || timestamp === null || signatures === null) {
+    return "missing headers";
+  }
+  if (!/^\d{1,15}$/.test(timestamp)) return "bad timestamp";
+  const skew = now - Number(timestamp) * 1000;
+  if (skew > tolerance) return "timestamp too old";
+  if (-skew > tolerance) return "timestamp too new";
+  const expected = await hmac(secret, id, timestamp, body);
+  let matched = false;
+  for (const signature of signatures.split(" ")) {
+    const comma = signature.indexOf(",");
+    if (signature.slice(0, comma) !== "v1") continue;
+    const candidate = decodeBase64(signature.slice(comma + 1));
+    // No early exit: every listed signature is compared.
+    if (candidate !== undefined && equalBytes(candidate, expected)) {
+      matched = true;
+    }
+  }
+  return matched ? true : "bad signature";
+}
