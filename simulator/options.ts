@@ -14,6 +14,7 @@ import {
   type NumberRule,
   rule,
 } from "./number_rule.ts";
+import type { SimulatorWebhookOptions } from "./webhook_options.ts";
 
 // Where the scripts read it, next to the rules it types.
 export type { NumberRule } from "./number_rule.ts";
@@ -34,7 +35,8 @@ export type { NumberRule } from "./number_rule.ts";
  * };
  * ```
  */
-export interface SimulatorOptions extends SimulatorDialectOptions {
+export interface SimulatorOptions
+  extends SimulatorDialectOptions, SimulatorWebhookOptions {
   /** Shortest duration of a job (from creation to its final status), in milliseconds. @default {2000} */
   minDuration?: number;
   /** Longest duration of a job, in milliseconds. @default {5000} */
