@@ -14,7 +14,13 @@ import { CONNECTION_RULES, NUMBER_RULES, PORT_RULE } from "./options.ts";
 import { PRESETS } from "../protocol/dialects/mod.ts";
 import { resolveDialectOptions } from "./dialect_options.ts";
 import { serve, type ServeOptions } from "./serve.ts";
-import { firstLine, joinNegativeValues, parseNumberFlag } from "./cli_args.ts";
+import {
+  firstLine,
+  joinNegativeValues,
+  parseNumberFlag,
+  parseRangeFlag,
+} from "./cli_args.ts";
+import { resolveWebhookOptions, WEBHOOK_RULES } from "./webhook_options.ts";
 import { show } from "../util/validate.ts";
 import { DEFAULT_SECONDS, inSeconds } from "./cli_help.ts";
 
@@ -58,10 +64,13 @@ const NUMERIC_FLAGS: Readonly<Record<string, NumericFlag>> = {
   "idle-timeout": seconds("idleTimeout"),
   "max-connections": same("maxConnections"),
   "shutdown-grace": seconds("shutdownGrace"),
+  "webhook-drop-rate": same("webhookDropRate"),
+  "webhook-duplicate-rate": same("webhookDuplicateRate"),
 };
 
 function ruleOf(option: keyof ServeOptions): NumberRule {
-  return NUMBER_RULES[option] ?? CONNECTION_RULES[option]!;
+  return NUMBER_RULES[option] ?? CONNECTION_RULES[option] ??
+    WEBHOOK_RULES[option]!;
 }
 
 /** A flag typed in the option's own unit. */
@@ -96,6 +105,9 @@ const VALUE_FLAGS = [
   "dialect",
   "api-key",
   "latency",
+  "webhook-delay",
+  "webhook-secret",
+  "webhook-allow-host",
   ...Object.keys(NUMERIC_FLAGS),
 ];
 
@@ -196,7 +208,7 @@ export async function runCli(command: string = DENO_COMMAND): Promise<void> {
  * @throws {Error} With a one-line message naming the bad flag.
  */
 function parseFlags(args: string[]): Parsed {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: joinNegativeValues(args, VALUE_FLAGS),
@@ -209,6 +221,9 @@ function parseFlags(args: string[]): Parsed {
         "dialect": { type: "string" },
         "api-key": { type: "string" },
         "latency": { type: "string" },
+        "webhook-delay": { type: "string" },
+        "webhook-secret": { type: "string" },
+        "webhook-allow-host": { type: "string", multiple: true },
         "legacy": { type: "boolean" },
         ...Object.fromEntries(
           Object.keys(NUMERIC_FLAGS).map((flag) => [flag, { type: "string" }]),
@@ -238,29 +253,26 @@ function parseFlags(args: string[]): Parsed {
     options[option] = value * scale;
   }
   if (typeof values.latency === "string") {
-    const match = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(values.latency);
-    if (match === null) {
-      throw new Error(
-        `Cannot ${ACTION} as '--latency' must be MIN..MAX or N in milliseconds: current value is ${
-          show(values.latency)
-        }`,
-      );
-    }
-    const min = parseNumberFlag(
-      match[1]!,
+    [options.minLatency, options.maxLatency] = parseRangeFlag(
+      values.latency,
       "--latency",
       NUMBER_RULES.minLatency!,
       ACTION,
     );
-    const max = parseNumberFlag(
-      match[2] ?? match[1]!,
-      "--latency",
-      NUMBER_RULES.maxLatency!,
+  }
+  if (typeof values["webhook-delay"] === "string") {
+    [options.minWebhookDelay, options.maxWebhookDelay] = parseRangeFlag(
+      values["webhook-delay"],
+      "--webhook-delay",
+      WEBHOOK_RULES.minWebhookDelay!,
       ACTION,
     );
-    checkOrder(min, max, "--latency MIN", "--latency MAX", ACTION);
-    options.minLatency = min;
-    options.maxLatency = max;
+  }
+  if (typeof values["webhook-secret"] === "string") {
+    options.webhookSecret = values["webhook-secret"];
+  }
+  if (Array.isArray(values["webhook-allow-host"])) {
+    options.webhookAllowHosts = values["webhook-allow-host"];
   }
   // In seconds, as typed, so the message shows the values the user gave.
   checkOrder(
@@ -286,10 +298,12 @@ function parseFlags(args: string[]): Parsed {
   }
   try {
     resolveDialectOptions(options);
+    resolveWebhookOptions(options);
   } catch (error) {
     throw new Error(
       (error as Error).message.replace("create the simulator", ACTION)
-        .replace("'apiKey'", "'--api-key'"),
+        .replace("'apiKey'", "'--api-key'")
+        .replace("'webhookSecret'", "'--webhook-secret'"),
     );
   }
   const hostname = typeof values.hostname === "string"

@@ -73,6 +73,19 @@ Options:
                              creates a job in every dialect)
   --api-key KEY              Require KEY in the dialect's auth header (401
                              without it); the dialect must have one
+  --webhook-secret SECRET    Sign callbacks (POST /jobs "callback_url") the
+                             Standard Webhooks way with this key, "whsec_" and
+                             base64 (default: unsigned)
+  --webhook-drop-rate P      Fraction, 0 to 1, of callbacks never sent
+                             (default: 0)
+  --webhook-duplicate-rate P Fraction, 0 to 1, of callbacks sent twice with the
+                             same webhook-id (default: 0)
+  --webhook-delay MIN..MAX   Milliseconds before a callback's first attempt,
+                             drawn uniformly; a single N means N..N
+                             (default: 0..0)
+  --webhook-allow-host HOST  Let a callback_url name HOST besides loopback
+                             (127.0.0.0/8, ::1, localhost); repeatable
+                             (default: loopback only)
   --legacy                   Behave like the seed server: plain GET /status JSON,
                              no Retry-After hints, no long-poll, no events or
                              WebSocket
