@@ -14,6 +14,7 @@ interface Received {
   readonly headers: Headers;
   readonly body: string;
   readonly at: number;
+  readonly redirect: RequestRedirect;
 }
 
 /**
@@ -33,6 +34,7 @@ function receiver(clock: FakeClock, statuses: (number | "hang")[] = [204]) {
       headers: request.headers,
       body: await request.text(),
       at: clock.now(),
+      redirect: request.redirect,
     });
     const status = statuses[Math.min(received.length, statuses.length) - 1];
     if (status === "hang") {
@@ -230,6 +232,8 @@ Deno.test("a redirect counts as a failure and is not followed", async () => {
   await clock.tick(1_000);
   await until(() => received.length === 2);
   assert.equal(received.length, 2);
+  // Followed, it could lead past the loopback rule.
+  assert.ok(received.every((event) => event.redirect === "manual"));
 });
 
 /** Creates `count` jobs that end at once, each with a callback, and lets them be delivered. */
