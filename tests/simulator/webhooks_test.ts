@@ -72,6 +72,16 @@ async function createWithCallback(
   );
 }
 
+/** Creates a job of `duration` seconds with a callback to {@linkcode HOOK}. */
+async function startJob(simulator: Simulator, duration = 0): Promise<void> {
+  const response = await createWithCallback(simulator, {
+    duration,
+    callback_url: HOOK,
+  });
+  assert.equal(response.status, 201);
+  await response.body?.cancel();
+}
+
 for (const [name, dialect] of Object.entries(PRESETS)) {
   Deno.test(`a ${name} job's callback carries its final view, signed`, async () => {
     const clock = new FakeClock({
@@ -138,11 +148,7 @@ Deno.test("each job's callback has its own webhook-id", async () => {
   const { fetch, received } = receiver(clock);
   await using simulator = createSimulator({ clock, fetch, seed: 3 });
   for (let i = 0; i < 5; i++) {
-    await (await createWithCallback(simulator, {
-      duration: 0,
-      callback_url: HOOK,
-    }))
-      .body?.cancel();
+    await startJob(simulator);
   }
   await clock.tick(0);
   await until(() => received.length === 5);
@@ -159,11 +165,7 @@ Deno.test("a failed callback is retried with backoff, keeping its id, and signed
     webhookSecret: SECRET,
     seed: 4,
   });
-  await (await createWithCallback(simulator, {
-    duration: 0,
-    callback_url: HOOK,
-  }))
-    .body?.cancel();
+  await startJob(simulator);
   const start = clock.now();
   await clock.tick(0);
   for (const wait of [1_000, 2_000, 4_000]) {
@@ -200,11 +202,7 @@ Deno.test(`a callback gives up after ${WEBHOOK_RETRY.attempts} attempts, each bo
   const clock = new FakeClock({ autoAdvance: false });
   const { fetch, received, aborted } = receiver(clock, ["hang", 500]);
   await using simulator = createSimulator({ clock, fetch, seed: 5 });
-  await (await createWithCallback(simulator, {
-    duration: 0,
-    callback_url: HOOK,
-  }))
-    .body?.cancel();
+  await startJob(simulator);
   await clock.tick(0);
   await until(() => received.length === 1);
   await clock.tick(WEBHOOK_RETRY.timeout);
@@ -222,11 +220,7 @@ Deno.test("a redirect counts as a failure and is not followed", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   const { fetch, received } = receiver(clock, [307, 204]);
   await using simulator = createSimulator({ clock, fetch, seed: 6 });
-  await (await createWithCallback(simulator, {
-    duration: 0,
-    callback_url: HOOK,
-  }))
-    .body?.cancel();
+  await startJob(simulator);
   await clock.tick(0);
   await until(() => received.length === 1);
   await clock.tick(1_000);
@@ -252,11 +246,7 @@ async function deliverMany(
   });
   const start = clock.now();
   for (let i = 0; i < count; i++) {
-    await (await createWithCallback(simulator, {
-      duration: 0,
-      callback_url: HOOK,
-    }))
-      .body?.cancel();
+    await startJob(simulator);
   }
   for (let step = 0; step <= 10; step++) {
     await clock.tick(step === 0 ? 0 : 100);
@@ -391,21 +381,9 @@ Deno.test("close() cancels callbacks waiting, backing off or in flight, and none
     minWebhookDelay: 1_000,
     maxWebhookDelay: 1_000,
   });
-  await (await createWithCallback(simulator, {
-    duration: 0,
-    callback_url: HOOK,
-  }))
-    .body?.cancel();
-  await (await createWithCallback(simulator, {
-    duration: 0.5,
-    callback_url: HOOK,
-  }))
-    .body?.cancel();
-  await (await createWithCallback(simulator, {
-    duration: 5,
-    callback_url: HOOK,
-  }))
-    .body?.cancel();
+  await startJob(simulator);
+  await startJob(simulator, 0.5);
+  await startJob(simulator, 5);
   await clock.tick(1_000); // the first is in flight, the second waits its delay
   await until(() => received.length === 1);
   assert.equal(received.length, 1);
