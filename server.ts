@@ -59,6 +59,7 @@ export {
   type WebSocketUpgrade,
 } from "./simulator/simulator.ts";
 export type { SimulatorDialectOptions } from "./simulator/dialect_options.ts";
+export type { SimulatorWebhookOptions } from "./simulator/webhook_options.ts";
 export {
   serve,
   type ServeOptions,

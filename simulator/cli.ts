@@ -8,32 +8,23 @@
 
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { CONNECTION_DEFAULTS } from "./adapters/listener.ts";
-import {
-  checkOrder,
-  CONNECTION_RULES,
-  DEFAULT_OPTIONS,
-  NUMBER_RULES,
-  type NumberRule,
-  PORT_RULE,
-} from "./options.ts";
+import { help } from "./cli_help.ts";
+import { checkOrder, type NumberRule } from "./number_rule.ts";
+import { CONNECTION_RULES, NUMBER_RULES, PORT_RULE } from "./options.ts";
 import { PRESETS } from "../protocol/dialects/mod.ts";
 import { resolveDialectOptions } from "./dialect_options.ts";
 import { serve, type ServeOptions } from "./serve.ts";
-import { firstLine, joinNegativeValues, parseNumberFlag } from "./cli_args.ts";
+import {
+  firstLine,
+  joinNegativeValues,
+  parseNumberFlag,
+  parseRangeFlag,
+} from "./cli_args.ts";
+import { resolveWebhookOptions, WEBHOOK_RULES } from "./webhook_options.ts";
 import { show } from "../util/validate.ts";
+import { DEFAULT_SECONDS, inSeconds } from "./cli_help.ts";
 
 const ACTION = "start the simulator";
-
-/** The defaults of the options whose flags are given in seconds, in seconds. */
-const DEFAULT_SECONDS = {
-  minDuration: inSeconds(DEFAULT_OPTIONS.minDuration),
-  maxDuration: inSeconds(DEFAULT_OPTIONS.maxDuration),
-  maxWait: inSeconds(DEFAULT_OPTIONS.maxWait),
-  headerTimeout: inSeconds(CONNECTION_DEFAULTS.headerTimeout),
-  idleTimeout: inSeconds(CONNECTION_DEFAULTS.idleTimeout),
-  shutdownGrace: inSeconds(CONNECTION_DEFAULTS.shutdownGrace),
-} as const;
 
 /**
  * How the command is run under Deno, and as the npm package's command.
@@ -47,72 +38,6 @@ const DEFAULT_SECONDS = {
  * ```
  */
 export const DENO_COMMAND = "deno run --allow-net server.ts";
-
-/**
- * The `--help` text.
- *
- * @example
- * ```ts
- * import { help } from "./cli.ts";
- * import assert from "node:assert/strict";
- *
- * assert.match(help("video-status-client-server"), /^Usage: video-status-client-server \[options\]/);
- * assert.match(help("video-status-client-server"), /--max-jobs N/);
- * ```
- *
- * @param command How the user runs the command.
- * @returns The text.
- */
-export function help(command: string): string {
-  return `Usage: ${command} [options]
-
-Simulates a video translation status API (see README.md).
-
-Options:
-  --port N                   Port to listen on; 0 picks a free one (default: 5000)
-  --hostname HOST            Address to listen on (default: 127.0.0.1)
-  --min-duration SECONDS     Shortest duration of a job, from its creation to its
-                             final status (default: ${DEFAULT_SECONDS.minDuration})
-  --max-duration SECONDS     Longest duration of a job (default: ${DEFAULT_SECONDS.maxDuration})
-  --error-rate P             Probability, 0 to 1, that a job ends in "error"
-                             (default: ${DEFAULT_OPTIONS.errorRate})
-  --seed N                   Integer seed that makes every random draw
-                             reproducible (default: unseeded)
-  --max-jobs N               Jobs kept at most; the earliest finished is evicted
-                             first, and POST /jobs answers 503 when all are
-                             pending (default: ${DEFAULT_OPTIONS.maxJobs})
-  --max-wait SECONDS         Cap on a "Prefer: wait=N" long-poll; 0 turns
-                             long-poll off (default: ${DEFAULT_SECONDS.maxWait})
-  --fault-rate P             Fraction, 0 to 1, of status responses replaced by a
-                             500 or 503 (default: 0)
-  --latency MIN..MAX         Milliseconds added to each response, drawn
-                             uniformly; a single N means N..N (default: 0..0)
-  --reset-rate P             Fraction, 0 to 1, of status responses whose
-                             connection drops mid-body (default: 0)
-  --rate-limit N             Requests per second per client address; beyond it
-                             429 with Retry-After (default: unlimited)
-  --dialect NAME             Answer like this API: video-status (default),
-                             heygen-translate, heygen-video, replicate,
-                             google-operation, azure-operation, openai-video;
-                             its job paths, status words and bodies (POST /jobs
-                             creates a job in every dialect)
-  --api-key KEY              Require KEY in the dialect's auth header (401
-                             without it); the dialect must have one
-  --legacy                   Behave like the seed server: plain GET /status JSON,
-                             no Retry-After hints, no long-poll, no events or
-                             WebSocket
-  --header-timeout SECONDS   Time a connection has to send a complete request
-                             head; past it, it is closed (default: ${DEFAULT_SECONDS.headerTimeout})
-  --idle-timeout SECONDS     Time a connection may sit idle between requests
-                             before it is closed (default: ${DEFAULT_SECONDS.idleTimeout})
-  --max-connections N        Open connections at most; one more is turned away
-                             (answered 503 and closed under Deno, closed under
-                             Node.js) (default: ${CONNECTION_DEFAULTS.maxConnections})
-  --shutdown-grace SECONDS   Time SIGINT/SIGTERM lets responses in progress end
-                             before the last connections are closed (default: ${DEFAULT_SECONDS.shutdownGrace})
-  -h, --help                 Show this help and exit
-`;
-}
 
 /** A numeric flag: the option it sets and the unit it is typed in. */
 interface NumericFlag {
@@ -139,10 +64,13 @@ const NUMERIC_FLAGS: Readonly<Record<string, NumericFlag>> = {
   "idle-timeout": seconds("idleTimeout"),
   "max-connections": same("maxConnections"),
   "shutdown-grace": seconds("shutdownGrace"),
+  "webhook-drop-rate": same("webhookDropRate"),
+  "webhook-duplicate-rate": same("webhookDuplicateRate"),
 };
 
 function ruleOf(option: keyof ServeOptions): NumberRule {
-  return NUMBER_RULES[option] ?? CONNECTION_RULES[option]!;
+  return NUMBER_RULES[option] ?? CONNECTION_RULES[option] ??
+    WEBHOOK_RULES[option]!;
 }
 
 /** A flag typed in the option's own unit. */
@@ -164,10 +92,6 @@ function seconds(option: keyof ServeOptions): NumericFlag {
   };
 }
 
-function inSeconds(milliseconds: number): number {
-  return milliseconds / 1_000;
-}
-
 /** The flags of 0.1 that were renamed, so that old callers learn. */
 const RENAMED_FLAGS: Readonly<Record<string, string>> = {
   "--min-delay": "--min-duration",
@@ -181,6 +105,9 @@ const VALUE_FLAGS = [
   "dialect",
   "api-key",
   "latency",
+  "webhook-delay",
+  "webhook-secret",
+  "webhook-allow-host",
   ...Object.keys(NUMERIC_FLAGS),
 ];
 
@@ -281,7 +208,7 @@ export async function runCli(command: string = DENO_COMMAND): Promise<void> {
  * @throws {Error} With a one-line message naming the bad flag.
  */
 function parseFlags(args: string[]): Parsed {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: joinNegativeValues(args, VALUE_FLAGS),
@@ -294,6 +221,9 @@ function parseFlags(args: string[]): Parsed {
         "dialect": { type: "string" },
         "api-key": { type: "string" },
         "latency": { type: "string" },
+        "webhook-delay": { type: "string" },
+        "webhook-secret": { type: "string" },
+        "webhook-allow-host": { type: "string", multiple: true },
         "legacy": { type: "boolean" },
         ...Object.fromEntries(
           Object.keys(NUMERIC_FLAGS).map((flag) => [flag, { type: "string" }]),
@@ -323,29 +253,26 @@ function parseFlags(args: string[]): Parsed {
     options[option] = value * scale;
   }
   if (typeof values.latency === "string") {
-    const match = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(values.latency);
-    if (match === null) {
-      throw new Error(
-        `Cannot ${ACTION} as '--latency' must be MIN..MAX or N in milliseconds: current value is ${
-          show(values.latency)
-        }`,
-      );
-    }
-    const min = parseNumberFlag(
-      match[1]!,
+    [options.minLatency, options.maxLatency] = parseRangeFlag(
+      values.latency,
       "--latency",
       NUMBER_RULES.minLatency!,
       ACTION,
     );
-    const max = parseNumberFlag(
-      match[2] ?? match[1]!,
-      "--latency",
-      NUMBER_RULES.maxLatency!,
+  }
+  if (typeof values["webhook-delay"] === "string") {
+    [options.minWebhookDelay, options.maxWebhookDelay] = parseRangeFlag(
+      values["webhook-delay"],
+      "--webhook-delay",
+      WEBHOOK_RULES.minWebhookDelay!,
       ACTION,
     );
-    checkOrder(min, max, "--latency MIN", "--latency MAX", ACTION);
-    options.minLatency = min;
-    options.maxLatency = max;
+  }
+  if (typeof values["webhook-secret"] === "string") {
+    options.webhookSecret = values["webhook-secret"];
+  }
+  if (Array.isArray(values["webhook-allow-host"])) {
+    options.webhookAllowHosts = values["webhook-allow-host"];
   }
   // In seconds, as typed, so the message shows the values the user gave.
   checkOrder(
@@ -371,10 +298,12 @@ function parseFlags(args: string[]): Parsed {
   }
   try {
     resolveDialectOptions(options);
+    resolveWebhookOptions(options);
   } catch (error) {
     throw new Error(
       (error as Error).message.replace("create the simulator", ACTION)
-        .replace("'apiKey'", "'--api-key'"),
+        .replace("'apiKey'", "'--api-key'")
+        .replace("'webhookSecret'", "'--webhook-secret'"),
     );
   }
   const hostname = typeof values.hostname === "string"

@@ -1,6 +1,7 @@
 // Command-line helpers shared by the simulator's CLI and the demo.
 
-import { checkNumber, type NumberRule } from "./options.ts";
+import { show } from "../util/validate.ts";
+import { checkNumber, checkOrder, type NumberRule } from "./number_rule.ts";
 
 /** A decimal number as typed on a command line: no hex, no `Infinity`. */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
@@ -53,4 +54,30 @@ export function parseNumberFlag(
 /** The first line of a `parseArgs` error, which may run to several. */
 export function firstLine(message: string): string {
   return message.split(/\.\s|\n/)[0];
+}
+
+/**
+ * Reads a `MIN..MAX` flag in integer milliseconds (a single N means N..N),
+ * each end checked against `rule`.
+ *
+ * @throws {Error} With a one-line message naming the flag.
+ */
+export function parseRangeFlag(
+  text: string,
+  flag: string,
+  rule: NumberRule,
+  action: string,
+): [number, number] {
+  const match = /^\s*(\d+)\s*(?:\.\.\s*(\d+)\s*)?$/.exec(text);
+  if (match === null) {
+    throw new Error(
+      `Cannot ${action} as '${flag}' must be MIN..MAX or N in milliseconds: current value is ${
+        show(text)
+      }`,
+    );
+  }
+  const min = parseNumberFlag(match[1]!, flag, rule, action);
+  const max = parseNumberFlag(match[2] ?? match[1]!, flag, rule, action);
+  checkOrder(min, max, `${flag} MIN`, `${flag} MAX`, action);
+  return [min, max];
 }

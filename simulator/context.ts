@@ -14,6 +14,8 @@ import type { Holds } from "./holds.ts";
 import type { JobFactory } from "./job_factory.ts";
 import type { Job, JobStore } from "./jobs.ts";
 import type { ResolvedOptions } from "./options.ts";
+import type { WebhookConfig } from "./webhook_options.ts";
+import type { WebhookSender } from "./webhooks.ts";
 
 /**
  * The state of one simulator, as `createSimulator()` builds it and hands it to
@@ -49,4 +51,8 @@ export interface SimulatorContext {
   readonly defaultJob: Job;
   /** Held requests, and whether the simulator has closed. */
   readonly holds: Holds;
+  /** The callback options. */
+  readonly webhookConfig: WebhookConfig;
+  /** Delivers the callbacks of jobs created with a `callback_url`. */
+  readonly webhooks: WebhookSender;
 }

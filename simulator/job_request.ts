@@ -1,6 +1,7 @@
 /**
  * The optional JSON body of `POST /jobs`, which scripts a job for tests:
- * `{"duration": seconds, "outcome": "completed" | "error" | "canceled"}`. The duration is
+ * `{"duration": seconds, "outcome": "completed" | "error" | "canceled",
+ * "callback_url": url}`. The duration is
  * in seconds on the wire and in milliseconds once parsed.
  *
  * @module
@@ -9,6 +10,7 @@
 import { show } from "../util/validate.ts";
 import type { JobOutcome } from "./jobs.ts";
 import { MAX_JOB_DURATION } from "./options.ts";
+import { checkCallbackUrl, type WebhookConfig } from "./webhook_options.ts";
 
 /** The outcomes a body may script. */
 const OUTCOMES: readonly JobOutcome[] = ["completed", "error", "canceled"];
@@ -31,6 +33,8 @@ export interface JobRequest {
   readonly duration?: number;
   /** The final status the job reaches. */
   readonly outcome?: JobOutcome;
+  /** Where to POST the job's final status when it ends. */
+  readonly callbackUrl?: string;
 }
 
 /**
@@ -41,21 +45,27 @@ export interface JobRequest {
  * @example
  * ```ts
  * import { parseJobRequest } from "./job_request.ts";
+ * import { resolveWebhookOptions } from "./webhook_options.ts";
  * import assert from "node:assert/strict";
  *
- * assert.deepEqual(parseJobRequest('{"duration": 1.5}'), { duration: 1_500 });
- * assert.deepEqual(parseJobRequest(""), {});
+ * const webhooks = resolveWebhookOptions({});
+ * assert.deepEqual(parseJobRequest('{"duration": 1.5}', webhooks), { duration: 1_500 });
+ * assert.deepEqual(parseJobRequest("", webhooks), {});
  * assert.equal(
- *   parseJobRequest('{"outcome": "done"}'),
+ *   parseJobRequest('{"outcome": "done"}', webhooks),
  *   `Cannot create a job as 'outcome' must be "completed", "error" or "canceled": current value is "done"`,
  * );
- * assert.match(String(parseJobRequest('{"delay": 1}')), /'delay' is now 'duration'/);
+ * assert.match(String(parseJobRequest('{"delay": 1}', webhooks)), /'delay' is now 'duration'/);
  * ```
  *
  * @param text The body text.
+ * @param webhooks The callback options, which say where `callback_url` may point.
  * @returns The request, or an error message naming the bad field.
  */
-export function parseJobRequest(text: string): JobRequest | string {
+export function parseJobRequest(
+  text: string,
+  webhooks: WebhookConfig,
+): JobRequest | string {
   if (text.trim() === "") return {};
   // A body nested thousands of levels deep overflows the stack of some
   // runtimes' JSON.parse (or of what reads its result), and no job needs it.
@@ -77,7 +87,7 @@ export function parseJobRequest(text: string): JobRequest | string {
   if ("delay" in fields) {
     return "Cannot create a job as 'delay' is now 'duration': send the job's length in seconds as 'duration'";
   }
-  const { duration, outcome } = fields;
+  const { duration, outcome, callback_url: callbackUrl } = fields;
   const maxSeconds = MAX_JOB_DURATION / 1_000;
   if (
     duration !== undefined &&
@@ -92,7 +102,14 @@ export function parseJobRequest(text: string): JobRequest | string {
       show(outcome)
     }`;
   }
+  const refused = callbackUrl === undefined
+    ? undefined
+    : checkCallbackUrl(callbackUrl, webhooks);
+  if (refused !== undefined) return refused;
   return {
+    ...(callbackUrl === undefined
+      ? {}
+      : { callbackUrl: callbackUrl as string }),
     ...(duration === undefined ? {} : { duration: duration * 1_000 }),
     ...(outcome === undefined ? {} : { outcome: outcome as JobOutcome }),
   };

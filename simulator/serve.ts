@@ -15,7 +15,8 @@ import {
 } from "./adapters/listener.ts";
 import { listenNode } from "./adapters/node.ts";
 import { preciseClock } from "./adapters/precise_clock.ts";
-import { checkNumber, CONNECTION_RULES, PORT_RULE } from "./options.ts";
+import { checkNumber } from "./number_rule.ts";
+import { CONNECTION_RULES, PORT_RULE } from "./options.ts";
 import { show } from "../util/validate.ts";
 import {
   createSimulator,

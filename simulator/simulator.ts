@@ -27,8 +27,11 @@ import { streamEvents } from "./routes/events.ts";
 import { openPush, type WebSocketUpgrade } from "./push.ts";
 import { createJob } from "./routes/jobs.ts";
 import { answerStatus } from "./routes/status.ts";
+import { resolveWebhookOptions } from "./webhook_options.ts";
+import { WebhookSender } from "./webhooks.ts";
 
 export type { SimulatorOptions } from "./options.ts";
+export type { SimulatorWebhookOptions } from "./webhook_options.ts";
 export type { ByteChannel, WebSocketUpgrade } from "./push.ts";
 
 /**
@@ -122,7 +125,8 @@ export interface Simulator extends AsyncDisposable {
   stats(): SimulatorStats;
   /**
    * Answers every held long-poll with the current status, ends every event
-   * stream, closes every WebSocket (1001), clears the timer, and answers later requests with `503`.
+   * stream, closes every WebSocket (1001), clears the timer, cancels every
+   * callback not yet delivered, and answers later requests with `503`.
    *
    * @returns A promise that resolves once everything is released.
    */
@@ -137,7 +141,9 @@ export interface Simulator extends AsyncDisposable {
  * - `POST /jobs` (and `POST` at the dialect's create path, if it has one):
  *   creates a job (`201`, its status path as `Location` and as the
  *   dialect's `locationHeader`); an optional JSON body `{"duration":
- *   seconds, "outcome": "completed" | "error" | "canceled"}` scripts it.
+ *   seconds, "outcome": "completed" | "error" | "canceled"}` scripts it,
+ *   and `"callback_url"` asks for a callback when it ends (see
+ *   {@linkcode SimulatorWebhookOptions}).
  *   Where the dialect has `preferWait`, `Prefer: wait=N` holds the answer
  *   until the job ends or N seconds (at most 60) pass.
  * - The dialect's job path (`GET /jobs/{id}` in `video-status`): a job's
@@ -182,6 +188,7 @@ export interface Simulator extends AsyncDisposable {
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const config = resolveOptions(options);
   const { dialect, key } = resolveDialectOptions(options);
+  const webhookConfig = resolveWebhookOptions(options);
   const clock = options.clock ?? systemClock;
   const random = options.random ??
     (config.seed === undefined ? Math.random : seededRandom(config.seed));
@@ -199,6 +206,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     jobs,
     defaultJob: jobs.draw("default"),
     holds: new Holds(scheduler),
+    webhookConfig,
+    webhooks: new WebhookSender(webhookConfig, clock, random),
   };
   const limiter = config.rateLimit === Infinity
     ? undefined
@@ -230,12 +239,12 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     return withCors(response);
   };
 
-  const close = (): Promise<void> => {
+  const close = async (): Promise<void> => {
     if (!context.holds.closed) {
       context.holds.close();
       scheduler.close();
     }
-    return Promise.resolve();
+    await context.webhooks.close();
   };
 
   const upgrade = async (

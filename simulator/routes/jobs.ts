@@ -26,7 +26,8 @@ const MAX_CREATE_WAIT = 60_000;
  * Creates a job: `201` with its status body and its status path (the
  * dialect's) as `Location` and as the dialect's `locationHeader`. Where the
  * dialect has `preferWait`, `Prefer: wait=N` holds the answer until the job
- * ends or N seconds (at most 60) pass. `400` for a bad body, `413` for one over {@linkcode MAX_BODY_BYTES}, `503`
+ * ends or N seconds (at most 60) pass. With `callback_url`, the job's final
+ * status is POSTed there when it ends (see `webhooks.ts`). `400` for a bad body, `413` for one over {@linkcode MAX_BODY_BYTES}, `503`
  * when the store is full of pending jobs.
  *
  * @example A job scripted to fail after half a second
@@ -57,7 +58,7 @@ export async function createJob(
   const { config, clock, store, jobs } = context;
   const text = await readJobBody(request);
   if (text instanceof Response) return text;
-  const script = parseJobRequest(text);
+  const script = parseJobRequest(text, context.webhookConfig);
   if (typeof script === "string") return errorResponse(400, script);
   const preferred = context.dialect.preferWait && !config.legacy
     ? parsePreferWait(request.headers.get("Prefer"))
@@ -78,6 +79,16 @@ export async function createJob(
       `Cannot create a job as all ${config.maxJobs} stored jobs are still pending`,
       { "Retry-After": String(Math.max(1, wait)) },
     );
+  }
+  const callbackUrl = script.callbackUrl;
+  if (callbackUrl !== undefined) {
+    // One event per job, so the job's id makes its `webhook-id` unique.
+    job.onFinish(context.scheduler, () =>
+      context.webhooks.send({
+        url: callbackUrl,
+        id: `msg_${job.id}`,
+        body: JSON.stringify(statusBody(context, job)),
+      }));
   }
   const headers: Record<string, string> = {};
   if (preferred !== undefined) {

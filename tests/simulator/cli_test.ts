@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { main } from "../../simulator/cli.ts";
 import { connect, readToEnd } from "./_raw_http.ts";
+import { verifyWebhook } from "../../protocol/webhook_signature.ts";
 
 const SERVER = new URL("../../server.ts", import.meta.url).pathname;
 
@@ -169,6 +170,11 @@ Deno.test("--help lists every flag with its default and exits 0", async () => {
       "--idle-timeout SECONDS",
       "--max-connections N",
       "--shutdown-grace SECONDS",
+      "--webhook-secret SECRET",
+      "--webhook-drop-rate P",
+      "--webhook-duplicate-rate P",
+      "--webhook-delay MIN..MAX",
+      "--webhook-allow-host HOST",
       "--help",
     ]
   ) assert.ok(out.includes(flag), flag);
@@ -261,6 +267,21 @@ Deno.test("every bad flag value exits 2 with one line naming the flag", async (t
       "'--max-connections' must be an integer from 1 to 1000000",
     ],
     [["--shutdown-grace", "x"], "'--shutdown-grace'"],
+    [
+      ["--webhook-secret", "s3cret"],
+      "'--webhook-secret' must be \"whsec_\" followed by base64: current value is a string in another form (not shown)",
+    ],
+    [
+      ["--webhook-drop-rate", "1.5"],
+      "'--webhook-drop-rate' must be a number from 0 to 1",
+    ],
+    [["--webhook-duplicate-rate=-1"], "'--webhook-duplicate-rate'"],
+    [
+      ["--webhook-delay", "5..2"],
+      "'--webhook-delay MIN' must not exceed '--webhook-delay MAX'",
+    ],
+    [["--webhook-delay", "x"], "'--webhook-delay' must be MIN..MAX or N"],
+    [["--webhook-allow-host", " "], "'webhookAllowHosts'"],
     [["--bogus"], "'--bogus'"],
     [["--port"], "'--port'"],
     [["extra"], "Cannot start the simulator"],
@@ -394,5 +415,62 @@ Deno.test("--dialect and --api-key serve a dialect that requires its key", async
     assert.ok(!text.includes(key) && !text.includes("wrong"), text);
   } finally {
     assert.equal(await stop(), 0);
+  }
+});
+
+Deno.test("the --webhook-* flags reach the simulator: signed callbacks, allowed hosts", async () => {
+  const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+  let arrived = (_: { headers: Headers; body: string }): void => {};
+  const arrival = new Promise<{ headers: Headers; body: string }>((resolve) =>
+    arrived = resolve
+  );
+  const receiver = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+    async (request) => {
+      arrived({ headers: request.headers, body: await request.text() });
+      return new Response(null, { status: 204 });
+    },
+  );
+  const { url, stop } = await serveCli([
+    "--port=0",
+    "--webhook-secret",
+    secret,
+    "--webhook-allow-host",
+    "hooks.example.test",
+    "--webhook-allow-host=other.example.test",
+    "--webhook-delay",
+    "0..10",
+    "--webhook-drop-rate",
+    "0",
+    "--webhook-duplicate-rate",
+    "0",
+  ]);
+  try {
+    const create = (callback: string, duration = 0) =>
+      fetch(`${url}/jobs`, {
+        method: "POST",
+        body: JSON.stringify({ duration, callback_url: callback }),
+      });
+    for (const host of ["hooks.example.test", "other.example.test"]) {
+      const allowed = await create(`https://${host}/h`, 3_600);
+      assert.equal(allowed.status, 201, host);
+      await allowed.body?.cancel();
+    }
+    const refused = await create("https://elsewhere.example.test/h");
+    assert.equal(refused.status, 400);
+    await refused.body?.cancel();
+    const created = await create(
+      `http://127.0.0.1:${receiver.addr.port}/hooks`,
+    );
+    assert.equal(created.status, 201);
+    await created.body?.cancel();
+    const event = await arrival;
+    assert.equal(
+      await verifyWebhook(secret, event.headers, event.body, Date.now()),
+      true,
+    );
+  } finally {
+    assert.equal(await stop(), 0);
+    await receiver.shutdown();
   }
 });
