@@ -62,6 +62,8 @@ export type {
   WebSocketLike,
   WebSocketOptions,
 } from "./client/websocket.ts";
+export type { WebhookOptions } from "./client/webhook_wait.ts";
+export type { WebhookEvent, WebhookSource } from "./client/webhooks/source.ts";
 
 /**
  * Waits for video translation jobs.
@@ -322,6 +324,7 @@ export class VideoStatusClient {
       return {
         url: jobUrl(this.serverUrl, this.#settings.dialect, job),
         startedAt: undefined,
+        jobId: job,
       };
     }
     if (typeof job?.url !== "string") {
@@ -335,7 +338,12 @@ export class VideoStatusClient {
         `Cannot wait for a job as 'job.url' must be on the origin of 'serverUrl' or 'statusUrl' or of an entry of 'allowedOrigins': current value is ${url.href}`,
       );
     }
-    return { url: url.href, startedAt: job.createdAt, final: job.final };
+    return {
+      url: url.href,
+      startedAt: job.createdAt,
+      final: job.final,
+      jobId: job.id,
+    };
   }
 
   // Not async itself, so that a sleeping wait keeps no frame here: only the
