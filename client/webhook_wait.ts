@@ -142,10 +142,7 @@ export class WebhookLink {
   start(): void {
     if (this.#outer?.aborted) return this.#onAbort();
     this.#outer?.addEventListener("abort", this.#onAbort, { once: true });
-    const stop = this.#source.listen(this.#jobId, (event) => this.#hear(event));
-    // A kept final event may have ended the wait during the replay.
-    if (this.signal.aborted) stop();
-    else this.#stop = stop;
+    this.#stop = this.#source.listen(this.#jobId, (event) => this.#hear(event));
   }
 
   /** A request has gone: it answers the hints heard so far. */
