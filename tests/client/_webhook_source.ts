@@ -44,13 +44,13 @@ export class TestSource implements WebhookSource {
     for (const listener of [...set]) listener(event);
   }
 
-  /** Delivers the event `ms` from now on the clock (stamped then). */
+  /** Delivers the event `ms` from now on the clock (stamped then); settles once done or canceled. */
   deliverIn(
     clock: FakeClock,
     ms: number,
     event: Omit<WebhookEvent, "receivedAt">,
-  ): void {
-    clock.sleep(ms, this.#deliveries.signal).then(
+  ): Promise<void> {
+    return clock.sleep(ms, this.#deliveries.signal).then(
       () => this.deliver({ ...event, receivedAt: clock.now() }),
       () => {},
     );
