@@ -5,7 +5,8 @@
  * it runs in Deno, Node, Bun and browsers.
  *
  * The layer below is `client/`: the wait engine (`engine.ts`), one file per
- * transport (`poll.ts`, `sse.ts`, `websocket.ts`), the one-shot `check.ts`,
+ * transport (`poll.ts`, `sse.ts`, `websocket.ts`), webhooks beside them
+ * (`webhook_wait.ts`, `webhooks/`), the one-shot `check.ts`,
  * reading an answer through the dialect (`answer.ts`), sending one request
  * (`request.ts`), the options (`options.ts`, `dialect_options.ts`) and the
  * settings they become (`settings.ts`), the request budget and the errors.
