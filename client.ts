@@ -5,7 +5,8 @@
  * it runs in Deno, Node, Bun and browsers.
  *
  * The layer below is `client/`: the wait engine (`engine.ts`), one file per
- * transport (`poll.ts`, `sse.ts`, `websocket.ts`), the one-shot `check.ts`,
+ * transport (`poll.ts`, `sse.ts`, `websocket.ts`), webhooks beside them
+ * (`webhook_wait.ts`, `webhooks/`), the one-shot `check.ts`,
  * reading an answer through the dialect (`answer.ts`), sending one request
  * (`request.ts`), the options (`options.ts`, `dialect_options.ts`) and the
  * settings they become (`settings.ts`), the request budget and the errors.
@@ -62,6 +63,8 @@ export type {
   WebSocketLike,
   WebSocketOptions,
 } from "./client/websocket.ts";
+export type { WebhookOptions } from "./client/webhook_wait.ts";
+export type { WebhookEvent, WebhookSource } from "./client/webhooks/source.ts";
 
 /**
  * Waits for video translation jobs.
@@ -322,6 +325,7 @@ export class VideoStatusClient {
       return {
         url: jobUrl(this.serverUrl, this.#settings.dialect, job),
         startedAt: undefined,
+        jobId: job,
       };
     }
     if (typeof job?.url !== "string") {
@@ -335,7 +339,12 @@ export class VideoStatusClient {
         `Cannot wait for a job as 'job.url' must be on the origin of 'serverUrl' or 'statusUrl' or of an entry of 'allowedOrigins': current value is ${url.href}`,
       );
     }
-    return { url: url.href, startedAt: job.createdAt, final: job.final };
+    return {
+      url: url.href,
+      startedAt: job.createdAt,
+      final: job.final,
+      jobId: job.id,
+    };
   }
 
   // Not async itself, so that a sleeping wait keeps no frame here: only the

@@ -3,7 +3,8 @@
 // request's failure is; the caller decides whether to ask again.
 
 import type { RequestBudget } from "./budget.ts";
-import { updateOf, type WaitTarget } from "./engine.ts";
+import type { WaitTarget } from "./engine.ts";
+import { updateOf } from "./update.ts";
 import { PollTransport } from "./poll.ts";
 import type { TransportSettings } from "./request.ts";
 import type { Exchange, ExchangeOutcome, Heard } from "./transport.ts";

@@ -13,7 +13,7 @@ import {
   type SendSettings,
   target,
 } from "./request.ts";
-import { updateOf } from "./engine.ts";
+import { updateOf } from "./update.ts";
 import type { CreateJobOptions, FinalUpdate, Job } from "./types.ts";
 import { joinPath, redact } from "./url.ts";
 import { jobUrl } from "../protocol/dialects/route.ts";

@@ -20,7 +20,9 @@ import type {
   Transport,
 } from "./transport.ts";
 import type { FinalUpdate, StatusUpdate, WaitOptions } from "./types.ts";
+import { updateOf } from "./update.ts";
 import { redact } from "./url.ts";
+import { heardOf, WebhookLink } from "./webhook_wait.ts";
 import { isFinalStatus, type VideoStatus } from "../protocol/status.ts";
 import { show } from "../util/validate.ts";
 
@@ -39,6 +41,8 @@ export type EngineSettings =
     | "random"
     | "onUpdate"
     | "onRetry"
+    | "webhooks"
+    | "webhookSafetyDelay"
   >
   & { budget: RequestBudget };
 
@@ -49,6 +53,8 @@ export interface WaitTarget {
   startedAt: number | undefined;
   /** The job's final update, when its create answer already held it. */
   final?: FinalUpdate;
+  /** The job's id, which its webhook events name; `undefined` for `statusUrl`. */
+  jobId?: string;
 }
 
 /** Waits until the target's status is final, hearing it through `transport`. */
@@ -61,29 +67,6 @@ export function runWait(
 ): Promise<FinalUpdate> {
   options.signal?.throwIfAborted();
   return new Wait(settings, target, timeout, options).run(transport);
-}
-
-/** The update a status heard makes; `nextDelay` is left for the wait to plan. */
-export function updateOf(
-  heard: Heard,
-  attempt: number,
-  elapsed: number,
-  url: string,
-): StatusUpdate {
-  const update: StatusUpdate = {
-    result: heard.result,
-    status: heard.status,
-    body: heard.body,
-    payload: heard.payload,
-    attempt,
-    elapsed,
-    nextDelay: undefined,
-    source: heard.source,
-    url,
-  };
-  if (heard.progress !== undefined) update.progress = heard.progress;
-  if (heard.error !== undefined) update.error = heard.error;
-  return update;
 }
 
 class Wait implements Exchange {
@@ -114,6 +97,7 @@ class Wait implements Exchange {
   #final: FinalUpdate | undefined;
   /** An exception of a callback or of the schedule, which ends the wait. */
   #thrown: { error: unknown } | undefined;
+  readonly #webhooks: WebhookLink | undefined;
 
   constructor(
     settings: EngineSettings,
@@ -125,7 +109,13 @@ class Wait implements Exchange {
     this.#settings = settings;
     this.url = target.url;
     this.label = { method: "GET", url: redact(target.url) };
-    this.signal = options.signal;
+    const source = options.webhooks ?? settings.webhooks;
+    this.#webhooks = source === undefined || target.jobId === undefined
+      ? undefined
+      : new WebhookLink(source, target.jobId, options.signal, (event) => {
+        if (this.hear(heardOf(event))) this.#webhooks!.end();
+      });
+    this.signal = this.#webhooks?.signal ?? options.signal;
     this.#onUpdate = options.onUpdate;
     this.#timeout = timeout;
     this.#deadline = now + timeout;
@@ -135,36 +125,51 @@ class Wait implements Exchange {
 
   async run(first: Transport): Promise<FinalUpdate> {
     let transport = first;
-    while (true) {
-      // Slept here, not in a helper: a sleeping wait is this one frame.
-      const pause = this.#pause();
-      if (pause > 0) {
-        await this.#settings.clock.sleep(pause, this.signal);
-        this.#checkDeadline();
+    const { clock } = this.#settings;
+    const webhooks = this.#webhooks;
+    try {
+      webhooks?.start();
+      while (true) {
+        // Slept here, not in a helper: a sleeping wait is this one frame.
+        this.signal?.throwIfAborted();
+        const pause = this.#pause();
+        if (pause > 0) {
+          if (webhooks === undefined) await clock.sleep(pause, this.signal);
+          // A hint cut the sleep short: plan the request again.
+          else if (await webhooks.sleep(clock, pause)) continue;
+          this.#checkDeadline();
+        }
+        this.#ticket = await this.#takeBudget();
+        this.#attempts++;
+        const outcome = await this.#exchange(transport);
+        if (this.#final !== undefined) return this.#final;
+        switch (outcome.kind) {
+          case "answered":
+            break;
+          case "fallback":
+            transport = outcome.transport;
+            this.#nextAt = -Infinity;
+            break;
+          case "closed":
+            // A stream that closed after delivering statuses is no failure:
+            // reconnect when it asked, or after the first backoff delay.
+            this.#plan(
+              outcome.retry === undefined
+                ? this.#settings.retryBackoff.delay(1)
+                : this.#bound(outcome.retry),
+            );
+            break;
+          case "failure":
+            this.#fail(outcome);
+        }
       }
-      this.#ticket = await this.#takeBudget();
-      this.#attempts++;
-      const outcome = await this.#exchange(transport);
-      if (this.#final !== undefined) return this.#final;
-      switch (outcome.kind) {
-        case "answered":
-          break;
-        case "fallback":
-          transport = outcome.transport;
-          this.#nextAt = -Infinity;
-          break;
-        case "closed":
-          // A stream that closed after delivering statuses is no failure:
-          // reconnect when it asked, or after the first backoff delay.
-          this.#plan(
-            outcome.retry === undefined
-              ? this.#settings.retryBackoff.delay(1)
-              : this.#bound(outcome.retry),
-          );
-          break;
-        case "failure":
-          this.#fail(outcome);
-      }
+    } catch (error) {
+      // A final event ends the wait by aborting its sleep or request.
+      if (this.#thrown !== undefined) throw this.#thrown.error;
+      if (webhooks?.ended) return this.#final!;
+      throw error;
+    } finally {
+      webhooks?.close();
     }
   }
 
@@ -175,6 +180,7 @@ class Wait implements Exchange {
   sending(): void {
     this.#settings.budget.sending(this.#ticket);
     this.#lastSentAt = this.#settings.clock.now();
+    this.#webhooks?.sent();
   }
 
   hear(heard: Heard): boolean {
@@ -187,9 +193,14 @@ class Wait implements Exchange {
   }
 
   #hear(heard: Heard): boolean {
+    // Nothing follows the final update, whichever way it came.
+    if (this.#final !== undefined) return true;
     const { clock } = this.#settings;
-    this.#failures = 0;
-    this.#paced = 0;
+    if (heard.source !== "webhook") {
+      // A webhook says nothing of how requests fare.
+      this.#failures = 0;
+      this.#paced = 0;
+    }
     this.#lastStatus = heard.result;
     const elapsed = clock.now() - this.#startedAt;
     const update = updateOf(heard, this.#attempts, elapsed, this.label.url);
@@ -202,12 +213,16 @@ class Wait implements Exchange {
     this.#pendingSeenAt = heard.receivedAt;
     this.#lastWasPending = true;
     if (!heard.streaming) {
+      const hinted = heard.retryAfter === undefined
+        ? undefined
+        : this.#hinted(heard.retryAfter);
       update.nextDelay = this.#plan(
-        heard.held
+        // With webhooks, polling is the safety net: slow, whatever the schedule.
+        this.#webhooks !== undefined
+          ? Math.max(this.#settings.webhookSafetyDelay, hinted ?? 0)
+          : heard.held
           ? 0
-          : heard.retryAfter !== undefined
-          ? this.#hinted(heard.retryAfter)
-          : this.#scheduled(elapsed),
+          : hinted ?? this.#scheduled(elapsed),
       );
     }
     this.#emit(update);
@@ -339,7 +354,8 @@ class Wait implements Exchange {
   /** How long to sleep before the next request: until it is due, and never past the deadline. */
   #pause(): number {
     const { clock, minDelay } = this.#settings;
-    const at = Math.max(this.#nextAt, this.#lastSentAt + minDelay);
+    const next = this.#webhooks?.hinted ? -Infinity : this.#nextAt;
+    const at = Math.max(next, this.#lastSentAt + minDelay);
     const ms = at - clock.now();
     if (ms <= 0) return 0;
     this.#checkDeadline();

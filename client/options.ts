@@ -12,6 +12,7 @@ import type { HeaderValues } from "./headers.ts";
 import type { AllowedOrigin } from "./origin.ts";
 import type { RetryEvent, StatusUpdate } from "./types.ts";
 import type { WebSocketOptions } from "./websocket.ts";
+import type { WebhookOptions } from "./webhook_wait.ts";
 
 /**
  * How the client learns that a job changed:
@@ -53,7 +54,7 @@ export type Strategy = "auto" | "poll" | "long-poll" | "sse" | "websocket";
  * ```
  */
 export interface VideoStatusClientOptions
-  extends DialectOptions, WebSocketOptions {
+  extends DialectOptions, WebSocketOptions, WebhookOptions {
   /**
    * The server's base URL; `/status` and the dialect's paths resolve against it.
    *

@@ -23,9 +23,10 @@ import { resolveDialectOptions } from "./dialect_options.ts";
 import { joinPath, parseUrl } from "./url.ts";
 import { resolveWebSocket, type WebSocketOptions } from "./websocket.ts";
 import type { Strategy, VideoStatusClientOptions } from "./options.ts";
+import { resolveWebhookOptions, type WebhookSettings } from "./webhook_wait.ts";
 
 /** The options after defaults and checks, as the client and its waits use them. */
-export interface ClientSettings {
+export interface ClientSettings extends WebhookSettings {
   serverUrl: string;
   statusUrl: string;
   maxRetries: number;
@@ -186,6 +187,7 @@ export function resolveOptions(
     onUpdate: options.onUpdate,
     onRetry: options.onRetry,
     dialect,
+    ...resolveWebhookOptions(SUBJECT, options),
   };
 }
 

@@ -1,8 +1,10 @@
 /**
  * The contract between the wait engine and a transport: one way of hearing
- * about a job (polling, long-polling, an event stream; webhooks later). The
- * engine owns time (deadline, sleeps, `minDelay`), failures, retries and the
- * schedule; a transport only sends one exchange and says what it heard.
+ * about a job (polling, long-polling, an event stream). Webhooks are no
+ * transport: a wait listens to them beside its transport
+ * (`webhook_wait.ts`). The engine owns time (deadline, sleeps, `minDelay`),
+ * failures, retries and the schedule; a transport only sends one exchange
+ * and says what it heard.
  *
  * @module
  */

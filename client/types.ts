@@ -6,6 +6,7 @@
  */
 
 import type { FinalStatus, VideoStatus } from "../protocol/status.ts";
+import type { WebhookSource } from "./webhooks/source.ts";
 
 /**
  * How an update reached the client.
@@ -17,7 +18,12 @@ import type { FinalStatus, VideoStatus } from "../protocol/status.ts";
  * const sourceOf = (update: StatusUpdate): UpdateSource => update.source;
  * ```
  */
-export type UpdateSource = "poll" | "long-poll" | "sse" | "websocket";
+export type UpdateSource =
+  | "poll"
+  | "long-poll"
+  | "sse"
+  | "websocket"
+  | "webhook";
 
 /**
  * One status answer during a wait, as given to `onUpdate` and yielded by `watch()`.
@@ -58,11 +64,11 @@ export interface StatusUpdate {
   progress?: number;
   /** The API's error message, when the job failed and the answer says why. */
   error?: string;
-  /** How many status requests this wait has sent so far (failed ones included). */
+  /** How many status requests this wait has sent so far (failed ones included); a webhook event is none. */
   attempt: number;
   /** Milliseconds since the wait started (for a created job: since its creation). */
   elapsed: number;
-  /** Milliseconds until the next request, or `undefined` if there is none planned (final status, or an open event stream). */
+  /** Milliseconds until the next request, or `undefined` if this update plans none (final status, an open event stream, a webhook event). */
   nextDelay: number | undefined;
   /** How the update arrived. */
   source: UpdateSource;
@@ -198,4 +204,10 @@ export interface WaitOptions {
    * update is delivered again.
    */
   onUpdate?: (update: StatusUpdate) => void;
+  /**
+   * Overrides the client's `webhooks` for this wait: where it hears webhook
+   * events for its job. Ignored without a job id (`getStatus()`, `watch()`
+   * without a job).
+   */
+  webhooks?: WebhookSource;
 }
