@@ -15,7 +15,7 @@ import {
 } from "./request.ts";
 import { updateOf } from "./update.ts";
 import type { CreateJobOptions, FinalUpdate, Job } from "./types.ts";
-import { joinPath, redact } from "./url.ts";
+import { joinPath, parseUrl, redact } from "./url.ts";
 import { jobUrl } from "../protocol/dialects/route.ts";
 import { isFinalStatus } from "../protocol/status.ts";
 import { assertFiniteAtLeast, show } from "../util/validate.ts";
@@ -34,7 +34,7 @@ export async function createJob(
   settings: CreateJobSettings,
   options: CreateJobOptions,
 ): Promise<Job> {
-  const { duration, outcome, signal } = options;
+  const { duration, outcome, callbackUrl, signal } = options;
   const script: Record<string, unknown> = {};
   if (duration !== undefined) {
     assertFiniteAtLeast("job", "duration", duration, 0);
@@ -49,6 +49,10 @@ export async function createJob(
       );
     }
     script.outcome = outcome;
+  }
+  if (callbackUrl !== undefined) {
+    script.callback_url = parseUrl("create a job", "callbackUrl", callbackUrl)
+      .href;
   }
   const { clock, budget, requestTimeout, dialect } = settings;
   if (dialect.createPath === undefined) {

@@ -178,6 +178,12 @@ export interface CreateJobOptions {
   duration?: number;
   /** Scripts the job (simulator only): how it ends. */
   outcome?: FinalStatus;
+  /**
+   * Where the server calls back when the job ends (sent as `callback_url`;
+   * the simulator signs the call per Standard Webhooks); an absolute
+   * `http:`/`https:` URL, such as a webhook receiver's.
+   */
+  callbackUrl?: string | URL;
   /** Aborts the request; the promise rejects with `signal.reason`. */
   signal?: AbortSignal;
 }

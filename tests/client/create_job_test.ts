@@ -133,3 +133,26 @@ Deno.test("an unknown word in the create answer is a ProtocolError naming it", a
     message: /^Unknown status "paused": POST/,
   });
 });
+
+Deno.test("createJob() sends callbackUrl as callback_url, and refuses one that cannot be called", async () => {
+  const { client, requests } = setup([
+    json({ id: "j1", result: "pending" }, { status: 201 }),
+  ]);
+  await client.createJob({
+    duration: 2000,
+    callbackUrl: new URL("http://127.0.0.1:8080/hooks"),
+  });
+  assert.deepEqual(await requests[0].json(), {
+    duration: 2,
+    callback_url: "http://127.0.0.1:8080/hooks",
+  });
+  for (const bad of ["/hooks", "ftp://host/hooks", "http://u:p@host/"]) {
+    await assert.rejects(
+      client.createJob({ callbackUrl: bad }),
+      (error) =>
+        error instanceof TypeError && /'callbackUrl'/.test(error.message),
+      bad,
+    );
+  }
+  assert.equal(requests.length, 1);
+});
