@@ -103,7 +103,7 @@ export function targetLines(
       ? `1 + ceil(duration / ${longPollSeconds(timeScale)} s)`
       : `2 + floor(duration / ${
         webhookSafetyDelay(timeScale) / 1000
-      } s) (the first, the safety polls, the one that finds a lost webhook's job)`;
+      } s) (the first, the safety polls, one more after a lost webhook)`;
     lines.push(
       `- \`${strategy.id}\`: every job within ${bound} requests: ${
         met(within)
