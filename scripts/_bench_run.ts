@@ -2,7 +2,12 @@
 // simulator as they arrive, each is waited on by the strategy's client, and
 // the moment the client learns each result is noted.
 
-import { type Job as ClientJob, VideoStatusClient } from "../client.ts";
+import {
+  type Job as ClientJob,
+  type UpdateSource,
+  VideoStatusClient,
+} from "../client.ts";
+import { createWebhookReceiver, type WebhookReceiver } from "../mod.ts";
 import {
   type Dialect,
   type DialectName,
@@ -21,6 +26,8 @@ export interface Detection {
   duration: number;
   /** When the client knew the final result, on the client's clock. */
   learnedAt: number;
+  /** How the final result reached the client. */
+  source: UpdateSource;
 }
 
 /** How a run is set up. */
@@ -35,6 +42,11 @@ export interface RunSettings {
   random: Random;
   /** The API the simulator speaks. @default {"video-status"} */
   dialect?: DialectName;
+  /**
+   * The key the simulator signs its callbacks with, for a strategy with
+   * webhooks. @default {undefined}
+   */
+  webhookSecret?: string;
 }
 
 /**
@@ -50,25 +62,58 @@ export async function runStrategy(
 ): Promise<Detection[]> {
   const { timeScale, serverUrl, start, random } = settings;
   const dialect = PRESETS[settings.dialect ?? "video-status"];
+  await using hooks = strategy.webhookDropRate === undefined
+    ? undefined
+    : serveReceiver(settings.webhookSecret);
   const client = new VideoStatusClient({
     ...strategy.options(timeScale, random),
     serverUrl,
     dialect,
     timeout: 3_600_000,
+    webhooks: hooks?.receiver,
   });
   return await Promise.all(jobs.map(async (job) => {
     await delay(start + job.arrival * timeScale - systemClock.now());
     const duration = scaledDuration(job, timeScale);
     const created = dialect.createPath === undefined
       ? await postJob(serverUrl, dialect, duration)
-      : await client.createJob({ duration, outcome: "completed" });
+      : await client.createJob({
+        duration,
+        outcome: "completed",
+        callbackUrl: hooks?.url,
+      });
     const final = await client.waitForJob(created);
     const learnedAt = systemClock.now();
     if (final.result !== "completed") {
       throw new Error(`Job ${created.id} ended ${final.result}`);
     }
-    return { id: created.id, duration, learnedAt };
+    return { id: created.id, duration, learnedAt, source: final.source };
   }));
+}
+
+/** A webhook receiver served on a loopback port of this thread. */
+interface ServedReceiver extends AsyncDisposable {
+  receiver: WebhookReceiver;
+  /** Where the simulator calls back. */
+  url: string;
+}
+
+function serveReceiver(secret: string | undefined): ServedReceiver {
+  if (secret === undefined) {
+    throw new TypeError(
+      "Cannot run a strategy with webhooks as 'webhookSecret' must be a string: current value is undefined",
+    );
+  }
+  const receiver = createWebhookReceiver({ secret });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    receiver.fetch,
+  );
+  return {
+    receiver,
+    url: `http://127.0.0.1:${server.addr.port}/hooks`,
+    [Symbol.asyncDispose]: () => server.shutdown(),
+  };
 }
 
 /**

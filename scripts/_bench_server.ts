@@ -28,17 +28,25 @@ export interface BenchServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-/**
- * Starts a simulator on 127.0.0.1 and a free port, in a worker.
- *
- * @param legacy Whether it behaves like the seed's server.
- * @param maxJobs How many jobs it keeps.
- * @param dialect The API it speaks (its job paths and words).
- */
+/** How {@linkcode startBenchServer} sets its simulator up. */
+export interface BenchServerOptions {
+  /** Whether it behaves like the seed's server. */
+  legacy: boolean;
+  /** How many jobs it keeps. */
+  maxJobs: number;
+  /** The API it speaks (its job paths and words). @default {"video-status"} */
+  dialect?: DialectName;
+  /** The key its callbacks are signed with. @default {undefined} */
+  webhookSecret?: string;
+  /** The fraction of callbacks it drops. @default {0} */
+  webhookDropRate?: number;
+  /** The seed of its random source (which callbacks it drops). @default {undefined} */
+  seed?: number;
+}
+
+/** Starts a simulator on 127.0.0.1 and a free port, in a worker. */
 export async function startBenchServer(
-  legacy: boolean,
-  maxJobs: number,
-  dialect: DialectName = "video-status",
+  options: BenchServerOptions,
 ): Promise<BenchServer> {
   const worker = new Worker(
     new URL("./_bench_server_worker.ts", import.meta.url).href,
@@ -53,7 +61,7 @@ export async function startBenchServer(
       };
     });
   const listening = reply();
-  worker.postMessage({ legacy, maxJobs, dialect });
+  worker.postMessage(options);
   const { url } = await listening as { url: string };
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {

@@ -1,11 +1,12 @@
 // The worker side of `_bench_server.ts`: runs one simulator on a loopback
 // port in its own thread, counts the status requests of each job and notes
 // when each job's creating request arrived, and hands these books over on
-// request. Messages in: {legacy, maxJobs, dialect}, "books", "close"; out: {url},
+// request. Messages in: the server's options, "books", "close"; out: {url},
 // {requests, createdAt}, "closed".
 
 import { createSimulator } from "../server.ts";
-import { type DialectName, PRESETS } from "../protocol/dialects/mod.ts";
+import { PRESETS } from "../protocol/dialects/mod.ts";
+import type { BenchServerOptions } from "./_bench_server.ts";
 import { preciseClock } from "../simulator/adapters/precise_clock.ts";
 
 interface Scope {
@@ -21,13 +22,10 @@ const scope = globalThis as unknown as Scope;
 const clock = preciseClock;
 
 scope.onmessage = (event: MessageEvent) => {
-  const { legacy, maxJobs, dialect: name } = event.data as {
-    legacy: boolean;
-    maxJobs: number;
-    dialect: DialectName;
-  };
+  const { dialect: name = "video-status", ...options } = event
+    .data as BenchServerOptions;
   const dialect = PRESETS[name];
-  const simulator = createSimulator({ legacy, maxJobs, clock, dialect });
+  const simulator = createSimulator({ ...options, clock, dialect });
   // A job's id in a status request: at the dialect's path, or its events.
   const jobOf = (url: URL): string | undefined => {
     const id = dialect.jobId(url);

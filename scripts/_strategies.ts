@@ -19,6 +19,12 @@ export interface BenchStrategy {
   label: string;
   /** Polling strategies run against `--legacy`, which gives no hints. */
   server: ServerMode;
+  /**
+   * With webhooks: the fraction of callbacks its simulator drops (0 to 1).
+   * Its waits then listen to a receiver the simulator calls back, polling
+   * only as the safety net. Without: no callbacks.
+   */
+  webhookDropRate?: number;
   /** The client options of one run, with delays scaled by `timeScale`. */
   options(timeScale: number, random: Random): VideoStatusClientOptions;
 }
@@ -67,6 +73,12 @@ export const STRATEGIES: readonly BenchStrategy[] = [
   ),
   pushing("long-poll", "Long-poll (Prefer: wait)", "long-poll"),
   pushing("sse", "Server-sent events", "sse"),
+  webhook("webhook", "Webhooks, polling every 60 s as the safety net", 0),
+  webhook(
+    "webhook-20%-dropped",
+    "The same, 20 % of the webhooks dropped",
+    0.2,
+  ),
 ];
 
 function polling(
@@ -97,6 +109,26 @@ function pushing(id: string, label: string, strategy: Strategy): BenchStrategy {
       minDelay: 100 * scale,
     }),
   };
+}
+
+// The receiver itself is started by the run, which knows its address.
+function webhook(id: string, label: string, dropRate: number): BenchStrategy {
+  return {
+    id,
+    label,
+    server: "full",
+    webhookDropRate: dropRate,
+    options: (scale) => ({
+      strategy: "poll",
+      webhookSafetyDelay: webhookSafetyDelay(scale),
+      minDelay: 100 * scale,
+    }),
+  };
+}
+
+/** The delay between two safety-net polls of a webhook wait: the client's 60 s, scaled. */
+export function webhookSafetyDelay(timeScale: number): number {
+  return 60_000 * timeScale;
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * The benchmark: every waiting strategy on the same seeded workload, against
  * the simulator, side by side. Polling strategies run together against
- * `--legacy` (no hints); then long-poll and server-sent events run together
- * against the full simulator, the same workload again.
+ * `--legacy` (no hints); then long-poll, server-sent events and webhooks run
+ * together against the full simulator, the same workload again.
  *
  * Run `deno task bench --help` for its flags.
  *
@@ -19,15 +19,21 @@ import {
   scaledDuration,
   startInWorker,
 } from "./_bench_run.ts";
-import { startBenchServer } from "./_bench_server.ts";
+import {
+  type BenchBooks,
+  type BenchServer,
+  startBenchServer,
+} from "./_bench_server.ts";
+import {
+  type JudgedRun,
+  ms,
+  targetLines,
+  webhookLatency,
+} from "./_bench_targets.ts";
 import { type DialectName, PRESETS } from "../protocol/dialects/mod.ts";
 import { plotSvg } from "./_plot.ts";
 import { percentile, summarize, type Summary } from "./_stats.ts";
-import {
-  type BenchStrategy,
-  longPollSeconds,
-  STRATEGIES,
-} from "./_strategies.ts";
+import { type BenchStrategy, STRATEGIES } from "./_strategies.ts";
 import {
   type DurationModel,
   lognormal,
@@ -50,8 +56,12 @@ const HELP = `Usage: deno task bench [options]
 
 Runs every waiting strategy on the same seeded workload against the simulator
 and prints requests per job and detection latency (p50/p95/p99) as a table.
-The polling strategies run together against --legacy, then long-poll and SSE
-together against the full simulator (about 100 s; --quick about 25 s).
+The polling strategies run together against --legacy, then long-poll, SSE and
+webhooks together against the full simulator (about 100 s; --quick about 25 s).
+The webhook strategies' waits listen to a receiver on a loopback port that the
+simulator calls back, signed with a secret of the run, and poll every 60 s
+(scaled) as the safety net; \`webhook-20%-dropped\` runs against a simulator
+that drops a fifth of its callbacks (--webhook-drop-rate 0.2).
 
 Options:
   --quick             200 jobs instead of 1000 (under 30 s)
@@ -79,7 +89,11 @@ export interface BenchReport {
   /** The dialect of the polling phase (the push phase speaks video-status). */
   dialect: DialectName;
   /** One entry per strategy. */
-  strategies: ({ id: string } & Summary)[];
+  strategies: ({
+    id: string;
+    /** For a webhook strategy: the jobs a webhook told, and their p99 latency. */
+    webhook?: { jobs: number; latencyP99Ms: number };
+  } & Summary)[];
 }
 
 async function main(args: string[]): Promise<number> {
@@ -164,8 +178,25 @@ async function main(args: string[]): Promise<number> {
   );
 
   const maxJobs = count * chosen.length + 1;
-  await using legacy = await startBenchServer(true, maxJobs, dialect);
-  await using full = await startBenchServer(false, maxJobs);
+  // Signs the callbacks of this run only.
+  const webhookSecret = "whsec_" +
+    btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(24))));
+  await using servers = new AsyncDisposableStack();
+  const serverOf = new Map<string, BenchServer>();
+  for (const strategy of chosen) {
+    const key = serverKey(strategy);
+    if (serverOf.has(key)) continue;
+    const server = await startBenchServer(
+      strategy.server === "legacy" ? { legacy: true, maxJobs, dialect } : {
+        legacy: false,
+        maxJobs,
+        webhookSecret,
+        webhookDropRate: strategy.webhookDropRate ?? 0,
+        seed,
+      },
+    );
+    serverOf.set(key, servers.use(server));
+  }
   // Every strategy's client runs in a thread of its own, on one timeline.
   const runners = await Promise.all(
     chosen.map((strategy) =>
@@ -178,9 +209,9 @@ async function main(args: string[]): Promise<number> {
   );
   const lag = monitorLag();
   // Two phases on the same workload: the polling strategies against the
-  // legacy server, then long-poll and SSE against the full one, so that the
-  // push strategies' millisecond latencies are not measured on a machine
-  // whose two cores are busy with five polling clients.
+  // legacy server, then the push and webhook ones against the full one, so
+  // that their millisecond latencies are not measured on a machine whose
+  // two cores are busy with five polling clients.
   const detections: Detection[][] = [];
   for (const phase of ["legacy", "full"] as const) {
     const start = systemClock.now() + 100;
@@ -191,33 +222,45 @@ async function main(args: string[]): Promise<number> {
       indices.map((index) =>
         runners[index]({
           timeScale,
-          serverUrl: phase === "legacy" ? legacy.url : full.url,
+          serverUrl: serverOf.get(serverKey(chosen[index]))!.url,
           start,
           // The push strategies need the full simulator's own dialect.
           dialect: phase === "legacy" ? dialect : "video-status",
+          webhookSecret,
         })
       ),
     );
     indices.forEach((index, i) => detections[index] = results[i]);
   }
   const { p99: lagP99, max: lagMax } = lag.stop();
-  const books = { legacy: await legacy.books(), full: await full.books() };
-  const runs = chosen.map((strategy, index) =>
-    measure(detections[index], books[strategy.server])
-  );
+  const books = new Map<string, BenchBooks>();
+  for (const [key, server] of serverOf) books.set(key, await server.books());
+  const runs: JudgedRun[] = chosen.map((strategy, index) => {
+    const { requests, latencies } = measure(
+      detections[index],
+      books.get(serverKey(strategy))!,
+    );
+    return {
+      strategy,
+      summary: summarize(requests, latencies),
+      requests,
+      latencies,
+      sources: detections[index].map((detection) => detection.source),
+    };
+  });
 
   const report: BenchReport = {
     timeScale,
     dialect,
-    strategies: chosen.map((strategy, index) => ({
-      id: strategy.id,
-      ...summarize(runs[index].requests, runs[index].latencies),
+    strategies: runs.map((run) => ({
+      id: run.strategy.id,
+      ...run.summary,
+      webhook: webhookLatency(run),
     })),
   };
   const legacyServer = dialect === "video-status"
     ? "`--legacy`"
     : `\`--legacy --dialect ${dialect}\``;
-  const byId = new Map(report.strategies.map((entry) => [entry.id, entry]));
   const lines = [
     `${count} jobs with ${shape.text}, arriving once a second on average (Poisson), time scale ${timeScale}: a 10 s job takes ${
       10_000 * timeScale
@@ -225,13 +268,17 @@ async function main(args: string[]): Promise<number> {
     "",
     "| Strategy | Server | Requests/job | p50 latency | p95 latency | p99 latency |",
     "| --- | --- | --: | --: | --: | --: |",
-    ...chosen.map((strategy) => {
-      const entry = byId.get(strategy.id)!;
-      return `| \`${strategy.id}\`: ${strategy.label} | ${
-        strategy.server === "legacy" ? legacyServer : "full"
-      } | ${entry.requestsPerJob.toFixed(2)} | ${ms(entry.latencyP50Ms)} | ${
-        ms(entry.latencyP95Ms)
-      } | ${ms(entry.latencyP99Ms)} |`;
+    ...runs.map(({ strategy, summary }) => {
+      const server = strategy.server === "legacy"
+        ? legacyServer
+        : strategy.webhookDropRate
+        ? `full \`--webhook-drop-rate ${strategy.webhookDropRate}\``
+        : "full";
+      return `| \`${strategy.id}\`: ${strategy.label} | ${server} | ${
+        summary.requestsPerJob.toFixed(2)
+      } | ${ms(summary.latencyP50Ms)} | ${ms(summary.latencyP95Ms)} | ${
+        ms(summary.latencyP99Ms)
+      } |`;
     }),
     "",
     `Timer lag of an idle thread during the run (machine noise): p99 ${
@@ -240,9 +287,7 @@ async function main(args: string[]): Promise<number> {
       lagP99 > 5 ? " (the machine was busy: latencies are inflated)" : ""
     }.`,
     "",
-    ...targets(
-      chosen,
-      byId,
+    ...targetLines(
       runs,
       jobs.map((job) => scaledDuration(job, timeScale)),
       timeScale,
@@ -270,46 +315,12 @@ async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-// How the figures compare with the issue's targets.
-function targets(
-  chosen: readonly BenchStrategy[],
-  byId: Map<string, Summary>,
-  runs: { requests: number[] }[],
-  durations: number[],
-  timeScale: number,
-): string[] {
-  const lines = ["Targets:"];
-  const seed = byId.get("seed-backoff");
-  const learned = byId.get("learned");
-  if (seed !== undefined && learned !== undefined) {
-    const requestRatio = learned.requestsPerJob / seed.requestsPerJob;
-    const latencyRatio = learned.latencyP95Ms / seed.latencyP95Ms;
-    lines.push(
-      `- \`learned\` against \`seed-backoff\`: ${
-        requestRatio.toFixed(2)
-      }× the requests per job (target ≤ 1) and ${
-        latencyRatio.toFixed(2)
-      }× the p95 latency (target ≤ 0.5): ${
-        met(requestRatio <= 1 && latencyRatio <= 0.5)
-      }`,
-    );
-  }
-  const wait = longPollSeconds(timeScale) * 1000;
-  chosen.forEach((strategy, index) => {
-    if (strategy.server !== "full") return;
-    const entry = byId.get(strategy.id)!;
-    const within = runs[index].requests.every((requests, job) =>
-      requests <= 1 + Math.ceil(durations[job] / wait)
-    );
-    lines.push(
-      `- \`${strategy.id}\`: every job within 1 + ceil(duration / ${
-        wait / 1000
-      } s) requests: ${met(within)}; p99 latency ${
-        ms(entry.latencyP99Ms)
-      } (target ≤ 5 ms): ${met(entry.latencyP99Ms <= 5)}`,
-    );
-  });
-  return lines;
+// The simulator a strategy runs against: the legacy one, or a full one
+// dropping a given fraction of its callbacks.
+function serverKey(strategy: BenchStrategy): string {
+  return strategy.server === "legacy"
+    ? "legacy"
+    : `full ${strategy.webhookDropRate ?? 0}`;
 }
 
 // How late a 10 ms timer fires on an otherwise idle thread, sampled for the
@@ -328,14 +339,6 @@ function monitorLag(): { stop(): { p99: number; max: number } } {
       return { p99: percentile(lags, 99), max: Math.max(0, ...lags) };
     },
   };
-}
-
-function met(ok: boolean): string {
-  return ok ? "met" : "**missed**";
-}
-
-function ms(value: number): string {
-  return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
 }
 
 if (import.meta.main) await runMain(main);

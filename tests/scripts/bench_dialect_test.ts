@@ -16,7 +16,11 @@ const LEARNED = STRATEGIES.find((strategy) => strategy.id === "learned")!;
 // (the simulator's POST /jobs).
 for (const dialect of ["openai-video", "google-operation"] as DialectName[]) {
   Deno.test(`the benchmark's polling phase runs in the ${dialect} dialect`, async () => {
-    await using server = await startBenchServer(true, 10, dialect);
+    await using server = await startBenchServer({
+      legacy: true,
+      maxJobs: 10,
+      dialect,
+    });
     const jobs = [0, 1, 2].map((i) => ({ arrival: i * 100, duration: 2_000 }));
     const detections = await runStrategy(LEARNED, jobs, {
       timeScale: 0.05,

@@ -12,11 +12,24 @@ Deno.test("the benchmark compares the issue's strategies", () => {
     "learned",
     "long-poll",
     "sse",
+    "webhook",
+    "webhook-20%-dropped",
   ]);
+  const push = ["long-poll", "sse", "webhook", "webhook-20%-dropped"];
   for (const strategy of STRATEGIES) {
-    const push = strategy.id === "long-poll" || strategy.id === "sse";
-    assert.equal(strategy.server, push ? "full" : "legacy");
+    assert.equal(
+      strategy.server,
+      push.includes(strategy.id) ? "full" : "legacy",
+    );
   }
+  assert.deepEqual(
+    STRATEGIES.flatMap((strategy) =>
+      strategy.webhookDropRate === undefined
+        ? []
+        : [[strategy.id, strategy.webhookDropRate]]
+    ),
+    [["webhook", 0], ["webhook-20%-dropped", 0.2]],
+  );
 });
 
 Deno.test("benchmark strategies scale every delay by the time scale", async (t) => {
