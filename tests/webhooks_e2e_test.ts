@@ -17,10 +17,13 @@ import {
   type FinalUpdate,
   type Job as CreatedJob,
   type StatusUpdate,
+  toNodeListener,
   VideoStatusClient,
   type WebhookReceiver,
 } from "../mod.ts";
-import { createSimulator, type SimulatorOptions } from "../server.ts";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createSimulator, serve, type SimulatorOptions } from "../server.ts";
 import { PRESETS } from "../protocol/dialects/mod.ts";
 import { FakeClock, settle } from "../testing/fake_clock.ts";
 import type { Clock } from "../timing/clock.ts";
@@ -396,4 +399,77 @@ Deno.test("webhooks end to end: a replayed callback is refused once its timestam
     tolerance: age,
   });
   assert.equal((await lenient.fetch(original.clone())).status, 204);
+});
+
+/**
+ * Over real sockets: the simulator served, a receiver served at `hooks`, a
+ * client; the wait must end on the callback, long before its safety poll,
+ * having sent one status request.
+ */
+async function endsOnWebhookOverSockets(
+  receiver: WebhookReceiver,
+  hooks: string,
+): Promise<void> {
+  await using server = await serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    webhookSecret: SECRET,
+    seed: 9,
+  });
+  const requests: string[] = [];
+  const client = new VideoStatusClient({
+    serverUrl: `http://127.0.0.1:${server.port}`,
+    // A held long-poll would end with the job too, and race the callback.
+    strategy: "poll",
+    fetch: (input, init) => {
+      const request = new Request(input, init);
+      requests.push(request.method);
+      return fetch(request);
+    },
+  });
+  const job = await client.createJob({
+    duration: 300,
+    outcome: "completed",
+    callbackUrl: hooks,
+  });
+  const updates: StatusUpdate[] = [];
+  const started = performance.now();
+  const final = await client.waitForJob(job, {
+    webhooks: receiver,
+    onUpdate: (update) => updates.push(update),
+  });
+  const took = performance.now() - started;
+  assert.equal(final.result, "completed");
+  assert.equal(final.source, "webhook");
+  assert.deepEqual(updates.filter((u) => u.result !== "pending"), [final]);
+  // The safety poll is a minute away: only the callback can end it this soon.
+  assert.ok(took < 10_000, `took ${took} ms`);
+  assert.deepEqual(requests, ["POST", "GET"]);
+}
+
+Deno.test("webhooks end to end over sockets: a Deno.serve receiver", async () => {
+  const receiver = createWebhookReceiver({ secret: SECRET });
+  await using hooks = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen() {} },
+    receiver.fetch,
+  );
+  await endsOnWebhookOverSockets(
+    receiver,
+    `http://127.0.0.1:${hooks.addr.port}/hooks`,
+  );
+});
+
+Deno.test("webhooks end to end over sockets: a node:http receiver", async () => {
+  const receiver = createWebhookReceiver({ secret: SECRET });
+  const hooks = createServer(toNodeListener(receiver));
+  await new Promise<void>((resolve) =>
+    hooks.listen(0, "127.0.0.1", () => resolve())
+  );
+  try {
+    const { port } = hooks.address() as AddressInfo;
+    await endsOnWebhookOverSockets(receiver, `http://127.0.0.1:${port}/hooks`);
+  } finally {
+    hooks.closeAllConnections();
+    await new Promise((resolve) => hooks.close(resolve));
+  }
 });
