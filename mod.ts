@@ -49,6 +49,7 @@ export * from "./protocol/status.ts";
 export * from "./protocol/dialects/mod.ts";
 export * from "./protocol/retry_after.ts";
 export {
+  isWebhookSecret,
   signWebhook,
   verifyWebhook,
   type WebhookSigningInput,

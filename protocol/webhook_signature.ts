@@ -35,14 +35,43 @@ const DEFAULT_TOLERANCE = 300_000;
 
 const SECRET_PREFIX = "whsec_";
 
-/** The key bytes of a secret: `whsec_` + base64 (the prefix is optional, as in the reference libraries). */
+/** The key bytes of a secret, or `undefined` if it is not `whsec_` + base64 of a key. */
+function decodeSecret(secret: unknown): Uint8Array<ArrayBuffer> | undefined {
+  if (typeof secret !== "string") return undefined;
+  const bytes = decodeBase64(
+    secret.startsWith(SECRET_PREFIX)
+      ? secret.slice(SECRET_PREFIX.length)
+      : secret,
+  );
+  return bytes?.byteLength === 0 ? undefined : bytes;
+}
+
+/**
+ * Whether `secret` is a Standard Webhooks secret: `whsec_` followed by the
+ * base64 of a non-empty key (the prefix is optional, as in the reference
+ * libraries). Options check secrets with it, so that a bad one fails where
+ * it is configured rather than at the first message.
+ *
+ * @example
+ * ```ts
+ * import { isWebhookSecret } from "@video-status/client";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(isWebhookSecret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), true);
+ * assert.equal(isWebhookSecret("my password"), false);
+ * ```
+ *
+ * @param secret Anything.
+ * @returns Whether it can sign and verify messages.
+ */
+export function isWebhookSecret(secret: unknown): boolean {
+  return decodeSecret(secret) !== undefined;
+}
+
+/** The key bytes of a secret; a `TypeError` that never shows it otherwise. */
 function keyBytes(secret: string): Uint8Array<ArrayBuffer> {
-  const base64 = secret.startsWith(SECRET_PREFIX)
-    ? secret.slice(SECRET_PREFIX.length)
-    : secret;
-  const bytes = decodeBase64(base64);
-  if (bytes === undefined || bytes.byteLength === 0) {
-    // The secret itself never appears in a message.
+  const bytes = decodeSecret(secret);
+  if (bytes === undefined) {
     throw new TypeError(
       `Cannot use the webhook secret as 'secret' must be "whsec_" followed by the base64 of the key: current value is ${
         typeof secret === "string"
@@ -54,8 +83,12 @@ function keyBytes(secret: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+const BASE64 =
+  /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (typeof text !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) {
+  // Canonical, padded base64 only: `atob` would also take some malformed forms.
+  if (!BASE64.test(text)) {
     return undefined;
   }
   try {

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { isWebhookSecret } from "../protocol/webhook_signature.ts";
 import { show } from "../util/validate.ts";
 import { checkNumber, checkOrder, type NumberRule } from "./number_rule.ts";
 
@@ -109,10 +110,6 @@ export interface WebhookConfig {
   readonly fetch: typeof fetch;
 }
 
-/** The Standard Webhooks form of a secret: `whsec_` and base64. */
-const SECRET =
-  /^whsec_(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
 /**
  * Applies the defaults and checks every callback option.
  *
@@ -152,9 +149,11 @@ export function resolveWebhookOptions(
     action,
   );
   const secret = options.webhookSecret;
-  // The secret itself is never shown: an error message ends up in logs.
+  // The secret itself is never shown: an error message ends up in logs. The
+  // flag takes the Standard Webhooks form only, prefix included.
   if (
-    secret !== undefined && (typeof secret !== "string" || !SECRET.test(secret))
+    secret !== undefined &&
+    !(isWebhookSecret(secret) && (secret as string).startsWith("whsec_"))
   ) {
     throw new TypeError(
       `Cannot ${action} as 'webhookSecret' must be "whsec_" followed by base64: current value is ${

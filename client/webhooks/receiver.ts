@@ -16,7 +16,10 @@ import {
 } from "../../protocol/dialects/mod.ts";
 import { isFinalStatus } from "../../protocol/status.ts";
 import { MAX_BODY_BYTES, readBoundedText } from "../../protocol/body.ts";
-import { verifyWebhook } from "../../protocol/webhook_signature.ts";
+import {
+  isWebhookSecret,
+  verifyWebhook,
+} from "../../protocol/webhook_signature.ts";
 import { type Clock, systemClock } from "../../timing/clock.ts";
 import { assertFiniteAtLeast, show } from "../../util/validate.ts";
 import { ExpiringMap } from "./expiring_map.ts";
@@ -91,12 +94,10 @@ export interface WebhookReceiver extends WebhookSource {
   fetch(request: Request): Promise<Response>;
 }
 
-const WHSEC = /^(?:whsec_)?[A-Za-z0-9+/]+={0,2}$/;
-
 function secretsOf(secret: string | readonly string[] | undefined): string[] {
   const secrets = secret === undefined ? [] : [secret].flat();
   for (const each of secrets) {
-    if (typeof each !== "string" || !WHSEC.test(each)) {
+    if (!isWebhookSecret(each)) {
       throw new TypeError(
         `Cannot create the webhook receiver as 'secret' must be "whsec_" followed by the base64 of the key: current value is ${
           typeof each === "string"
