@@ -1,7 +1,11 @@
 // The loads of the scale benchmark's abuse run, all over loopback and all
 // ended by one signal: connections that stay idle, connections that trickle
 // a request head (slowloris), both reconnecting whenever the server closes
-// them, and steady keep-alive traffic whose latencies are recorded.
+// them, and steady keep-alive traffic whose latencies are recorded; and the
+// run itself, against a simulator process with few descriptors.
+
+import { spawnServer } from "./_spawn_server.ts";
+import { mebibytes, milliseconds, percentile } from "./_stats.ts";
 
 const encoder = new TextEncoder();
 const REQUEST = encoder.encode("GET /status HTTP/1.1\r\nHost: bench\r\n\r\n");
@@ -219,8 +223,87 @@ export async function peakRss(
   return peak;
 }
 
-/** The `q` quantile (0–1) of sorted values. */
-export function quantile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+/** Descriptors the simulator may hold in the abuse run. */
+const ABUSE_FILE_LIMIT = 256;
+/** Idle and slow connections of the abuse run, each. */
+const ATTACKERS = 1_000;
+/** Keep-alive connections of the normal traffic. */
+const TRAFFIC_CONNECTIONS = 8;
+
+/**
+ * The abuse run: normal traffic alone for 10 s (the quiet run), then with
+ * 1,000 idle and 1,000 slow connections for `seconds`, all reconnecting as
+ * soon as the simulator closes them, against a simulator process limited to
+ * 256 descriptors. Reports crashes, peak RSS, and the traffic's p99.
+ */
+export async function abuseRun(
+  server: string,
+  seconds: number,
+): Promise<string[]> {
+  console.error(
+    `Abuse run: ulimit -n ${ABUSE_FILE_LIMIT}, 10 s quiet, then ${seconds} s with ${ATTACKERS} idle and ${ATTACKERS} slow connections…`,
+  );
+  const simulator = await spawnServer(server, [
+    "--port=0",
+    "--min-duration=86400",
+    "--max-duration=86400",
+  ], ABUSE_FILE_LIMIT);
+  let crashed = false;
+  void simulator.exited.then(() => crashed = true);
+  const port = Number(new URL(simulator.url).port);
+  const traffic = new TrafficPool(port, TRAFFIC_CONNECTIONS);
+  try {
+    const quiet = await traffic.run(10);
+    const stop = new AbortController();
+    const peak = peakRss(simulator.pid, stop.signal);
+    const attacks = [
+      attack(port, ATTACKERS, "idle", stop.signal),
+      attack(port, ATTACKERS, "slow", stop.signal),
+    ];
+    const [loud, fresh] = await Promise.all([
+      traffic.run(seconds),
+      newcomers(port, seconds),
+    ]);
+    stop.abort();
+    const [idle, slow] = await Promise.all(attacks);
+    // Still serving, new connections too, once the attack ends?
+    traffic.close();
+    const after = await new TrafficPool(port, 1).run(1);
+    const p99 = (result: TrafficResult): number =>
+      percentile(result.latencies, 99);
+    const ratio = p99(loud) / p99(quiet);
+    return [
+      `### Abuse run: the simulator under \`ulimit -n ${ABUSE_FILE_LIMIT}\`, ${ATTACKERS} idle + ${ATTACKERS} slow connections, ${seconds} s`,
+      "",
+      "| Measure | Value | Target |",
+      "| --- | --: | --- |",
+      `| Crashes (simulator exited) | ${crashed ? 1 : 0} | 0 |`,
+      `| Simulator peak RSS (VmRSS) under attack | ${
+        mebibytes(await peak)
+      } | bounded |`,
+      `| Normal requests answered: quiet (10 s) / under attack (${seconds} s) | ${quiet.latencies.length} / ${loud.latencies.length} | |`,
+      `| Normal requests failed: quiet / under attack | ${quiet.errors} / ${loud.errors} | 0 |`,
+      `| Normal requests' p50: quiet / under attack | ${
+        milliseconds(percentile(quiet.latencies, 50))
+      } / ${milliseconds(percentile(loud.latencies, 50))} | |`,
+      `| Normal requests' p99: quiet / under attack | ${
+        milliseconds(p99(quiet))
+      } / ${milliseconds(p99(loud))} (${ratio.toFixed(2)}×) | ≤ 2× |`,
+      `| New connections answered under attack within 10 s: p50 / max time | ${
+        fresh.latencies.length === 0
+          ? "none"
+          : `${milliseconds(percentile(fresh.latencies, 50))} / ${
+            milliseconds(fresh.latencies.at(-1)!)
+          }`
+      } (${fresh.latencies.length} of ${
+        fresh.latencies.length + fresh.errors
+      } answered) | |`,
+      `| Idle connections opened / closed by the simulator | ${idle.opened} / ${idle.closedByServer} | |`,
+      `| Slow connections opened / closed by the simulator | ${slow.opened} / ${slow.closedByServer} | |`,
+      `| Answers in the second after the attack | ${after.latencies.length} (${after.errors} failed) | > 0 |`,
+    ];
+  } finally {
+    traffic.close();
+    await simulator.close();
+  }
 }

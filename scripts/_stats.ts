@@ -34,3 +34,13 @@ export function summarize(
     latencyP99Ms: percentile(latencies, 99),
   };
 }
+
+/** Milliseconds as the benchmark tables show them. */
+export function milliseconds(value: number): string {
+  return `${value.toFixed(2)} ms`;
+}
+
+/** Bytes as whole mebibytes. */
+export function mebibytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
+}

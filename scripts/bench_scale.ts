@@ -17,14 +17,8 @@ import { positiveInteger, runMain } from "./_flags.ts";
 import { type Job, VideoStatusClient } from "../client.ts";
 import type { FinalStatus } from "../protocol/status.ts";
 import { spawnServer } from "./_spawn_server.ts";
-import {
-  attack,
-  newcomers,
-  peakRss,
-  quantile,
-  TrafficPool,
-  type TrafficResult,
-} from "./_abuse.ts";
+import { abuseRun } from "./_abuse.ts";
+import { mebibytes } from "./_stats.ts";
 import { runWrk, type WrkResult } from "./_wrk.ts";
 import { seededRandom } from "../util/random.ts";
 
@@ -78,7 +72,7 @@ async function main(args: string[]): Promise<number> {
     values["abuse-seconds"],
   );
   if (values.abuse) {
-    console.log((await abuse(abuseSeconds)).join("\n"));
+    console.log((await abuseRun(SERVER, abuseSeconds)).join("\n"));
     return 0;
   }
   const lines = [
@@ -90,7 +84,7 @@ async function main(args: string[]): Promise<number> {
     "",
     ...(await throughput(seconds)),
     "",
-    ...(await abuse(abuseSeconds)),
+    ...(await abuseRun(SERVER, abuseSeconds)),
   ];
   console.log(lines.join("\n"));
   return 0;
@@ -218,8 +212,8 @@ async function manyWaits(
       mode === "long-poll" ? "request held" : "mostly sleeping"
     }) | ${(heapPerWait / 1024).toFixed(2)} KiB | |`,
     `| Simulator RSS: idle → ${held} ${waits} waits → after | ${
-      mib(serverIdle)
-    } → ${mib(serverHolding)} → ${mib(serverAfter)} | bounded |`,
+      mebibytes(serverIdle)
+    } → ${mebibytes(serverHolding)} → ${mebibytes(serverAfter)} | bounded |`,
     ...(mode === "long-poll"
       ? [
         `| Simulator RSS per held long-poll | ${
@@ -283,92 +277,6 @@ async function throughput(seconds: number): Promise<string[]> {
   ];
 }
 
-/** Descriptors the simulator may hold in the abuse run. */
-const ABUSE_FILE_LIMIT = 256;
-/** Idle and slow connections of the abuse run, each. */
-const ATTACKERS = 1_000;
-/** Keep-alive connections of the normal traffic. */
-const TRAFFIC_CONNECTIONS = 8;
-
-/**
- * The abuse run: normal traffic alone for 10 s (the quiet run), then with
- * 1,000 idle and 1,000 slow connections for `seconds`, all reconnecting as
- * soon as the simulator closes them, against a simulator process limited to
- * 256 descriptors. Reports crashes, peak RSS, and the traffic's p99.
- */
-async function abuse(seconds: number): Promise<string[]> {
-  console.error(
-    `Abuse run: ulimit -n ${ABUSE_FILE_LIMIT}, 10 s quiet, then ${seconds} s with ${ATTACKERS} idle and ${ATTACKERS} slow connections…`,
-  );
-  const server = await spawnServer(SERVER, [
-    "--port=0",
-    "--min-duration=86400",
-    "--max-duration=86400",
-  ], ABUSE_FILE_LIMIT);
-  let crashed = false;
-  void server.exited.then(() => crashed = true);
-  const port = Number(new URL(server.url).port);
-  const traffic = new TrafficPool(port, TRAFFIC_CONNECTIONS);
-  try {
-    const quiet = await traffic.run(10);
-    const stop = new AbortController();
-    const peak = peakRss(server.pid, stop.signal);
-    const attacks = [
-      attack(port, ATTACKERS, "idle", stop.signal),
-      attack(port, ATTACKERS, "slow", stop.signal),
-    ];
-    const [loud, fresh] = await Promise.all([
-      traffic.run(seconds),
-      newcomers(port, seconds),
-    ]);
-    stop.abort();
-    const [idle, slow] = await Promise.all(attacks);
-    // Still serving, new connections too, once the attack ends?
-    traffic.close();
-    const after = await new TrafficPool(port, 1).run(1);
-    const p99 = (result: TrafficResult): number =>
-      quantile(result.latencies, 0.99);
-    const ratio = p99(loud) / p99(quiet);
-    return [
-      `### Abuse run: the simulator under \`ulimit -n ${ABUSE_FILE_LIMIT}\`, ${ATTACKERS} idle + ${ATTACKERS} slow connections, ${seconds} s`,
-      "",
-      "| Measure | Value | Target |",
-      "| --- | --: | --- |",
-      `| Crashes (simulator exited) | ${crashed ? 1 : 0} | 0 |`,
-      `| Simulator peak RSS (VmRSS) under attack | ${
-        mib(await peak)
-      } | bounded |`,
-      `| Normal requests answered: quiet (10 s) / under attack (${seconds} s) | ${quiet.latencies.length} / ${loud.latencies.length} | |`,
-      `| Normal requests failed: quiet / under attack | ${quiet.errors} / ${loud.errors} | 0 |`,
-      `| Normal requests' p50: quiet / under attack | ${
-        ms(quantile(quiet.latencies, 0.5))
-      } / ${ms(quantile(loud.latencies, 0.5))} | |`,
-      `| Normal requests' p99: quiet / under attack | ${ms(p99(quiet))} / ${
-        ms(p99(loud))
-      } (${ratio.toFixed(2)}×) | ≤ 2× |`,
-      `| New connections answered under attack within 10 s: p50 / max time | ${
-        fresh.latencies.length === 0
-          ? "none"
-          : `${ms(quantile(fresh.latencies, 0.5))} / ${
-            ms(fresh.latencies.at(-1)!)
-          }`
-      } (${fresh.latencies.length} of ${
-        fresh.latencies.length + fresh.errors
-      } answered) | |`,
-      `| Idle connections opened / closed by the simulator | ${idle.opened} / ${idle.closedByServer} | |`,
-      `| Slow connections opened / closed by the simulator | ${slow.opened} / ${slow.closedByServer} | |`,
-      `| Answers in the second after the attack | ${after.latencies.length} (${after.errors} failed) | > 0 |`,
-    ];
-  } finally {
-    traffic.close();
-    await server.close();
-  }
-}
-
-function ms(value: number): string {
-  return `${value.toFixed(2)} ms`;
-}
-
 /** The most timestamps (ms) that fall in any half-open 1 s window. */
 function busiestSecond(times: readonly number[]): number {
   const sorted = times.toSorted((a, b) => a - b);
@@ -399,10 +307,6 @@ async function rssOf(pid: number): Promise<number> {
     stderr: "null",
   }).output();
   return Number(new TextDecoder().decode(stdout).trim()) * 1024;
-}
-
-function mib(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
 }
 
 if (import.meta.main) await runMain(main);

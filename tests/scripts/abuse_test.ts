@@ -3,12 +3,7 @@
 // traffic keeps its connections, and everything stops when told.
 
 import assert from "node:assert/strict";
-import {
-  attack,
-  newcomers,
-  quantile,
-  TrafficPool,
-} from "../../scripts/_abuse.ts";
+import { attack, newcomers, TrafficPool } from "../../scripts/_abuse.ts";
 import { serve } from "../../server.ts";
 
 Deno.test("the abuse run's loads are closed by the simulator, reconnect, and stop", async () => {
@@ -37,10 +32,4 @@ Deno.test("the abuse run's loads are closed by the simulator, reconnect, and sto
     assert.ok(closedByServer >= 5, `only ${closedByServer} closed`);
     assert.ok(opened > closedByServer);
   }
-});
-
-Deno.test("quantile() picks from sorted values", () => {
-  assert.equal(quantile([1, 2, 3, 4], 0.5), 3);
-  assert.equal(quantile([1, 2, 3, 4], 0.99), 4);
-  assert.ok(Number.isNaN(quantile([], 0.5)));
 });
