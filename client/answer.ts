@@ -10,6 +10,7 @@ import {
   type Reading,
   type ReadProblem,
 } from "../protocol/dialect.ts";
+import { printable } from "../util/format.ts";
 
 /** The request an answer came from, as errors name it. */
 export interface RequestLabel {
@@ -78,8 +79,10 @@ export function parseStatus(
     }
     : answer.dialect.read(body, answer.headers, answer.now);
   if (!isReadProblem(reading)) return { ...reading, body: body! };
+  // The message quotes the server's word: a dialect of any origin may make
+  // it as long as the body, or full of control characters.
   const error = new ProtocolError(
-    secrets.hide(reading.message),
+    printable(secrets.hide(reading.message)),
     secrets.hide(text.slice(0, 1024)),
     label,
   );

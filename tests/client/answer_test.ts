@@ -296,3 +296,12 @@ Deno.test("a time hint the dialect reads in the body is used like Retry-After, w
   await client.waitForJob("r1");
   assert.deepEqual(sentAt, [0, 12_000, 42_000, 42_250]);
 });
+
+Deno.test("an unknown word's ProtocolError quotes it bounded and without control characters", async () => {
+  const { client } = setup([json({ result: "x\u0007".repeat(8_000) })]);
+  const error = await client.waitForJob("j1").catch((e) => e);
+  assert.ok(error instanceof ProtocolError, String(error));
+  assert.ok(error.message.length < 400, `${error.message.length} characters`);
+  assert.doesNotMatch(error.message, /\u0007/);
+  assert.match(error.message, /^Unknown result "x/);
+});
