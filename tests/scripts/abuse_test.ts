@@ -30,6 +30,8 @@ Deno.test("the abuse run's loads are closed by the simulator, reconnect, and sto
   assert.equal(fresh.errors, 0);
   for (const { opened, closedByServer } of [idle, slow]) {
     assert.ok(closedByServer >= 5, `only ${closedByServer} closed`);
-    assert.ok(opened > closedByServer);
+    // Reconnected: more than the 5 first connections. (Every connection may
+    // be between a close and its next open at the abort, on a busy machine.)
+    assert.ok(opened > 5, `only ${opened} opened`);
   }
 });
