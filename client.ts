@@ -15,8 +15,10 @@
  */
 
 import { RequestBudget } from "./client/budget.ts";
+import { cancelJob } from "./client/cancel.ts";
 import { checkOnce } from "./client/check.ts";
 import { createJob } from "./client/create_job.ts";
+import { traceWait } from "./client/hooks.ts";
 import {
   type EngineSettings,
   runWait,
@@ -24,12 +26,10 @@ import {
 } from "./client/engine.ts";
 import type { Strategy, VideoStatusClientOptions } from "./client/options.ts";
 import { type ClientSettings, resolveOptions } from "./client/settings.ts";
-import { PollTransport } from "./client/poll.ts";
 import { pushIterator } from "./client/push_iterator.ts";
-import { SseTransport } from "./client/sse.ts";
-import type { Transport } from "./client/transport.ts";
-import { WebSocketTransport } from "./client/websocket.ts";
+import { transportFor } from "./client/strategy.ts";
 import type {
+  CancelOptions,
   CheckOptions,
   CreateJobOptions,
   FinalUpdate,
@@ -37,17 +37,26 @@ import type {
   StatusUpdate,
   WaitOptions,
 } from "./client/types.ts";
-import { parseUrl } from "./client/url.ts";
+import { targetOf } from "./client/target.ts";
 import type { Dialect } from "./protocol/dialect.ts";
-import { jobUrl } from "./protocol/dialects/route.ts";
 import { type FinalStatus, isFinalStatus } from "./protocol/status.ts";
 import type { PollSchedule } from "./timing/schedule.ts";
 import { assertFiniteAtLeast } from "./util/validate.ts";
 
 export type { Strategy, VideoStatusClientOptions } from "./client/options.ts";
 export type { HeaderValues } from "./client/headers.ts";
+export type {
+  ClientHooks,
+  RequestErrorInfo,
+  RequestStartInfo,
+  ResponseInfo,
+  WaitEndInfo,
+  WaitOutcome,
+  WaitStartInfo,
+} from "./client/hooks.ts";
 export type { AllowedOrigin } from "./client/origin.ts";
 export type {
+  CancelOptions,
   CheckOptions,
   CreateJobOptions,
   FinalUpdate,
@@ -234,8 +243,42 @@ export class VideoStatusClient {
   check(job?: string | Job, options: CheckOptions = {}): Promise<StatusUpdate> {
     const target = job === undefined
       ? { url: this.statusUrl, startedAt: undefined }
-      : this.#target(job);
+      : targetOf(this.#settings, job);
     return checkOnce(this.#settings, target, options);
+  }
+
+  /**
+   * Asks the server to stop a job (`POST /jobs/{id}/cancel` here, Replicate's
+   * `POST /v1/predictions/{id}/cancel`, Google's `POST /v1/{name}:cancel`):
+   * the dialect's `cancelRequest` to `serverUrl`, sent once with the
+   * client's headers, budget and `requestTimeout`. It resolves once the
+   * server accepted; the job then ends canceled as the server decides (a
+   * wait on it ends with `result: "error"`). Aborting a wait's signal, by
+   * contrast, only stops waiting: the job runs on.
+   *
+   * @example
+   * ```ts
+   * import { VideoStatusClient } from "@video-status/client";
+   * import { FakeClock, json, scriptedFetch } from "@video-status/client/testing";
+   * import assert from "node:assert/strict";
+   *
+   * const { fetch, requests } = scriptedFetch([json({ status: "canceled" })]);
+   * const client = new VideoStatusClient({ dialect: "replicate", serverUrl: "https://api.example.com", fetch, clock: new FakeClock() });
+   * await client.cancel("p1");
+   * assert.equal(requests[0].method, "POST");
+   * assert.equal(requests[0].url, "https://api.example.com/v1/predictions/p1/cancel");
+   * ```
+   *
+   * @param job A job id, or a job from `createJob()` (its `id` is used).
+   * @param options An abort signal.
+   * @throws {HTTPError} On any status but 2xx.
+   * @throws {NetworkError} When the request got no answer.
+   * @throws {RequestTimeoutError} When the request took longer than `requestTimeout`.
+   * @throws {RequestError} On a redirect the client refuses (another origin, too many).
+   * @throws {TypeError} When the dialect has no `cancelRequest` (its API cannot stop a job), or `job` is no id.
+   */
+  cancel(job: string | Job, options: CancelOptions = {}): Promise<void> {
+    return cancelJob(this.#settings, job, options);
   }
 
   /**
@@ -267,7 +310,7 @@ export class VideoStatusClient {
     job: string | Job,
     options: WaitOptions = {},
   ): Promise<FinalUpdate> {
-    return this.#wait(this.#target(job), options);
+    return this.#wait(targetOf(this.#settings, job), options);
   }
 
   /**
@@ -302,7 +345,7 @@ export class VideoStatusClient {
   ): AsyncIterableIterator<StatusUpdate> {
     const target = job === undefined
       ? { url: this.statusUrl, startedAt: undefined }
-      : this.#target(job);
+      : targetOf(this.#settings, job);
     return pushIterator<StatusUpdate>(
       (push, signal) =>
         this.#wait(target, {
@@ -317,42 +360,15 @@ export class VideoStatusClient {
     );
   }
 
-  #target(job: string | Job): WaitTarget {
-    if (typeof job === "string") {
-      if (job === "") {
-        throw new TypeError("Cannot wait for a job as its id is empty");
-      }
-      return {
-        url: jobUrl(this.serverUrl, this.#settings.dialect, job),
-        startedAt: undefined,
-        jobId: job,
-      };
-    }
-    if (typeof job?.url !== "string") {
-      throw new TypeError(
-        "Cannot wait for a job as it must be an id or a job from createJob()",
-      );
-    }
-    const url = parseUrl("wait for a job", "job.url", job.url);
-    if (this.#settings.origins.reach(url) === "refused") {
-      throw new TypeError(
-        `Cannot wait for a job as 'job.url' must be on the origin of 'serverUrl' or 'statusUrl' or of an entry of 'allowedOrigins': current value is ${url.href}`,
-      );
-    }
-    return {
-      url: url.href,
-      startedAt: job.createdAt,
-      final: job.final,
-      jobId: job.id,
-    };
+  /** A wait between its hooks, if the client has any. */
+  #wait(target: WaitTarget, options: WaitOptions): Promise<FinalUpdate> {
+    const run = (traced: WaitTarget) => this.#run(traced, options);
+    return traceWait(this.#settings, target, options, run);
   }
 
   // Not async itself, so that a sleeping wait keeps no frame here: only the
   // engine's.
-  #wait(
-    target: WaitTarget,
-    options: WaitOptions,
-  ): Promise<FinalUpdate> {
+  #run(target: WaitTarget, options: WaitOptions): Promise<FinalUpdate> {
     try {
       const timeout = options.timeout ?? this.timeout;
       assertFiniteAtLeast("wait", "timeout", timeout, 1);
@@ -363,37 +379,10 @@ export class VideoStatusClient {
         options.onUpdate?.(target.final);
         return Promise.resolve(target.final);
       }
-      return runWait(
-        this.#settings,
-        this.#transport(),
-        target,
-        timeout,
-        options,
-      );
+      const transport = transportFor(this.#settings);
+      return runWait(this.#settings, transport, target, timeout, options);
     } catch (error) {
       return Promise.reject(error);
     }
-  }
-
-  /** A fresh transport for one wait, as the strategy says. */
-  #transport(): Transport {
-    const settings = this.#settings;
-    switch (this.strategy) {
-      case "poll":
-        return new PollTransport(settings, "never");
-      case "long-poll":
-        return new PollTransport(settings, "always");
-      case "auto":
-        return new PollTransport(settings, "auto");
-      case "sse":
-        return new SseTransport(settings, () => this.#polling());
-      case "websocket":
-        return new WebSocketTransport(settings, () => this.#polling());
-    }
-  }
-
-  /** What the push strategies fall back to where the server offers no push. */
-  #polling(): Transport {
-    return new PollTransport(this.#settings, "auto");
   }
 }

@@ -3,16 +3,9 @@
 // Location), and may already hold its final status.
 
 import { parseJsonObject, parseStatus } from "./answer.ts";
-import type { RequestBudget } from "./budget.ts";
-import { HTTPError, ProtocolError, RequestTimeoutError } from "./errors/mod.ts";
+import { HTTPError, ProtocolError } from "./errors/mod.ts";
 import type { ClientSettings } from "./settings.ts";
-import {
-  LinkedSignal,
-  readText,
-  send,
-  type SendSettings,
-  target,
-} from "./request.ts";
+import { type OnceSettings, sendOnce, target } from "./request.ts";
 import { updateOf } from "./update.ts";
 import type { CreateJobOptions, FinalUpdate, Job } from "./types.ts";
 import { joinPath, parseUrl, redact } from "./url.ts";
@@ -26,8 +19,7 @@ export type CreateJobSettings =
     ClientSettings,
     "clock" | "requestTimeout" | "serverUrl" | "dialect" | "longPollWait"
   >
-  & SendSettings
-  & { budget: RequestBudget };
+  & OnceSettings;
 
 /** Sends `POST {serverUrl}{createPath}` with the script, and returns the job. */
 export async function createJob(
@@ -54,7 +46,7 @@ export async function createJob(
     script.callback_url = parseUrl("create a job", "callbackUrl", callbackUrl)
       .href;
   }
-  const { clock, budget, requestTimeout, dialect } = settings;
+  const { clock, requestTimeout, dialect } = settings;
   if (dialect.createPath === undefined) {
     throw new TypeError(
       `Cannot create a job as the dialect ${
@@ -76,41 +68,20 @@ export async function createJob(
   }
   const url = joinPath(settings.serverUrl, dialect.createPath);
   const label = { method: "POST", url: redact(url) };
-  const ticket = await budget.take(signal);
-  const link = new LinkedSignal(
-    clock,
+  const outgoing = {
+    method: "POST" as const,
+    url,
+    defaults: { "content-type": "application/json" },
+    headers,
+    body: JSON.stringify(script),
+    label,
+  };
+  const { response, url: answeredBy, text, sentAt: createdAt } = await sendOnce(
+    settings,
+    outgoing,
     signal,
     timeout,
-    () => new RequestTimeoutError(timeout, label),
   );
-  let createdAt = 0;
-  let response: Response;
-  let answeredBy: string;
-  let text: string;
-  try {
-    const outgoing = {
-      method: "POST" as const,
-      url,
-      defaults: { "content-type": "application/json" },
-      headers,
-      body: JSON.stringify(script),
-      label,
-    };
-    ({ response, url: answeredBy } = await send(
-      settings,
-      outgoing,
-      link,
-      () => {
-        budget.sending(ticket);
-        createdAt = clock.now();
-      },
-    ));
-    text = await readText(response, link);
-  } finally {
-    link.close();
-    // A place whose request never went goes back to the budget.
-    budget.done(ticket);
-  }
   const receivedAt = clock.now();
   // The server's words go into errors: an echoed key must not.
   const shown = settings.secrets.hide(text);

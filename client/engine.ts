@@ -23,6 +23,7 @@ import type { FinalUpdate, StatusUpdate, WaitOptions } from "./types.ts";
 import { updateOf } from "./update.ts";
 import { redact } from "./url.ts";
 import { heardOf, WebhookLink } from "./webhook_wait.ts";
+import type { RequestTrace } from "./hooks.ts";
 import { isFinalStatus, type VideoStatus } from "../protocol/status.ts";
 import { show } from "../util/validate.ts";
 
@@ -55,6 +56,8 @@ export interface WaitTarget {
   final?: FinalUpdate;
   /** The job's id, which its webhook events name; `undefined` for `statusUrl`. */
   jobId?: string;
+  /** Traces this wait's requests, when the client has hooks. */
+  trace?: RequestTrace;
 }
 
 /** Waits until the target's status is final, hearing it through `transport`. */
@@ -73,6 +76,7 @@ class Wait implements Exchange {
   readonly url: string;
   readonly label: RequestLabel;
   readonly signal: AbortSignal | undefined;
+  readonly trace: RequestTrace | undefined;
   readonly #settings: EngineSettings;
   readonly #onUpdate: ((update: StatusUpdate) => void) | undefined;
   readonly #timeout: number;
@@ -108,6 +112,7 @@ class Wait implements Exchange {
     const now = settings.clock.now();
     this.#settings = settings;
     this.url = target.url;
+    this.trace = target.trace;
     this.label = { method: "GET", url: redact(target.url) };
     const source = options.webhooks ?? settings.webhooks;
     this.#webhooks = source === undefined || target.jobId === undefined

@@ -8,6 +8,7 @@
 import type { Clock } from "../timing/clock.ts";
 import type { PollSchedule } from "../timing/schedule.ts";
 import type { DialectOptions } from "./dialect_options.ts";
+import type { ClientHooks } from "./hooks.ts";
 import type { HeaderValues } from "./headers.ts";
 import type { AllowedOrigin } from "./origin.ts";
 import type { RetryEvent, StatusUpdate } from "./types.ts";
@@ -218,4 +219,12 @@ export interface VideoStatusClientOptions
   onUpdate?: (update: StatusUpdate) => void;
   /** Called before each request sent again after a failure or a pacing answer. */
   onRetry?: (event: RetryEvent) => void;
+  /**
+   * Tracing callbacks around each wait and each request (see
+   * {@linkcode ClientHooks}); the `./otel` entry's `otelHooks()` makes
+   * OpenTelemetry spans with them. A hook that throws changes nothing.
+   *
+   * @default {undefined} (no hooks)
+   */
+  hooks?: ClientHooks;
 }

@@ -57,6 +57,7 @@ export class PollTransport implements Transport {
         defaults: { accept: "application/json" },
         headers,
         label: exchange.label,
+        trace: exchange.trace,
       };
       ({ response } = await send(this.#settings, outgoing, link, () => {
         exchange.sending();

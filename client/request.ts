@@ -5,8 +5,14 @@
 // client, and its wait for a budget slot, goes through `LinkedSignal`.
 
 import type { RequestLabel } from "./answer.ts";
-import { NetworkError, RequestError } from "./errors/mod.ts";
+import type { RequestBudget } from "./budget.ts";
+import {
+  NetworkError,
+  RequestError,
+  RequestTimeoutError,
+} from "./errors/mod.ts";
 import type { ClientSettings } from "./settings.ts";
+import type { RequestTrace } from "./hooks.ts";
 import { type OriginPolicy, refusal } from "./origin.ts";
 import { redact, showUrl } from "./url.ts";
 import { readBoundedText } from "../protocol/body.ts";
@@ -72,7 +78,7 @@ export class LinkedSignal {
 /** What sending needs of the client. */
 export type SendSettings = Pick<
   ClientSettings,
-  "fetch" | "headers" | "origins" | "secrets" | "maxRedirects"
+  "fetch" | "headers" | "origins" | "secrets" | "maxRedirects" | "trace"
 >;
 
 /** What a transport needs of the client to send its requests. */
@@ -85,7 +91,7 @@ export type TransportSettings =
 
 /** One request as a transport asks for it. */
 export interface Outgoing {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   /** Where to send it (no user info: the options refuse it). */
   url: string;
   /** Headers the configured ones may replace (`accept`, `content-type`). */
@@ -95,6 +101,8 @@ export interface Outgoing {
   body?: string;
   /** The request as errors name it. */
   label: RequestLabel;
+  /** The hooks of its wait; the client's own (`settings.trace`) when absent. */
+  trace?: RequestTrace;
 }
 
 /** The answer, and the URL that gave it after redirects. */
@@ -119,7 +127,49 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
  * answered although it was aborted (an in-process handler, say) must not
  * pass for an answer, so it rejects with the abort reason.
  */
-export async function send(
+export function send(
+  settings: SendSettings,
+  outgoing: Outgoing,
+  link: LinkedSignal,
+  onSent: () => void,
+): Promise<Sent> {
+  const trace = outgoing.trace ?? settings.trace;
+  return trace === undefined
+    ? follow(settings, outgoing, link, onSent)
+    : traced(trace, settings, outgoing, link, onSent);
+}
+
+/** Sends a request between its hooks, with the headers `onRequest` adds. */
+async function traced(
+  trace: RequestTrace,
+  settings: SendSettings,
+  outgoing: Outgoing,
+  link: LinkedSignal,
+  onSent: () => void,
+): Promise<Sent> {
+  const { method, url } = outgoing.label;
+  const { headers, request } = trace.start(method, url);
+  try {
+    const sent = await follow(
+      settings,
+      {
+        ...outgoing,
+        // The transport's own headers (`prefer`, `last-event-id`) win.
+        headers: { ...Object.fromEntries(headers), ...outgoing.headers },
+      },
+      link,
+      onSent,
+    );
+    trace.answered(method, url, request, sent.response.status);
+    return sent;
+  } catch (error) {
+    trace.failed(method, url, request, error);
+    throw error;
+  }
+}
+
+/** Sends a request and follows its redirects. */
+async function follow(
   settings: SendSettings,
   outgoing: Outgoing,
   link: LinkedSignal,
@@ -278,5 +328,54 @@ export async function readText(
     return text;
   } catch (error) {
     throw link.signal.aborted ? link.signal.reason : error;
+  }
+}
+
+/** What a request outside a wait needs of the client. */
+export type OnceSettings =
+  & SendSettings
+  & Pick<ClientSettings, "clock">
+  & { budget: RequestBudget };
+
+/** The answer of a request outside a wait, read. */
+export interface Answered extends Sent {
+  /** The body, bounded. */
+  text: string;
+  /** The clock's time when the request went to `fetch`. */
+  sentAt: number;
+}
+
+/**
+ * Sends one request outside a wait (create, cancel): it takes its place in
+ * the request budget, runs within `timeout` (a `RequestTimeoutError` past
+ * it) and `signal`, and its body is read within the same bounds. Not
+ * retried: the caller decides.
+ */
+export async function sendOnce(
+  settings: OnceSettings,
+  outgoing: Outgoing,
+  signal: AbortSignal | undefined,
+  timeout: number,
+): Promise<Answered> {
+  const { budget, clock } = settings;
+  const ticket = await budget.take(signal);
+  const link = new LinkedSignal(
+    clock,
+    signal,
+    timeout,
+    () => new RequestTimeoutError(timeout, outgoing.label),
+  );
+  let sentAt = 0;
+  try {
+    const sent = await send(settings, outgoing, link, () => {
+      budget.sending(ticket);
+      sentAt = clock.now();
+    });
+    const text = await readText(sent.response, link);
+    return { ...sent, text, sentAt };
+  } finally {
+    link.close();
+    // A place whose request never went goes back to the budget.
+    budget.done(ticket);
   }
 }

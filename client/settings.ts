@@ -24,9 +24,10 @@ import { joinPath, parseUrl } from "./url.ts";
 import { resolveWebSocket, type WebSocketOptions } from "./websocket.ts";
 import type { Strategy, VideoStatusClientOptions } from "./options.ts";
 import { resolveWebhookOptions, type WebhookSettings } from "./webhook_wait.ts";
+import { type HookSettings, resolveHooks } from "./hooks.ts";
 
 /** The options after defaults and checks, as the client and its waits use them. */
-export interface ClientSettings extends WebhookSettings {
+export interface ClientSettings extends WebhookSettings, HookSettings {
   serverUrl: string;
   statusUrl: string;
   maxRetries: number;
@@ -188,6 +189,7 @@ export function resolveOptions(
     onRetry: options.onRetry,
     dialect,
     ...resolveWebhookOptions(SUBJECT, options),
+    ...resolveHooks(SUBJECT, options.hooks),
   };
 }
 

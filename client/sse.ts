@@ -69,6 +69,7 @@ export class SseTransport implements Transport {
         defaults: { accept: "text/event-stream" },
         headers,
         label,
+        trace: exchange.trace,
       };
       const { response } = await send(this.#settings, outgoing, link, () => {
         exchange.sending();

@@ -10,6 +10,7 @@
  */
 
 import type { ParsedStatus, RequestLabel } from "./answer.ts";
+import type { RequestTrace } from "./hooks.ts";
 import type { UpdateSource } from "./types.ts";
 
 /** One status a transport heard. */
@@ -36,6 +37,8 @@ export interface Exchange {
   readonly label: RequestLabel;
   /** The wait's abort signal. */
   readonly signal: AbortSignal | undefined;
+  /** Traces the wait's requests (its hooks), if the client has hooks. */
+  readonly trace?: RequestTrace;
   /** Milliseconds left before the wait's deadline. */
   remaining(): number;
   /** To call once the request has gone (to `fetch`, or its socket is made): stamps its budget slot and its start. */

@@ -164,6 +164,19 @@ export interface CheckOptions {
 }
 
 /**
+ * Options of `VideoStatusClient.cancel()`: like a check's, one request
+ * that an abort signal may end.
+ *
+ * @example Give a cancel five seconds
+ * ```ts
+ * import type { CancelOptions } from "@video-status/client";
+ *
+ * const options: CancelOptions = { signal: AbortSignal.timeout(5000) };
+ * ```
+ */
+export type CancelOptions = CheckOptions;
+
+/**
  * Options for `VideoStatusClient.createJob()`.
  *
  * @example Script a job that fails after two seconds

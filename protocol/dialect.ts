@@ -170,6 +170,28 @@ export function authHeaderValue(auth: AuthHeader, key: string): string {
 }
 
 /**
+ * How an API stops a job: the request that asks the server to cancel it.
+ *
+ * @example Replicate's cancel
+ * ```ts
+ * import type { CancelRequest } from "./dialect.ts";
+ *
+ * const cancel: CancelRequest = { method: "POST", path: "/v1/predictions/{id}/cancel", answer: "job" };
+ * ```
+ */
+export interface CancelRequest {
+  /** The request's method. */
+  readonly method: "POST" | "DELETE";
+  /** The path template relative to the base URL, with `{id}` once, as `jobPath`'s. */
+  readonly path: string;
+  /**
+   * What a successful answer holds, for the simulator: the job as a status
+   * answer writes it (`"job"`), or an empty JSON object (`"empty"`, Google's).
+   */
+  readonly answer: "job" | "empty";
+}
+
+/**
  * A job API's wire shape. `defineDialect()` (./dialects/define.ts) builds one
  * from a status field and its words; for anything else, write the object
  * (with `jobRoute()` of ./dialects/route.ts for `jobPath` and `jobId`).
@@ -211,6 +233,8 @@ export interface Dialect extends JobRoute {
   readonly preferWait?: boolean;
   /** The header the API takes its key in, if any. */
   readonly authHeader?: AuthHeader;
+  /** The request that asks the server to stop a job, if the API has one. */
+  readonly cancelRequest?: CancelRequest;
   /**
    * Reads one status answer.
    *

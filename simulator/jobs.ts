@@ -36,6 +36,9 @@ const ERROR_MESSAGES: Readonly<
   canceled: "Simulated cancellation: the job was canceled before it ended",
 };
 
+/** Why a job stopped by a cancel request ended, as its error details say. */
+const CANCELED_BY_REQUEST = "Canceled by request";
+
 /**
  * One simulated translation job.
  *
@@ -55,13 +58,12 @@ export class Job {
   readonly id: string;
   /** When the job was created, in clock milliseconds. */
   readonly createdAt: number;
-  /** When the job turns final, in clock milliseconds. */
-  readonly finishAt: number;
-  /** The final status the job reaches at `finishAt`. */
-  readonly outcome: JobOutcome;
   /** Position in the store's eviction heap; -1 when not stored. */
   heapIndex = -1;
+  #finishAt: number;
+  #outcome: JobOutcome;
   #final: JobOutcome | undefined;
+  #canceled = false;
   #listeners = new Set<() => void>();
   #task: ScheduledTask | undefined;
 
@@ -81,8 +83,18 @@ export class Job {
   ) {
     this.id = id;
     this.createdAt = createdAt;
-    this.finishAt = finishAt;
-    this.outcome = outcome;
+    this.#finishAt = finishAt;
+    this.#outcome = outcome;
+  }
+
+  /** When the job turns final, in clock milliseconds (earlier once canceled). */
+  get finishAt(): number {
+    return this.#finishAt;
+  }
+
+  /** The final status the job reaches at `finishAt`. */
+  get outcome(): JobOutcome {
+    return this.#outcome;
   }
 
   /**
@@ -133,7 +145,11 @@ export class Job {
     snapshot.finishedAt = this.finishAt;
     if (status === "completed") {
       snapshot.videoUrl = `${VIDEO_HOST}${encodeURIComponent(this.id)}.mp4`;
-    } else snapshot.errorMessage = ERROR_MESSAGES[status];
+    } else {
+      snapshot.errorMessage = this.#canceled
+        ? CANCELED_BY_REQUEST
+        : ERROR_MESSAGES[status];
+    }
     return snapshot;
   }
 
@@ -153,13 +169,7 @@ export class Job {
    */
   onFinish(scheduler: Scheduler, listener: () => void): () => void {
     this.#listeners.add(listener);
-    this.#task ??= scheduler.schedule(this.finishAt, () => {
-      this.#task = undefined;
-      this.#final ??= this.outcome;
-      const listeners = [...this.#listeners];
-      this.#listeners.clear();
-      for (const notify of listeners) notify();
-    });
+    this.#task ??= scheduler.schedule(this.#finishAt, () => this.#finish());
     return () => {
       this.#listeners.delete(listener);
       if (this.#listeners.size === 0 && this.#task !== undefined) {
@@ -167,6 +177,52 @@ export class Job {
         this.#task = undefined;
       }
     };
+  }
+
+  /**
+   * Cancels the job at `now` if it is still pending: it turns `canceled`
+   * there and then, and its listeners hear it on the scheduler's next turn.
+   * Use {@linkcode JobStore.cancel} for a stored job, so that the store's
+   * order follows.
+   *
+   * @example
+   * ```ts
+   * import { Job } from "./jobs.ts";
+   * import { Scheduler } from "../timing/scheduler.ts";
+   * import { FakeClock } from "@video-status/client/testing";
+   * import assert from "node:assert/strict";
+   *
+   * const job = new Job("a1", 0, 2_000, "completed");
+   * const scheduler = new Scheduler(new FakeClock({ start: 0 }));
+   * assert.equal(job.cancel(scheduler, 500), true);
+   * assert.equal(job.status(500), "canceled");
+   * assert.equal(job.snapshot(500).errorMessage, "Canceled by request");
+   * assert.equal(job.cancel(scheduler, 600), false); // already final
+   * ```
+   *
+   * @param scheduler The scheduler its listeners wait on.
+   * @param now The current time in clock milliseconds.
+   * @returns `false` when the job was already final (nothing changed).
+   */
+  cancel(scheduler: Scheduler, now: number): boolean {
+    if (this.status(now) !== "pending") return false;
+    this.#finishAt = now;
+    this.#outcome = "canceled";
+    this.#final = "canceled";
+    this.#canceled = true;
+    if (this.#task !== undefined) {
+      scheduler.cancel(this.#task);
+      this.#task = scheduler.schedule(now, () => this.#finish());
+    }
+    return true;
+  }
+
+  #finish(): void {
+    this.#task = undefined;
+    this.#final ??= this.#outcome;
+    const listeners = [...this.#listeners];
+    this.#listeners.clear();
+    for (const notify of listeners) notify();
   }
 }
 
@@ -256,6 +312,22 @@ export class JobStore {
    */
   nextFinish(): number | undefined {
     return this.#byFinish.peek()?.finishAt;
+  }
+
+  /**
+   * Cancels a stored job (see {@linkcode Job.cancel}), keeping the store's
+   * eviction order, which follows finish times.
+   *
+   * @param job A stored job.
+   * @param scheduler The scheduler its listeners wait on.
+   * @param now The current time in clock milliseconds.
+   * @returns `false` when the job was already final.
+   */
+  cancel(job: Job, scheduler: Scheduler, now: number): boolean {
+    this.#byFinish.remove(job);
+    const canceled = job.cancel(scheduler, now);
+    if (this.#jobs.get(job.id) === job) this.#byFinish.push(job);
+    return canceled;
   }
 
   /** Removes every job. */

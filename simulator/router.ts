@@ -5,6 +5,7 @@
  */
 
 import type { Dialect } from "../protocol/dialect.ts";
+import { cancelRoute } from "../protocol/dialects/cancel.ts";
 import { jobRoute } from "../protocol/dialects/route.ts";
 import { VIDEO_STATUS } from "../protocol/dialects/video_status.ts";
 
@@ -27,7 +28,8 @@ export type RouteKind =
   | "status-events"
   | "jobs"
   | "job"
-  | "job-events";
+  | "job-events"
+  | "job-cancel";
 
 /**
  * A matched route.
@@ -42,7 +44,7 @@ export type RouteKind =
 export interface Route {
   /** What the request is for. */
   readonly kind: RouteKind;
-  /** The job id in the path, for `job` and `job-events`. */
+  /** The job id in the path, for `job`, `job-events` and `job-cancel`. */
   readonly id?: string;
   /** The methods the path allows, as an `Allow` header lists them. */
   readonly allow: string;
@@ -57,8 +59,9 @@ const EVENTS = "/events";
  * the simulator's own in every dialect; a job's status is at the dialect's
  * job path (its events at that path plus `/events`), and `POST` at the
  * dialect's create path creates a job too. The seed dialect also serves a
- * job at `/status/{id}` and `/status?job_id={id}`. A legacy simulator has no
- * event streams.
+ * job at `/status/{id}` and `/status?job_id={id}`. A job's cancel request
+ * is at the dialect's cancel path, if it has one. A legacy simulator has no
+ * event streams and no cancel.
  *
  * @example
  * ```ts
@@ -77,6 +80,8 @@ const EVENTS = "/events";
  * assert.equal(route(at("/status?job_id=a1"), seed, false)?.id, "a1");
  * assert.equal(route(at("/v1/predictions/p1"), PRESETS.replicate, false)?.id, "p1");
  * assert.equal(route(at("/v1/predictions"), PRESETS.replicate, false)?.kind, "jobs");
+ * assert.equal(route(at("/jobs/a1/cancel"), seed, false)?.kind, "job-cancel");
+ * assert.equal(route(at("/v1/operations/o1:cancel"), PRESETS["google-operation"], false)?.id, "o1");
  * assert.equal(route(at("/nope"), seed, false), undefined);
  * ```
  *
@@ -107,6 +112,13 @@ export function route(
   if (seed && path.startsWith("/status/")) {
     const id = STATUS_ROUTE.jobId(url);
     if (id !== undefined) return { kind: "job", id, allow: READ };
+  }
+  // Before the job path, which may hold it (Google's `{id}:cancel`).
+  const cancel = legacy ? undefined : cancelRoute(dialect);
+  const canceled = cancel?.jobId(url);
+  if (canceled !== undefined) {
+    const allow = `${dialect.cancelRequest!.method}, OPTIONS`;
+    return { kind: "job-cancel", id: canceled, allow };
   }
   const id = dialect.jobId(url);
   if (id !== undefined) return { kind: "job", id, allow: READ };

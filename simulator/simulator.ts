@@ -25,6 +25,7 @@ import { RateLimiter } from "./rate_limiter.ts";
 import { route } from "./router.ts";
 import { streamEvents } from "./routes/events.ts";
 import { openPush, type WebSocketUpgrade } from "./push.ts";
+import { cancelJob } from "./routes/cancel.ts";
 import { createJob } from "./routes/jobs.ts";
 import { answerStatus } from "./routes/status.ts";
 import { resolveWebhookOptions } from "./webhook_options.ts";
@@ -150,6 +151,8 @@ export interface Simulator extends AsyncDisposable {
  *   status as the dialect writes it (progress from the time elapsed, a fake
  *   video URL, error details); the seed dialect also answers at
  *   `GET /status/{id}` and `GET /status?job_id={id}`.
+ * - The dialect's cancel path, if it has one (`POST /jobs/{id}/cancel` in
+ *   `video-status`): ends a pending job at once as canceled.
  * - `GET /status/events` and the job path plus `/events`: Server-Sent Events.
  * - `Prefer: wait=N` on the status paths holds the answer until the job is
  *   final or N seconds pass (long-poll), at most `maxWait` milliseconds.
@@ -343,6 +346,8 @@ async function handle(
   if (job === undefined) {
     return errorResponse(404, `Cannot find job '${shorten(target.id!)}'`);
   }
+  // A WebSocket upgrade is a GET, which the method check refused.
+  if (target.kind === "job-cancel") return cancelJob(context, job);
   if (target.kind === "status-events" || target.kind === "job-events") {
     return upgrade
       ? errorResponse(404, `Cannot open a WebSocket on '${shorten(path)}'`)

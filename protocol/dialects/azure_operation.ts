@@ -44,6 +44,10 @@ const BUILT = defineDialect({
  * last path segment): this preset uses `/operations/{id}`. The key is a
  * Microsoft Entra ID token sent as `Authorization: Bearer`. No progress.
  *
+ * No cancel request: the guidelines give a status monitor the `Canceled`
+ * status but define no request that cancels it (each service that offers
+ * one defines its own), so `cancel()` rejects for this preset.
+ *
  * Sources:
  * https://github.com/microsoft/api-guidelines/blob/vNext/azure/ConsiderationsForServiceDesign.md#long-running-operations
  * and https://learn.microsoft.com/rest/api/azure (authentication)

@@ -7,6 +7,7 @@
 
 import type {
   AuthHeader,
+  CancelRequest,
   Dialect,
   JobSnapshot,
   Reading,
@@ -16,6 +17,7 @@ import type { VideoStatus } from "../status.ts";
 import { show } from "../../util/validate.ts";
 import { getField, getText, setField } from "./_fields.ts";
 import { jobRoute } from "./route.ts";
+import { cancelRoute } from "./cancel.ts";
 
 /**
  * The fields of a dialect built by {@linkcode defineDialect}.
@@ -47,6 +49,8 @@ export interface DialectSpec {
   preferWait?: boolean;
   /** See `Dialect.authHeader`. */
   authHeader?: AuthHeader;
+  /** See `Dialect.cancelRequest`. */
+  cancelRequest?: CancelRequest;
   /** The dotted path of the status word, e.g. `data.status` (a number steps into an array when reading). */
   statusField: string;
   /** Words of a job still running; the simulator writes the first while progress is 0, then the last. */
@@ -125,7 +129,7 @@ export interface DialectSpec {
  *
  * @param spec The fields.
  * @returns The dialect.
- * @throws {TypeError} When a field is malformed or a word is in two lists.
+ * @throws {TypeError} When a field is malformed (`cancelRequest` included) or a word is in two lists.
  * @throws {RangeError} When `progressScale` is not a positive number.
  */
 export function defineDialect(spec: DialectSpec): Dialect {
@@ -166,13 +170,17 @@ export function defineDialect(spec: DialectSpec): Dialect {
     error: spec.error[0],
     canceled: spec.canceled?.[0] ?? spec.error[0],
   };
-  return {
+  const dialect: Dialect = {
     name: spec.name,
     ...jobRoute(spec.jobPath),
     createPath: spec.createPath,
     locationHeader: spec.locationHeader,
     preferWait: spec.preferWait,
     authHeader: spec.authHeader,
+    // A copy, checked below: changing the spec afterwards changes no dialect.
+    cancelRequest: spec.cancelRequest === undefined
+      ? undefined
+      : { ...spec.cancelRequest },
     idOf: (body) => idField === undefined ? undefined : getText(body, idField),
     read(body: unknown): Reading | ReadProblem {
       const word = getField(body, statusField);
@@ -232,6 +240,8 @@ export function defineDialect(spec: DialectSpec): Dialect {
       return body;
     },
   };
+  cancelRoute(dialect);
+  return dialect;
 }
 
 const OPTIONAL_PATHS = [

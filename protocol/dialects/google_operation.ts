@@ -29,9 +29,17 @@ const PREFIX = "operations/";
  * operation ends). The payload is `response`; `metadata` is each service's
  * own, so no progress is read from it.
  *
+ * An operation is canceled by `POST /v1/operations/{id}:cancel` (the REST
+ * form of `POST /v1/{name}:cancel`), with an empty body, answered with an
+ * empty JSON object. The server makes a best effort: once it succeeds, the
+ * operation ends with an `error` of code 1 (`cancelled` here); a server that
+ * cannot cancel answers `UNIMPLEMENTED`.
+ *
  * Sources: https://cloud.google.com/php/docs/reference/longrunning/0.4.1/LongRunning.Operation,
  * https://developers.google.com/spectrum-access-system/reference/rpc/google.longrunning
- * and https://docs.cloud.google.com/service-usage/docs/reference/rest/v1/operations/get
+ * and https://docs.cloud.google.com/service-usage/docs/reference/rest/v1/operations/get;
+ * cancel: https://cloud.google.com/dialogflow/es/docs/reference/rest/v2/projects.operations/cancel
+ * (the same `google.longrunning.Operations.CancelOperation` in every service)
  *
  * @example
  * ```ts
@@ -58,6 +66,11 @@ export const GOOGLE_OPERATION: Dialect = {
   name: "google-operation",
   ...jobRoute("/v1/operations/{id}"),
   authHeader: { name: "authorization", scheme: "Bearer" },
+  cancelRequest: {
+    method: "POST",
+    path: "/v1/operations/{id}:cancel",
+    answer: "empty",
+  },
   idOf(body: unknown): string | undefined {
     const name = getText(body, "name");
     const at = name?.lastIndexOf(PREFIX) ?? -1;

@@ -18,10 +18,13 @@ import { defineDialect } from "./define.ts";
  * queue) or `running` (rendering), then `success` or `failed`; `data.url` is
  * the translated video (expires in 7 days), `data.message` the error detail.
  * The reference gives no progress, no time hint and no canceled word (a
- * canceled job is written as `failed`).
+ * canceled job is written as `failed`). Nor a cancel request: the reference
+ * documents none for translations (`DELETE /v1/video.delete` deletes
+ * avatar videos, not translations), so `cancel()` rejects for this preset.
  *
- * Sources: https://docs.heygen.com/reference/video-translate-status and
- * https://docs.heygen.com/docs/video-translate-api
+ * Sources: https://docs.heygen.com/reference/video-translate-status,
+ * https://docs.heygen.com/docs/video-translate-api and
+ * https://docs.heygen.com/reference/delete-a-video
  *
  * @example
  * ```ts

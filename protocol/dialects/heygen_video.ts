@@ -17,12 +17,16 @@ import type { JobSnapshot } from "../dialect.ts";
  * (rendering), then `completed` or `failed`; `data.video_url` is the video
  * (the link expires in 7 days), and a failed video's `data.error` is an
  * object whose `detail` says why. The reference gives no progress, no time
- * hint and no canceled word (a canceled job is written as `failed`). The
+ * hint and no canceled word (a canceled job is written as `failed`). No
+ * cancel request either: `DELETE /v1/video.delete?video_id=` deletes a
+ * video, which is no cancel the reference promises for one still rendering,
+ * so `cancel()` rejects for this preset. The
  * create request is not part of this preset: the reference pages found do
  * not document it.
  *
  * Sources: https://docs.heygen.com/reference/video-status and
- * https://docs.heygen.com/reference/get-video-detail (the `waiting` word)
+ * https://docs.heygen.com/reference/get-video-detail (the `waiting` word);
+ * https://docs.heygen.com/reference/delete-a-video
  *
  * @example
  * ```ts

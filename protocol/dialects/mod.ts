@@ -7,6 +7,7 @@
 
 import type { Dialect } from "../dialect.ts";
 import { assertMethods, show } from "../../util/validate.ts";
+import { cancelRoute } from "./cancel.ts";
 import { AZURE_OPERATION } from "./azure_operation.ts";
 import { GOOGLE_OPERATION } from "./google_operation.ts";
 import { HEYGEN_TRANSLATE } from "./heygen_translate.ts";
@@ -18,6 +19,7 @@ import { VIDEO_STATUS } from "./video_status.ts";
 export {
   type AuthHeader,
   authHeaderValue,
+  type CancelRequest,
   type Dialect,
   isReadProblem,
   type JobSnapshot,
@@ -26,6 +28,7 @@ export {
   type ReadProblem,
 } from "../dialect.ts";
 export type { VideoStatus } from "../status.ts";
+export { cancelRoute } from "./cancel.ts";
 export { defineDialect, type DialectSpec } from "./define.ts";
 export { type JobRoute, jobRoute, jobUrl } from "./route.ts";
 export {
@@ -98,7 +101,7 @@ export const PRESETS: Readonly<Record<DialectName, Dialect>> = Object.freeze({
  *
  * @param dialect A preset's name (see {@linkcode DialectName}) or a dialect.
  * @returns The dialect.
- * @throws {TypeError} For an unknown name or an object that is not a dialect.
+ * @throws {TypeError} For an unknown name or an object that is not a dialect (its `cancelRequest` included).
  */
 export function resolveDialect(
   dialect: string | Dialect = "video-status",
@@ -127,5 +130,6 @@ export function resolveDialect(
       }`,
     );
   }
+  cancelRoute(dialect);
   return dialect;
 }

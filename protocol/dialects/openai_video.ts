@@ -17,10 +17,14 @@ import { defineDialect } from "./define.ts";
  * is `{code, message}`. The body holds no video URL: the finished MP4 is
  * fetched from `GET /v1/videos/{video_id}/content`, so the payload is the
  * whole body. The reference gives no time hint and no canceled word (a
- * canceled job is written as `failed`).
+ * canceled job is written as `failed`). No cancel request: `DELETE
+ * /v1/videos/{video_id}` "permanently delete[s] a completed or failed video
+ * and its stored assets", so it stops nothing still running, and
+ * `cancel()` rejects for this preset.
  *
  * Sources: https://developers.openai.com/api/docs/guides/video-generation and
  * https://developers.openai.com/api/reference/python/resources/videos/methods/retrieve/
+ * and .../videos/methods/delete/ (delete)
  *
  * @example
  * ```ts

@@ -20,10 +20,17 @@ import { defineDialect } from "./define.ts";
  * short job can be done before the first poll. The reference gives no
  * progress number and no time hint.
  *
+ * A prediction is canceled by `POST /v1/predictions/{id}/cancel`, which
+ * answers with the prediction; it then ends `canceled` (one already ended
+ * stays as it was).
+ *
  * Sources: https://replicate.com/docs/topics/predictions/create-a-prediction
  * and the HTTP reference's "Get a prediction"
  * (https://replicate.com/docs/reference/http#predictions.get, read through
- * the copy at https://8mdkf4f12u.apifox.cn/api-135794486)
+ * the copy at https://8mdkf4f12u.apifox.cn/api-135794486); cancel: the HTTP
+ * reference's "Cancel a prediction"
+ * (https://replicate.com/docs/reference/http#predictions.cancel), as the
+ * official clients call it (replicate-python's `prediction.cancel()`)
  *
  * @example
  * ```ts
@@ -50,6 +57,11 @@ export const REPLICATE: Dialect = defineDialect({
   payloadField: "output",
   idField: "id",
   shape: shapeOf,
+  cancelRequest: {
+    method: "POST",
+    path: "/v1/predictions/{id}/cancel",
+    answer: "job",
+  },
 });
 
 /**

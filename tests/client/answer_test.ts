@@ -28,6 +28,8 @@ interface Expected {
   progress: boolean;
   /** Whether a failed job's message is read. */
   message: boolean;
+  /** The message a canceled job reads with, where the dialect writes its own reason. */
+  canceledMessage?: string;
   /** Whether the payload of a completed job holds the video's URL. */
   videoInPayload: boolean;
   /** The JSON text of a running job's status in its body, and that field, to replace with an unknown word. */
@@ -40,6 +42,7 @@ const EXPECTED: Record<DialectName, Expected> = {
     words: ["pending", "completed", "error", "error"],
     progress: false,
     message: false,
+    canceledMessage: "canceled",
     videoInPayload: false,
     unknown: ['"pending"', "result"],
   },
@@ -135,7 +138,9 @@ for (const [name, dialect] of Object.entries(PRESETS)) {
         assert.equal(update.status, expected.words[index + 1]);
         assert.equal(
           update.error,
-          expected.message && final !== "completed"
+          final === "canceled" && expected.canceledMessage
+            ? expected.canceledMessage
+            : expected.message && final !== "completed"
             ? snapshot(final, 1).errorMessage
             : undefined,
         );

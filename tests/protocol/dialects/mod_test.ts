@@ -21,11 +21,18 @@ interface Carries {
   url?: (payload: unknown) => unknown;
   /** The word a canceled job reads back with. */
   canceled: string;
+  /** The error a canceled job reads back with, where the dialect writes its own reason. */
+  canceledError?: string;
 }
 
 const asIs = (payload: unknown): unknown => payload;
 const CARRIES: Record<DialectName, Carries> = {
-  "video-status": { progress: false, error: false, canceled: "error" },
+  "video-status": {
+    progress: false,
+    error: false,
+    canceled: "error",
+    canceledError: "canceled",
+  },
   "heygen-translate": {
     progress: false,
     error: true,
@@ -116,7 +123,9 @@ Deno.test("every preset reads back what it writes", async (t) => {
             label,
           );
         } else assert.equal(read.progress, undefined, label);
-        if (carries.error && job.errorMessage !== undefined) {
+        if (job.status === "canceled" && carries.canceledError) {
+          assert.equal(read.error, carries.canceledError, label);
+        } else if (carries.error && job.errorMessage !== undefined) {
           assert.equal(read.error, job.errorMessage, label);
         } else assert.equal(read.error, undefined, label);
         if (carries.url !== undefined && job.status === "completed") {
