@@ -178,9 +178,10 @@ export function defineDialect(spec: DialectSpec): Dialect {
     preferWait: spec.preferWait,
     authHeader: spec.authHeader,
     // A copy, checked below: changing the spec afterwards changes no dialect.
-    cancelRequest: spec.cancelRequest === undefined
-      ? undefined
-      : { ...spec.cancelRequest },
+    cancelRequest: typeof spec.cancelRequest === "object" &&
+        spec.cancelRequest !== null
+      ? { ...spec.cancelRequest }
+      : spec.cancelRequest,
     idOf: (body) => idField === undefined ? undefined : getText(body, idField),
     read(body: unknown): Reading | ReadProblem {
       const word = getField(body, statusField);
