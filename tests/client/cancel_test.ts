@@ -92,7 +92,7 @@ Deno.test("cancel() fails as a network failure once, without retrying", async ()
 });
 
 Deno.test("cancel() is bounded by requestTimeout", async () => {
-  const { client, clock } = setup([() => new Promise<Response>(() => {})], {
+  const { client } = setup([() => new Promise<Response>(() => {})], {
     requestTimeout: 2_000,
   });
   const canceled = client.cancel("a1").catch((error) => error);
