@@ -29,7 +29,8 @@ export interface SimulatorDialectOptions {
    * `heygen-translate`, `heygen-video`, `replicate`, `google-operation`,
    * `azure-operation`, `openai-video`) or a dialect object. Its job paths,
    * status words and bodies are the dialect's; `POST /jobs` creates a job in
-   * every dialect.
+   * every dialect, and `POST` at the dialect's cancel path (if it has a
+   * `cancelRequest`) cancels one.
    *
    * @default {"video-status"}
    */
