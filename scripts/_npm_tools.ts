@@ -17,6 +17,8 @@ export const NPM_TOOLS: Readonly<Record<string, string>> = {
   "publint": "0.3.25",
   "@arethetypeswrong/cli": "0.18.5",
   "bun": "1.4.5",
+  // The optional peers' types, for the declaration build of their entries.
+  "@opentelemetry/api": "1.9.0",
 };
 
 /**

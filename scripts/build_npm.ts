@@ -203,6 +203,14 @@ async function writeBuildConfig(
           skipLibCheck: true,
           types: ["node", "deno-import-meta"],
           typeRoots: [typeRoot, join(tools, "node_modules", "@types")],
+          // The optional peers resolve to the tools' copies: the package
+          // itself bundles none of them (they are external).
+          paths: Object.fromEntries(
+            Object.keys(OPTIONAL_PEERS).map((name) => [
+              name,
+              [join(tools, "node_modules", name)],
+            ]),
+          ),
         },
       },
       null,
