@@ -71,6 +71,9 @@ export async function testNpm(root: string): Promise<void> {
       await npmInstall(project, [
         tarball,
         `@types/node@${NPM_TOOLS["@types/node"]}`,
+        // The `./otel` entry's optional peer, and the SDK its test exports with.
+        `@opentelemetry/api@${NPM_TOOLS["@opentelemetry/api"]}`,
+        "@opentelemetry/sdk-trace-base@2.0.1",
       ]);
       for await (const entry of Deno.readDir(join(root, "tests", "npm"))) {
         await Deno.copyFile(
