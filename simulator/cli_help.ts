@@ -70,7 +70,9 @@ Options:
                              heygen-translate, heygen-video, replicate,
                              google-operation, azure-operation, openai-video;
                              its job paths, status words and bodies (POST /jobs
-                             creates a job in every dialect)
+                             creates a job in every dialect), and its cancel
+                             request where the API has one (POST
+                             /jobs/{id}/cancel in video-status)
   --api-key KEY              Require KEY in the dialect's auth header (401
                              without it); the dialect must have one
   --webhook-secret SECRET    Sign callbacks (POST /jobs "callback_url") the
@@ -87,8 +89,8 @@ Options:
                              (127.0.0.0/8, ::1, localhost); repeatable
                              (default: loopback only)
   --legacy                   Behave like the seed server: plain GET /status JSON,
-                             no Retry-After hints, no long-poll, no events or
-                             WebSocket
+                             no Retry-After hints, no long-poll, no events,
+                             WebSocket or cancel
   --header-timeout SECONDS   Time a connection has to send a complete request
                              head; past it, it is closed (default: ${DEFAULT_SECONDS.headerTimeout})
   --idle-timeout SECONDS     Time a connection may sit idle between requests
