@@ -12,6 +12,7 @@
 
 import type { VideoStatus } from "./status.ts";
 import type { JobRoute } from "./dialects/route.ts";
+import type { WebhookScheme } from "./webhook_scheme.ts";
 
 /**
  * What one status answer says, in the client's terms and the vendor's.
@@ -211,6 +212,11 @@ export interface Dialect extends JobRoute {
   readonly preferWait?: boolean;
   /** The header the API takes its key in, if any. */
   readonly authHeader?: AuthHeader;
+  /**
+   * How the API signs its webhooks: the receiver verifies and the simulator
+   * signs callbacks with it. Standard Webhooks when absent.
+   */
+  readonly webhookScheme?: WebhookScheme;
   /**
    * Reads one status answer.
    *

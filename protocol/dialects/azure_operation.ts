@@ -44,6 +44,10 @@ const BUILT = defineDialect({
  * last path segment): this preset uses `/operations/{id}`. The key is a
  * Microsoft Entra ID token sent as `Authorization: Bearer`. No progress.
  *
+ * Status monitors have no webhooks of their own (the guidelines below
+ * define only polling), so callbacks to your own receiver default to
+ * Standard Webhooks (`STANDARD_WEBHOOKS`, from `defineDialect`).
+ *
  * Sources:
  * https://github.com/microsoft/api-guidelines/blob/vNext/azure/ConsiderationsForServiceDesign.md#long-running-operations
  * and https://learn.microsoft.com/rest/api/azure (authentication)

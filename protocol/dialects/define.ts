@@ -16,6 +16,8 @@ import type { VideoStatus } from "../status.ts";
 import { show } from "../../util/validate.ts";
 import { getField, getText, setField } from "./_fields.ts";
 import { jobRoute } from "./route.ts";
+import type { WebhookScheme } from "../webhook_scheme.ts";
+import { STANDARD_WEBHOOKS } from "../webhook_schemes/standard.ts";
 
 /**
  * The fields of a dialect built by {@linkcode defineDialect}.
@@ -47,6 +49,12 @@ export interface DialectSpec {
   preferWait?: boolean;
   /** See `Dialect.authHeader`. */
   authHeader?: AuthHeader;
+  /**
+   * See `Dialect.webhookScheme`.
+   *
+   * @default {STANDARD_WEBHOOKS}
+   */
+  webhookScheme?: WebhookScheme;
   /** The dotted path of the status word, e.g. `data.status` (a number steps into an array when reading). */
   statusField: string;
   /** Words of a job still running; the simulator writes the first while progress is 0, then the last. */
@@ -173,6 +181,7 @@ export function defineDialect(spec: DialectSpec): Dialect {
     locationHeader: spec.locationHeader,
     preferWait: spec.preferWait,
     authHeader: spec.authHeader,
+    webhookScheme: spec.webhookScheme ?? STANDARD_WEBHOOKS,
     idOf: (body) => idField === undefined ? undefined : getText(body, idField),
     read(body: unknown): Reading | ReadProblem {
       const word = getField(body, statusField);

@@ -7,6 +7,7 @@
 import type { Dialect, JobSnapshot, Reading, ReadProblem } from "../dialect.ts";
 import { getField, getText, isJsonObject } from "./_fields.ts";
 import { jobRoute } from "./route.ts";
+import { STANDARD_WEBHOOKS } from "../webhook_schemes/standard.ts";
 
 // google.rpc.Code CANCELLED: what an operation canceled by its client ends with.
 const CANCELLED = 1;
@@ -28,6 +29,10 @@ const PREFIX = "operations/";
  * and `cancelled` (an `error` with code 1, `CANCELLED`, as a canceled
  * operation ends). The payload is `response`; `metadata` is each service's
  * own, so no progress is read from it.
+ *
+ * Long-running operations have no webhooks of their own (the pages below
+ * define only polling), so callbacks to your own receiver default to
+ * Standard Webhooks ({@linkcode STANDARD_WEBHOOKS}).
  *
  * Sources: https://cloud.google.com/php/docs/reference/longrunning/0.4.1/LongRunning.Operation,
  * https://developers.google.com/spectrum-access-system/reference/rpc/google.longrunning
@@ -58,6 +63,7 @@ export const GOOGLE_OPERATION: Dialect = {
   name: "google-operation",
   ...jobRoute("/v1/operations/{id}"),
   authHeader: { name: "authorization", scheme: "Bearer" },
+  webhookScheme: STANDARD_WEBHOOKS,
   idOf(body: unknown): string | undefined {
     const name = getText(body, "name");
     const at = name?.lastIndexOf(PREFIX) ?? -1;

@@ -6,6 +6,7 @@
 
 import type { Dialect } from "../dialect.ts";
 import { defineDialect } from "./define.ts";
+import { HEYGEN_SIGNATURE } from "../webhook_schemes/heygen.ts";
 
 /**
  * `heygen-translate`: HeyGen's video translation status,
@@ -19,6 +20,10 @@ import { defineDialect } from "./define.ts";
  * the translated video (expires in 7 days), `data.message` the error detail.
  * The reference gives no progress, no time hint and no canceled word (a
  * canceled job is written as `failed`).
+ *
+ * Its callbacks are signed the HeyGen way ({@linkcode HEYGEN_SIGNATURE}: a
+ * `Signature` header, the hex HMAC-SHA256 of the body, no timestamp; see
+ * that scheme for what could not be verified).
  *
  * Sources: https://docs.heygen.com/reference/video-translate-status and
  * https://docs.heygen.com/docs/video-translate-api
@@ -42,6 +47,7 @@ export const HEYGEN_TRANSLATE: Dialect = defineDialect({
   jobPath: "/v2/video_translate/{id}",
   createPath: "/v2/video_translate",
   authHeader: { name: "x-api-key" },
+  webhookScheme: HEYGEN_SIGNATURE,
   statusField: "data.status",
   pending: ["pending", "running"],
   completed: ["success"],

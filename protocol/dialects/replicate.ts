@@ -6,6 +6,7 @@
 
 import type { Dialect, JobSnapshot } from "../dialect.ts";
 import { defineDialect } from "./define.ts";
+import { STANDARD_WEBHOOKS } from "../webhook_schemes/standard.ts";
 
 /**
  * `replicate`: a Replicate prediction, `GET /v1/predictions/{id}` with
@@ -19,6 +20,11 @@ import { defineDialect } from "./define.ts";
  * (or `Prefer: wait=N`): Replicate holds it open up to 60 s by default, so a
  * short job can be done before the first poll. The reference gives no
  * progress number and no time hint.
+ *
+ * Its webhooks are signed per Standard Webhooks ({@linkcode STANDARD_WEBHOOKS}):
+ * `webhook-id`, `webhook-timestamp` and `webhook-signature` headers, keyed
+ * by the account's `whsec_` secret
+ * (https://replicate.com/docs/topics/webhooks/verify-webhook).
  *
  * Sources: https://replicate.com/docs/topics/predictions/create-a-prediction
  * and the HTTP reference's "Get a prediction"
@@ -41,6 +47,7 @@ export const REPLICATE: Dialect = defineDialect({
   createPath: "/v1/predictions",
   preferWait: true,
   authHeader: { name: "authorization", scheme: "Bearer" },
+  webhookScheme: STANDARD_WEBHOOKS,
   statusField: "status",
   pending: ["starting", "processing"],
   completed: ["succeeded"],

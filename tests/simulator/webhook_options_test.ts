@@ -21,7 +21,7 @@ Deno.test("bad webhook options are refused when the simulator is created", () =>
     [
       { webhookSecret: "s3cret" },
       TypeError,
-      /'webhookSecret' must be "whsec_" followed by base64: current value is a string in another form \(not shown\)/,
+      /'webhookSecret' must be "whsec_" followed by the base64 of the key \(scheme standard-webhooks\): current value is a string in another form \(not shown\)/,
     ],
     [{ webhookSecret: "whsec_abc" }, TypeError, /'webhookSecret'/],
     [{ webhookSecret: 7 }, TypeError, /current value is 7/],
