@@ -65,7 +65,9 @@ const BASE64 =
   /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** The bytes of canonical, padded base64, or `undefined` (`atob` would also take some malformed forms). */
-export function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
+export function decodeBase64(
+  text: string,
+): Uint8Array<ArrayBuffer> | undefined {
   if (!BASE64.test(text)) return undefined;
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);

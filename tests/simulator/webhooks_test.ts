@@ -158,6 +158,21 @@ Deno.test("without a secret a callback carries its id and timestamp but no signa
   assert.match(received[0].headers.get("webhook-id")!, /^msg_/);
 });
 
+Deno.test("without a secret a HeyGen callback carries no signature headers, as HeyGen's carry none", async () => {
+  const clock = new FakeClock({ autoAdvance: false });
+  const { fetch, received } = receiver(clock);
+  await using simulator = createSimulator({
+    clock,
+    fetch,
+    seed: 2,
+    dialect: "heygen-translate",
+  });
+  await startJob(simulator);
+  await clock.tick(0);
+  await until(() => received.length > 0);
+  assert.deepEqual([...received[0].headers.keys()], ["content-type"]);
+});
+
 Deno.test("each job's callback has its own webhook-id", async () => {
   const clock = new FakeClock({ autoAdvance: false });
   const { fetch, received } = receiver(clock);
