@@ -15,7 +15,9 @@ export type { WebhookSigningInput };
  * How an API signs its webhooks: the headers it sends, what its MAC covers,
  * the form of its secrets. The simulator calls `sign` (or `unsigned` without
  * a secret); the receiver calls `messageId` and `verify`. Implementations
- * use WebCrypto only and compare MACs in constant time.
+ * use WebCrypto only and compare MACs in constant time. A scheme whose MAC
+ * covers no timestamp cannot refuse a replay by its age: only the
+ * receiver's memory of message ids (`keepFor`, `maxKept`) catches one.
  *
  * @example A receiver that trusts a shared token (a sketch, not a MAC)
  * ```ts
@@ -25,7 +27,6 @@ export type { WebhookSigningInput };
  * const token: WebhookScheme = {
  *   name: "token",
  *   secretForm: "a non-empty string",
- *   hasTimestamp: false,
  *   isSecret: (secret) => typeof secret === "string" && secret !== "",
  *   unsigned: () => ({}),
  *   sign: (secret) => Promise.resolve({ "x-token": secret }),
@@ -40,12 +41,6 @@ export interface WebhookScheme {
   readonly name: string;
   /** What a secret looks like, for error messages, e.g. `"whsec_" followed by the base64 of the key`. */
   readonly secretForm: string;
-  /**
-   * Whether the signed content carries a timestamp, so that a replayed
-   * message can be refused by its age. Without one, only the receiver's
-   * memory of message ids (`keepFor`, `maxKept`) catches a replay.
-   */
-  readonly hasTimestamp: boolean;
   /**
    * Whether `secret` can sign and verify. Options check secrets with it,
    * so that a bad one fails where it is configured.

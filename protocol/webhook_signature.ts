@@ -5,8 +5,10 @@
  * (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`) on each POST; the
  * receiver recomputes the HMAC with the shared secret and refuses a message
  * whose timestamp is too far from its clock, so that a captured message
- * cannot be replayed later. The simulator signs with it, the client's
- * receiver verifies with it. WebCrypto only; the imported key of each
+ * cannot be replayed later. The default scheme of every dialect
+ * (`STANDARD_WEBHOOKS` in ./webhook_schemes/standard.ts wraps these
+ * functions): the simulator signs with it, the client's receiver verifies
+ * with it. WebCrypto only; the imported key of each
  * secret is cached, so only the first message pays for the import.
  *
  * @module

@@ -79,7 +79,6 @@ function keyOf(secret: string): Uint8Array<ArrayBuffer> {
 export const HEYGEN_SIGNATURE: WebhookScheme = Object.freeze({
   name: "heygen",
   secretForm: "the endpoint secret, printable characters without spaces",
-  hasTimestamp: false,
   isSecret,
   unsigned: (): Record<string, string> => ({}),
   async sign(

@@ -40,7 +40,6 @@ import {
 export const STANDARD_WEBHOOKS: WebhookScheme = Object.freeze({
   name: "standard-webhooks",
   secretForm: '"whsec_" followed by the base64 of the key',
-  hasTimestamp: true,
   isSecret: isWebhookSecret,
   unsigned: ({ id, timestamp }: { id: string; timestamp: number }) => ({
     "webhook-id": id,
