@@ -55,6 +55,13 @@ export {
   type WebhookSigningInput,
 } from "./protocol/webhook_signature.ts";
 export {
+  HEYGEN_SIGNATURE,
+  resolveWebhookScheme,
+  STANDARD_WEBHOOKS,
+  type WebhookScheme,
+  type WebhookSchemeName,
+} from "./protocol/webhook_schemes/mod.ts";
+export {
   createWebhookReceiver,
   type WebhookEvent,
   type WebhookReceiver,

@@ -193,7 +193,7 @@ export interface CreateJobOptions {
   outcome?: FinalStatus;
   /**
    * Where the server calls back when the job ends (sent as `callback_url`;
-   * the simulator signs the call per Standard Webhooks); an absolute
+   * the simulator signs the call the way the dialect's API does); an absolute
    * `http:`/`https:` URL, such as a webhook receiver's.
    */
   callbackUrl?: string | URL;

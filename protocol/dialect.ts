@@ -12,6 +12,7 @@
 
 import type { VideoStatus } from "./status.ts";
 import type { JobRoute } from "./dialects/route.ts";
+import type { WebhookScheme } from "./webhook_scheme.ts";
 
 /**
  * What one status answer says, in the client's terms and the vendor's.
@@ -235,6 +236,11 @@ export interface Dialect extends JobRoute {
   readonly authHeader?: AuthHeader;
   /** The request that asks the server to stop a job, if the API has one. */
   readonly cancelRequest?: CancelRequest;
+  /**
+   * How the API signs its webhooks: the receiver verifies and the simulator
+   * signs callbacks with it. Standard Webhooks when absent.
+   */
+  readonly webhookScheme?: WebhookScheme;
   /**
    * Reads one status answer.
    *

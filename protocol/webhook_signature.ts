@@ -5,11 +5,21 @@
  * (`v1,<base64 HMAC-SHA256 of "id.timestamp.body">`) on each POST; the
  * receiver recomputes the HMAC with the shared secret and refuses a message
  * whose timestamp is too far from its clock, so that a captured message
- * cannot be replayed later. The simulator signs with it, the client's
- * receiver verifies with it. WebCrypto only.
+ * cannot be replayed later. The default scheme of every dialect
+ * (`STANDARD_WEBHOOKS` in ./webhook_schemes/standard.ts wraps these
+ * functions): the simulator signs with it, the client's receiver verifies
+ * with it. WebCrypto only; the imported key of each
+ * secret is cached, so only the first message pays for the import.
  *
  * @module
  */
+
+import {
+  decodeBase64,
+  encodeBase64,
+  equalBytes,
+  hmacSha256,
+} from "./webhook_schemes/_hmac.ts";
 
 /**
  * What a webhook signature covers.
@@ -83,53 +93,13 @@ function keyBytes(secret: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-const BASE64 =
-  /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
-
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> | undefined {
-  // Canonical, padded base64 only: `atob` would also take some malformed forms.
-  if (!BASE64.test(text)) {
-    return undefined;
-  }
-  try {
-    const binary = atob(text);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return bytes;
-  } catch {
-    return undefined;
-  }
-}
-
-function encodeBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
 async function hmac(
   secret: string,
   id: string,
   timestamp: string,
   body: string,
 ): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    keyBytes(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  const data = new TextEncoder().encode(`${id}.${timestamp}.${body}`);
-  return new Uint8Array(await crypto.subtle.sign("HMAC", key, data));
-}
-
-/** Compares in time that depends only on the lengths, so a forger learns nothing from timing. */
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false;
-  let difference = 0;
-  for (let i = 0; i < a.byteLength; i++) difference |= a[i] ^ b[i];
-  return difference === 0;
+  return await hmacSha256(keyBytes(secret), `${id}.${timestamp}.${body}`);
 }
 
 /**

@@ -75,9 +75,11 @@ Options:
                              /jobs/{id}/cancel in video-status)
   --api-key KEY              Require KEY in the dialect's auth header (401
                              without it); the dialect must have one
-  --webhook-secret SECRET    Sign callbacks (POST /jobs "callback_url") the
-                             Standard Webhooks way with this key, "whsec_" and
-                             base64 (default: unsigned)
+  --webhook-secret SECRET    Sign callbacks (POST /jobs "callback_url") the way
+                             the dialect's API does: Standard Webhooks with a
+                             "whsec_" + base64 key by default; heygen-video
+                             and heygen-translate: a Signature header with the
+                             endpoint secret as written (default: unsigned)
   --webhook-drop-rate P      Fraction, 0 to 1, of callbacks never sent
                              (default: 0)
   --webhook-duplicate-rate P Fraction, 0 to 1, of callbacks sent twice with the

@@ -191,7 +191,7 @@ export interface Simulator extends AsyncDisposable {
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const config = resolveOptions(options);
   const { dialect, key } = resolveDialectOptions(options);
-  const webhookConfig = resolveWebhookOptions(options);
+  const webhookConfig = resolveWebhookOptions(options, dialect.webhookScheme);
   const clock = options.clock ?? systemClock;
   const random = options.random ??
     (config.seed === undefined ? Math.random : seededRandom(config.seed));

@@ -1,12 +1,15 @@
 /**
  * The options of the simulator's callbacks (`callback_url` on `POST /jobs`):
- * the signing secret, the injected faults, the hosts it may call, and the
- * `fetch` it calls them with.
+ * the signing secret and the dialect's signature scheme, the injected
+ * faults, the hosts it may call, and the `fetch` it calls them with.
  *
  * @module
  */
 
-import { isWebhookSecret } from "../protocol/webhook_signature.ts";
+import {
+  resolveWebhookScheme,
+  type WebhookScheme,
+} from "../protocol/webhook_schemes/mod.ts";
 import { show } from "../util/validate.ts";
 import { checkNumber, checkOrder, type NumberRule } from "./number_rule.ts";
 
@@ -25,9 +28,11 @@ import { checkNumber, checkOrder, type NumberRule } from "./number_rule.ts";
  */
 export interface SimulatorWebhookOptions {
   /**
-   * The key callbacks are signed with, Standard Webhooks style: `whsec_`
-   * followed by the key's bytes in base64. Without it callbacks carry no
-   * signature headers.
+   * The key callbacks are signed with, the way the dialect's API signs
+   * (`dialect.webhookScheme`): Standard Webhooks by default, whose key is
+   * `whsec_` followed by the key's bytes in base64; the HeyGen dialects'
+   * `Signature` header, whose key is the endpoint secret as written.
+   * Without it callbacks carry no signature headers.
    * @default {undefined}
    */
   webhookSecret?: string;
@@ -96,6 +101,8 @@ function delay(): NumberRule {
 export interface WebhookConfig {
   /** See {@linkcode SimulatorWebhookOptions.webhookSecret}. */
   readonly secret: string | undefined;
+  /** How callbacks are signed: the dialect's scheme. */
+  readonly scheme: WebhookScheme;
   /** See {@linkcode SimulatorWebhookOptions.webhookDropRate}. */
   readonly dropRate: number;
   /** See {@linkcode SimulatorWebhookOptions.webhookDuplicateRate}. */
@@ -121,16 +128,21 @@ export interface WebhookConfig {
  * assert.deepEqual([...resolveWebhookOptions({ webhookAllowHosts: ["Hooks.Test"] }).allowHosts], ["hooks.test"]);
  * assert.throws(() => resolveWebhookOptions({ webhookSecret: "s3cret" }), TypeError);
  * assert.throws(() => resolveWebhookOptions({ webhookDropRate: 2 }), RangeError);
+ * const heygen = resolveWebhookOptions({ webhookSecret: "s3cret" }, "heygen");
+ * assert.equal(heygen.scheme.name, "heygen");
  * ```
  *
  * @param options The options as given.
+ * @param scheme How the dialect's API signs: a scheme or a preset's name.
  * @returns The options with defaults.
  * @throws {RangeError} When a number is out of range.
- * @throws {TypeError} For a secret not in the `whsec_` form, hosts that are
- * not an array of non-empty strings, or a `fetch` that is not a function.
+ * @throws {TypeError} For a secret not in the scheme's form, a scheme that is
+ * not one, hosts that are not an array of non-empty strings, or a `fetch`
+ * that is not a function.
  */
 export function resolveWebhookOptions(
   options: SimulatorWebhookOptions,
+  scheme?: WebhookScheme | string,
 ): WebhookConfig {
   const action = "create the simulator";
   const numbers: Record<string, number> = {};
@@ -148,15 +160,12 @@ export function resolveWebhookOptions(
     "maxWebhookDelay",
     action,
   );
+  const signer = resolveWebhookScheme(scheme);
   const secret = options.webhookSecret;
-  // The secret itself is never shown: an error message ends up in logs. The
-  // flag takes the Standard Webhooks form only, prefix included.
-  if (
-    secret !== undefined &&
-    !(isWebhookSecret(secret) && (secret as string).startsWith("whsec_"))
-  ) {
+  // The secret itself is never shown: an error message ends up in logs.
+  if (secret !== undefined && !signer.isSecret(secret)) {
     throw new TypeError(
-      `Cannot ${action} as 'webhookSecret' must be "whsec_" followed by base64: current value is ${
+      `Cannot ${action} as 'webhookSecret' must be ${signer.secretForm} (scheme ${signer.name}): current value is ${
         typeof secret === "string"
           ? "a string in another form (not shown)"
           : show(secret)
@@ -184,6 +193,7 @@ export function resolveWebhookOptions(
   }
   return Object.freeze({
     secret,
+    scheme: signer,
     dropRate: numbers.webhookDropRate ?? 0,
     duplicateRate: numbers.webhookDuplicateRate ?? 0,
     minDelay: minWebhookDelay,

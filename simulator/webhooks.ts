@@ -1,13 +1,12 @@
 /**
  * The simulator's callbacks: when a job created with a `callback_url` ends,
- * its final status is POSTed there, signed the Standard Webhooks way,
+ * its final status is POSTed there, signed the way the dialect's API signs,
  * retried with backoff, and dropped, duplicated or delayed as the fault
  * options say.
  *
  * @module
  */
 
-import { signWebhook } from "../protocol/webhook_signature.ts";
 import type { Clock } from "../timing/clock.ts";
 import type { WebhookConfig } from "./webhook_options.ts";
 
@@ -170,15 +169,12 @@ export class WebhookSender {
   async #post(event: WebhookEventToSend): Promise<boolean> {
     const closing = this.#closing.signal;
     closing.throwIfAborted();
-    const { secret, fetch } = this.#config;
+    const { secret, scheme, fetch } = this.#config;
     const timestamp = Math.floor(this.#clock.now() / 1_000);
+    const message = { id: event.id, timestamp, body: event.body };
     const signed = secret === undefined
-      ? { "webhook-id": event.id, "webhook-timestamp": String(timestamp) }
-      : await signWebhook(secret, {
-        id: event.id,
-        timestamp,
-        body: event.body,
-      });
+      ? scheme.unsigned(message)
+      : await scheme.sign(secret, message);
     const abort = new AbortController();
     const onClose = (): void => abort.abort(closing.reason);
     closing.addEventListener("abort", onClose, { once: true });

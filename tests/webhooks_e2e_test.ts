@@ -20,6 +20,7 @@ import {
   toNodeListener,
   VideoStatusClient,
   type WebhookReceiver,
+  type WebhookSchemeName,
 } from "../mod.ts";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -34,7 +35,14 @@ const FORGER = "whsec_b2xkIGtleQ==";
 const SAFETY = 10_000;
 const JOBS = 6;
 const HOOK = "http://127.0.0.1:9/hooks";
-const DIALECTS: DialectName[] = ["video-status", "replicate", "openai-video"];
+// Standard Webhooks (the first three) and HeyGen's body-only signature
+// (heygen-video has no create request for the client to send).
+const DIALECTS: DialectName[] = [
+  "video-status",
+  "replicate",
+  "openai-video",
+  "heygen-translate",
+];
 
 /**
  * Counts the WebCrypto calls in flight (signing in the simulator, verifying
@@ -47,7 +55,7 @@ class CryptoWatch implements Disposable {
     string,
     (...args: unknown[]) => Promise<unknown>
   >;
-  #names = ["importKey", "sign", "verify"];
+  #names = ["importKey", "sign", "verify", "digest"];
 
   constructor() {
     for (const name of this.#names) {
@@ -119,6 +127,8 @@ interface Cell {
   late?: boolean;
   /** The receiver holds another secret than the simulator signs with. */
   forged?: boolean;
+  /** The receiver verifies with this scheme instead of the dialect's. */
+  scheme?: WebhookSchemeName;
 }
 
 interface Job {
@@ -196,13 +206,21 @@ function wire(
 }
 
 async function runCell(cell: Cell): Promise<Run> {
-  const { dialect, seed, late = false, forged = false, ...faults } = cell;
+  const {
+    dialect,
+    seed,
+    late = false,
+    forged = false,
+    scheme,
+    ...faults
+  } = cell;
   const random = seededRandom(seed);
   using watch = new CryptoWatch();
   const clock = new DrivenClock(watch);
   const receiver = createWebhookReceiver({
     secret: forged ? FORGER : SECRET,
     dialect,
+    scheme,
     clock,
   });
   const { simulator, client, answers, accepted, sent, requests } = wire(
@@ -368,6 +386,25 @@ for (const dialect of DIALECTS) {
     assert.ok(run.answers.every((status) => status === 401), `${run.answers}`);
   });
 }
+
+Deno.test("webhooks end to end: a receiver verifying with another scheme than the sender's takes nothing", async (t) => {
+  const cells: [DialectName, WebhookSchemeName][] = [
+    ["heygen-translate", "standard-webhooks"],
+    ["video-status", "heygen"],
+  ];
+  for (const [dialect, scheme] of cells) {
+    await t.step(`${dialect} signed, ${scheme} verified`, async () => {
+      const run = await runCell({ dialect, seed: 10, scheme });
+      assertEveryWait(run, dialect);
+      assert.deepEqual(sources(run), Array(JOBS).fill("poll"));
+      assert.ok(run.answers.length >= JOBS);
+      assert.ok(
+        run.answers.every((status) => status === 401),
+        `${run.answers}`,
+      );
+    });
+  }
+});
 
 Deno.test("webhooks end to end: a replayed callback is refused once its timestamp is old", async () => {
   const run = await runCell({ dialect: "video-status", seed: 8 });

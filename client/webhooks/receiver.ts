@@ -1,6 +1,6 @@
 /**
  * The webhook receiver: a `fetch`-style handler that takes a job API's
- * callbacks, checks them (Standard Webhooks signature, body size, shape) and
+ * callbacks, checks them (signature, body size, shape) and
  * hands each event to the waits listening for its job. It keeps the latest
  * event of recent jobs, so a wait that starts after its job's callback
  * arrived still hears it at once.
@@ -17,9 +17,10 @@ import {
 import { isFinalStatus } from "../../protocol/status.ts";
 import { MAX_BODY_BYTES, readBoundedText } from "../../protocol/body.ts";
 import {
-  isWebhookSecret,
-  verifyWebhook,
-} from "../../protocol/webhook_signature.ts";
+  resolveWebhookScheme,
+  type WebhookScheme,
+  type WebhookSchemeName,
+} from "../../protocol/webhook_schemes/mod.ts";
 import { type Clock, systemClock } from "../../timing/clock.ts";
 import { assertFiniteAtLeast, show } from "../../util/validate.ts";
 import { ExpiringMap } from "./expiring_map.ts";
@@ -42,11 +43,12 @@ export type { WebhookEvent, WebhookSource };
  */
 export interface WebhookReceiverOptions {
   /**
-   * The Standard Webhooks secret (`whsec_` + base64 of the key), or several
-   * while you rotate it: a message signed with any of them is accepted. With
-   * a secret, a message without a valid, recent signature answers `401` and
-   * reaches no wait. Without one, every event is only a hint
-   * (`verified: false`): a wait asks the server instead of trusting it.
+   * The signing secret, in the form of the `scheme` (Standard Webhooks:
+   * `whsec_` + base64 of the key), or several while you rotate it: a
+   * message signed with any of them is accepted. With a secret, a message
+   * without a valid signature (recent, where the scheme has a timestamp)
+   * answers `401` and reaches no wait. Without one, every event is only a
+   * hint (`verified: false`): a wait asks the server instead of trusting it.
    * @default {undefined}
    */
   readonly secret?: string | readonly string[];
@@ -57,7 +59,15 @@ export interface WebhookReceiverOptions {
    * @default {"video-status"}
    */
   readonly dialect?: DialectName | Dialect;
-  /** How far a message's timestamp may be from the clock, either way, in ms. @default {300000} */
+  /**
+   * How messages are signed: a preset's name (`"standard-webhooks"`,
+   * `"heygen"`) or a scheme object. Set it for a custom dialect whose API
+   * signs differently, or for a vendor endpoint that signs otherwise than
+   * its preset says.
+   * @default {dialect.webhookScheme ?? "standard-webhooks"}
+   */
+  readonly scheme?: WebhookSchemeName | WebhookScheme;
+  /** How far a message's timestamp may be from the clock, either way, in ms (schemes with one). @default {300000} */
   readonly tolerance?: number;
   /** The largest body read, in bytes; a larger one answers `413`. @default {65536} */
   readonly maxBodyBytes?: number;
@@ -88,18 +98,22 @@ export interface WebhookReceiverOptions {
 export interface WebhookReceiver extends WebhookSource {
   /**
    * Answers one callback: `204` accepted, `200` a duplicate (delivered
-   * once), `400` not JSON or no job id or an unreadable status, `401` a bad,
-   * missing or stale signature, `405` not `POST`, `413` too large.
+   * once), `400` not JSON, no message id, no job id or an unreadable
+   * status, `401` a bad, missing or stale signature, `405` not `POST`, `413`
+   * too large.
    */
   fetch(request: Request): Promise<Response>;
 }
 
-function secretsOf(secret: string | readonly string[] | undefined): string[] {
+function secretsOf(
+  secret: string | readonly string[] | undefined,
+  scheme: WebhookScheme,
+): string[] {
   const secrets = secret === undefined ? [] : [secret].flat();
   for (const each of secrets) {
-    if (!isWebhookSecret(each)) {
+    if (!scheme.isSecret(each)) {
       throw new TypeError(
-        `Cannot create the webhook receiver as 'secret' must be "whsec_" followed by the base64 of the key: current value is ${
+        `Cannot create the webhook receiver as 'secret' must be ${scheme.secretForm} (scheme ${scheme.name}): current value is ${
           typeof each === "string"
             ? `a string of ${each.length} characters`
             : show(each)
@@ -126,8 +140,13 @@ function answer(
  * A job's latest event is kept (a final one is never replaced by a later
  * `pending` one), for at most `keepFor` and for the last `maxKept` jobs; a
  * listener first hears the kept event of its job, then each new one. A
- * duplicate (a `webhook-id` already accepted) answers `200` and is not
+ * duplicate (a message id already accepted: `webhook-id` in Standard
+ * Webhooks, the body's SHA-256 for HeyGen) answers `200` and is not
  * delivered again. A listener may be called before `listen()` returns.
+ *
+ * Messages are verified with the dialect's signature scheme
+ * (`dialect.webhookScheme`, Standard Webhooks by default) unless `scheme`
+ * names another.
  *
  * @example Mount it in Deno.serve
  * ```ts ignore
@@ -158,9 +177,24 @@ function answer(
  * assert.deepEqual(heard, ["completed true"]); // kept, so heard by a wait that starts later
  * ```
  *
- * @param options Secret(s), dialect, tolerance, bounds and clock.
+ * @example Hear a HeyGen callback
+ * ```ts
+ * import { createWebhookReceiver, HEYGEN_SIGNATURE, HEYGEN_VIDEO } from "@video-status/client";
+ * import assert from "node:assert/strict";
+ *
+ * const secret = "heygen-endpoint-secret";
+ * const receiver = createWebhookReceiver({ secret, dialect: "heygen-video" });
+ * const body = JSON.stringify({ code: 100, data: { id: "v1", status: "completed" } });
+ * const headers = await HEYGEN_SIGNATURE.sign(secret, { id: "msg_1", timestamp: 0, body });
+ * const post = () => new Request("http://localhost/hooks", { method: "POST", headers, body });
+ * assert.equal(HEYGEN_VIDEO.webhookScheme, HEYGEN_SIGNATURE);
+ * assert.equal((await receiver.fetch(post())).status, 204);
+ * assert.equal((await receiver.fetch(post())).status, 200); // the same body again: a duplicate
+ * ```
+ *
+ * @param options Secret(s), dialect, scheme, tolerance, bounds and clock.
  * @returns The receiver.
- * @throws {TypeError} For a malformed secret or an unknown dialect.
+ * @throws {TypeError} For a secret not in the scheme's form, or an unknown dialect or scheme.
  * @throws {RangeError} For a negative or non-finite number option.
  */
 export function createWebhookReceiver(
@@ -173,8 +207,11 @@ export function createWebhookReceiver(
     keepFor = 600_000,
     clock = systemClock,
   } = options;
-  const secrets = secretsOf(options.secret);
   const dialect = resolveDialect(options.dialect);
+  const scheme = resolveWebhookScheme(
+    options.scheme ?? dialect.webhookScheme,
+  );
+  const secrets = secretsOf(options.secret, scheme);
   const subject = "the webhook receiver";
   assertFiniteAtLeast(subject, "tolerance", tolerance, 0);
   assertFiniteAtLeast(subject, "maxBodyBytes", maxBodyBytes, 1);
@@ -208,7 +245,7 @@ export function createWebhookReceiver(
   ): Promise<true | string> {
     let outcome: true | string = "bad signature";
     for (const secret of secrets) {
-      outcome = await verifyWebhook(
+      outcome = await scheme.verify(
         secret,
         headers,
         body,
@@ -240,8 +277,10 @@ export function createWebhookReceiver(
       const outcome = await verify(request.headers, text);
       if (outcome !== true) return answer(401, `Refused: ${outcome}`);
     }
-    const id = request.headers.get("webhook-id");
-    if (id === null) return answer(400, "Missing webhook-id header");
+    const id = await scheme.messageId(request.headers, text);
+    if (id === undefined) {
+      return answer(400, `No message id (scheme ${scheme.name})`);
+    }
     let body: unknown;
     try {
       body = JSON.parse(text);

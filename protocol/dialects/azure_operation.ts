@@ -48,6 +48,10 @@ const BUILT = defineDialect({
  * status but define no request that cancels it (each service that offers
  * one defines its own), so `cancel()` rejects for this preset.
  *
+ * Status monitors have no webhooks of their own (the guidelines below
+ * define only polling), so callbacks to your own receiver default to
+ * Standard Webhooks (`STANDARD_WEBHOOKS`, from `defineDialect`).
+ *
  * Sources:
  * https://github.com/microsoft/api-guidelines/blob/vNext/azure/ConsiderationsForServiceDesign.md#long-running-operations
  * and https://learn.microsoft.com/rest/api/azure (authentication)

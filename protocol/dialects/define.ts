@@ -18,6 +18,8 @@ import { show } from "../../util/validate.ts";
 import { getField, getText, setField } from "./_fields.ts";
 import { jobRoute } from "./route.ts";
 import { cancelRoute } from "./cancel.ts";
+import type { WebhookScheme } from "../webhook_scheme.ts";
+import { STANDARD_WEBHOOKS } from "../webhook_schemes/standard.ts";
 
 /**
  * The fields of a dialect built by {@linkcode defineDialect}.
@@ -51,6 +53,12 @@ export interface DialectSpec {
   authHeader?: AuthHeader;
   /** See `Dialect.cancelRequest`. */
   cancelRequest?: CancelRequest;
+  /**
+   * See `Dialect.webhookScheme`.
+   *
+   * @default {STANDARD_WEBHOOKS}
+   */
+  webhookScheme?: WebhookScheme;
   /** The dotted path of the status word, e.g. `data.status` (a number steps into an array when reading). */
   statusField: string;
   /** Words of a job still running; the simulator writes the first while progress is 0, then the last. */
@@ -182,6 +190,7 @@ export function defineDialect(spec: DialectSpec): Dialect {
         spec.cancelRequest !== null
       ? { ...spec.cancelRequest }
       : spec.cancelRequest,
+    webhookScheme: spec.webhookScheme ?? STANDARD_WEBHOOKS,
     idOf: (body) => idField === undefined ? undefined : getText(body, idField),
     read(body: unknown): Reading | ReadProblem {
       const word = getField(body, statusField);

@@ -7,6 +7,7 @@
 import type { Dialect, JobSnapshot, Reading, ReadProblem } from "../dialect.ts";
 import { getField, getText, isJsonObject } from "./_fields.ts";
 import { jobRoute } from "./route.ts";
+import { STANDARD_WEBHOOKS } from "../webhook_schemes/standard.ts";
 
 // google.rpc.Code CANCELLED: what an operation canceled by its client ends with.
 const CANCELLED = 1;
@@ -34,6 +35,10 @@ const PREFIX = "operations/";
  * empty JSON object. The server makes a best effort: once it succeeds, the
  * operation ends with an `error` of code 1 (`cancelled` here); a server that
  * cannot cancel answers `UNIMPLEMENTED`.
+ *
+ * Long-running operations have no webhooks of their own (the pages below
+ * define only polling), so callbacks to your own receiver default to
+ * Standard Webhooks ({@linkcode STANDARD_WEBHOOKS}).
  *
  * Sources: https://cloud.google.com/php/docs/reference/longrunning/0.4.1/LongRunning.Operation,
  * https://developers.google.com/spectrum-access-system/reference/rpc/google.longrunning
@@ -71,6 +76,7 @@ export const GOOGLE_OPERATION: Dialect = {
     path: "/v1/operations/{id}:cancel",
     answer: "empty",
   },
+  webhookScheme: STANDARD_WEBHOOKS,
   idOf(body: unknown): string | undefined {
     const name = getText(body, "name");
     const at = name?.lastIndexOf(PREFIX) ?? -1;

@@ -6,6 +6,7 @@
 
 import type { Dialect } from "../dialect.ts";
 import { defineDialect } from "./define.ts";
+import { HEYGEN_SIGNATURE } from "../webhook_schemes/heygen.ts";
 
 /**
  * `heygen-translate`: HeyGen's video translation status,
@@ -21,6 +22,10 @@ import { defineDialect } from "./define.ts";
  * canceled job is written as `failed`). Nor a cancel request: the reference
  * documents none for translations (`DELETE /v1/video.delete` deletes
  * avatar videos, not translations), so `cancel()` rejects for this preset.
+ *
+ * Its callbacks are signed the HeyGen way ({@linkcode HEYGEN_SIGNATURE}: a
+ * `Signature` header, the hex HMAC-SHA256 of the body, no timestamp; see
+ * that scheme for what could not be verified).
  *
  * Sources: https://docs.heygen.com/reference/video-translate-status,
  * https://docs.heygen.com/docs/video-translate-api and
@@ -45,6 +50,7 @@ export const HEYGEN_TRANSLATE: Dialect = defineDialect({
   jobPath: "/v2/video_translate/{id}",
   createPath: "/v2/video_translate",
   authHeader: { name: "x-api-key" },
+  webhookScheme: HEYGEN_SIGNATURE,
   statusField: "data.status",
   pending: ["pending", "running"],
   completed: ["success"],

@@ -6,6 +6,7 @@
 
 import type { Dialect } from "../dialect.ts";
 import { defineDialect } from "./define.ts";
+import { HEYGEN_SIGNATURE } from "../webhook_schemes/heygen.ts";
 import type { JobSnapshot } from "../dialect.ts";
 
 /**
@@ -23,6 +24,10 @@ import type { JobSnapshot } from "../dialect.ts";
  * so `cancel()` rejects for this preset. The
  * create request is not part of this preset: the reference pages found do
  * not document it.
+ *
+ * Its callbacks are signed the HeyGen way ({@linkcode HEYGEN_SIGNATURE}: a
+ * `Signature` header, the hex HMAC-SHA256 of the body, no timestamp; see
+ * that scheme for what could not be verified).
  *
  * Sources: https://docs.heygen.com/reference/video-status and
  * https://docs.heygen.com/reference/get-video-detail (the `waiting` word);
@@ -46,6 +51,7 @@ export const HEYGEN_VIDEO: Dialect = defineDialect({
   name: "heygen-video",
   jobPath: "/v1/video_status.get?video_id={id}",
   authHeader: { name: "x-api-key" },
+  webhookScheme: HEYGEN_SIGNATURE,
   statusField: "data.status",
   pending: ["waiting", "pending", "processing"],
   completed: ["completed"],

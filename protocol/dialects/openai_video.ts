@@ -6,6 +6,7 @@
 
 import type { Dialect, JobSnapshot } from "../dialect.ts";
 import { defineDialect } from "./define.ts";
+import { STANDARD_WEBHOOKS } from "../webhook_schemes/standard.ts";
 
 /**
  * `openai-video`: an OpenAI video job, `GET /v1/videos/{video_id}` with
@@ -21,6 +22,13 @@ import { defineDialect } from "./define.ts";
  * /v1/videos/{video_id}` "permanently delete[s] a completed or failed video
  * and its stored assets", so it stops nothing still running, and
  * `cancel()` rejects for this preset.
+ *
+ * OpenAI's webhooks follow Standard Webhooks ({@linkcode STANDARD_WEBHOOKS};
+ * https://developers.openai.com/api/docs/guides/webhooks). Not verified:
+ * which events the Videos API sends; the event reference found
+ * (https://developers.openai.com/api/docs/api-reference/webhook-events)
+ * shows `response.*` and other events, and OpenAI's events carry the job's
+ * id under `data.id`, not this preset's job body.
  *
  * Sources: https://developers.openai.com/api/docs/guides/video-generation and
  * https://developers.openai.com/api/reference/python/resources/videos/methods/retrieve/
@@ -46,6 +54,7 @@ export const OPENAI_VIDEO: Dialect = defineDialect({
   jobPath: "/v1/videos/{id}",
   createPath: "/v1/videos",
   authHeader: { name: "authorization", scheme: "Bearer" },
+  webhookScheme: STANDARD_WEBHOOKS,
   statusField: "status",
   pending: ["queued", "in_progress"],
   completed: ["completed"],

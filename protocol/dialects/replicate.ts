@@ -6,6 +6,7 @@
 
 import type { Dialect, JobSnapshot } from "../dialect.ts";
 import { defineDialect } from "./define.ts";
+import { STANDARD_WEBHOOKS } from "../webhook_schemes/standard.ts";
 
 /**
  * `replicate`: a Replicate prediction, `GET /v1/predictions/{id}` with
@@ -23,6 +24,11 @@ import { defineDialect } from "./define.ts";
  * A prediction is canceled by `POST /v1/predictions/{id}/cancel`, which
  * answers with the prediction; it then ends `canceled` (one already ended
  * stays as it was).
+ *
+ * Its webhooks are signed per Standard Webhooks ({@linkcode STANDARD_WEBHOOKS}):
+ * `webhook-id`, `webhook-timestamp` and `webhook-signature` headers, keyed
+ * by the account's `whsec_` secret
+ * (https://replicate.com/docs/topics/webhooks/verify-webhook).
  *
  * Sources: https://replicate.com/docs/topics/predictions/create-a-prediction
  * and the HTTP reference's "Get a prediction"
@@ -48,6 +54,7 @@ export const REPLICATE: Dialect = defineDialect({
   createPath: "/v1/predictions",
   preferWait: true,
   authHeader: { name: "authorization", scheme: "Bearer" },
+  webhookScheme: STANDARD_WEBHOOKS,
   statusField: "status",
   pending: ["starting", "processing"],
   completed: ["succeeded"],

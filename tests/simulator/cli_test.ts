@@ -269,7 +269,7 @@ Deno.test("every bad flag value exits 2 with one line naming the flag", async (t
     [["--shutdown-grace", "x"], "'--shutdown-grace'"],
     [
       ["--webhook-secret", "s3cret"],
-      "'--webhook-secret' must be \"whsec_\" followed by base64: current value is a string in another form (not shown)",
+      "'--webhook-secret' must be \"whsec_\" followed by the base64 of the key (scheme standard-webhooks): current value is a string in another form (not shown)",
     ],
     [
       ["--webhook-drop-rate", "1.5"],

@@ -16,12 +16,37 @@ Deno.test("resolveWebhookOptions() applies the defaults", () => {
   assert.equal(config.fetch, globalThis.fetch);
 });
 
+Deno.test("the callback secret is checked in the form of the dialect's scheme", () => {
+  assert.equal(resolveWebhookOptions({}).scheme.name, "standard-webhooks");
+  const heygen = resolveWebhookOptions({ webhookSecret: "plain" }, "heygen");
+  assert.equal(heygen.scheme.name, "heygen");
+  assert.equal(heygen.secret, "plain");
+  assert.throws(() => resolveWebhookOptions({ webhookSecret: "plain" }), {
+    name: "TypeError",
+    message: /\(scheme standard-webhooks\)/,
+  });
+  assert.throws(
+    () => createSimulator({ dialect: "heygen-video", webhookSecret: "a b" }),
+    {
+      name: "TypeError",
+      message:
+        /'webhookSecret' must be the endpoint secret, printable characters without spaces \(scheme heygen\): current value is a string in another form \(not shown\)$/,
+    },
+  );
+  assert.throws(() => resolveWebhookOptions({}, "svix"), TypeError);
+  // A Standard Webhooks secret is printable: a HeyGen dialect takes it too.
+  createSimulator({
+    dialect: "heygen-video",
+    webhookSecret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+  });
+});
+
 Deno.test("bad webhook options are refused when the simulator is created", () => {
   const cases: [Record<string, unknown>, typeof Error, RegExp][] = [
     [
       { webhookSecret: "s3cret" },
       TypeError,
-      /'webhookSecret' must be "whsec_" followed by base64: current value is a string in another form \(not shown\)/,
+      /'webhookSecret' must be "whsec_" followed by the base64 of the key \(scheme standard-webhooks\): current value is a string in another form \(not shown\)/,
     ],
     [{ webhookSecret: "whsec_abc" }, TypeError, /'webhookSecret'/],
     [{ webhookSecret: 7 }, TypeError, /current value is 7/],

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { createSimulator, type Simulator } from "../../server.ts";
 import { PRESETS } from "../../protocol/dialects/mod.ts";
 import { verifyWebhook } from "../../protocol/webhook_signature.ts";
+import { STANDARD_WEBHOOKS } from "../../protocol/webhook_schemes/standard.ts";
 import { FakeClock, settle } from "../../testing/fake_clock.ts";
 import { WEBHOOK_RETRY } from "../../simulator/webhooks.ts";
 import { BASE, get } from "./_requests.ts";
@@ -115,15 +116,29 @@ for (const [name, dialect] of Object.entries(PRESETS)) {
     const answer = await (await get(simulator, location)).json();
     assert.deepEqual(JSON.parse(event.body), answer);
     assert.equal(event.headers.get("content-type"), "application/json");
-    assert.match(event.headers.get("webhook-id")!, /^msg_\w+$/);
+    // Signed the way the dialect's API signs, and only that way.
+    const scheme = dialect.webhookScheme ?? STANDARD_WEBHOOKS;
     assert.equal(
-      event.headers.get("webhook-timestamp"),
-      String(Math.floor(clock.now() / 1_000)),
-    );
-    assert.equal(
-      await verifyWebhook(SECRET, event.headers, event.body, clock.now()),
+      await scheme.verify(SECRET, event.headers, event.body, clock.now(), 0),
       true,
     );
+    assert.notEqual(
+      await scheme.messageId(event.headers, event.body),
+      undefined,
+    );
+    if (scheme === STANDARD_WEBHOOKS) {
+      assert.match(event.headers.get("webhook-id")!, /^msg_\w+$/);
+      assert.equal(
+        event.headers.get("webhook-timestamp"),
+        String(Math.floor(clock.now() / 1_000)),
+      );
+    } else {
+      assert.equal(event.headers.get("webhook-signature"), null);
+      assert.notEqual(
+        await verifyWebhook(SECRET, event.headers, event.body, clock.now()),
+        true,
+      );
+    }
     assert.equal(dialect.idOf(JSON.parse(event.body)), jobId);
   });
 }
@@ -141,6 +156,21 @@ Deno.test("without a secret a callback carries its id and timestamp but no signa
   assert.equal(received.length, 1);
   assert.equal(received[0].headers.get("webhook-signature"), null);
   assert.match(received[0].headers.get("webhook-id")!, /^msg_/);
+});
+
+Deno.test("without a secret a HeyGen callback carries no signature headers, as HeyGen's carry none", async () => {
+  const clock = new FakeClock({ autoAdvance: false });
+  const { fetch, received } = receiver(clock);
+  await using simulator = createSimulator({
+    clock,
+    fetch,
+    seed: 2,
+    dialect: "heygen-translate",
+  });
+  await startJob(simulator);
+  await clock.tick(0);
+  await until(() => received.length > 0);
+  assert.deepEqual([...received[0].headers.keys()], ["content-type"]);
 });
 
 Deno.test("each job's callback has its own webhook-id", async () => {

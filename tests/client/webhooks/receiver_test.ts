@@ -305,7 +305,7 @@ Deno.test("createWebhookReceiver() refuses malformed options", () => {
   assert.throws(() => createWebhookReceiver({ secret: "whsec_not base64!" }), {
     name: "TypeError",
     message:
-      /'secret' must be "whsec_" followed by the base64 of the key: current value is a string of 17 characters$/,
+      /'secret' must be "whsec_" followed by the base64 of the key \(scheme standard-webhooks\): current value is a string of 17 characters$/,
   });
   assert.throws(
     () => createWebhookReceiver({ secret: [SECRET, ""] }),

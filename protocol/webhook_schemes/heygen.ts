@@ -1,0 +1,109 @@
+/**
+ * HeyGen's webhook signature as a {@linkcode WebhookScheme}.
+ *
+ * @module
+ */
+
+import type { WebhookScheme } from "../webhook_scheme.ts";
+import type { WebhookSigningInput } from "../webhook_signature.ts";
+import {
+  decodeHex,
+  encodeHex,
+  equalBytes,
+  hmacSha256,
+  sha256Hex,
+  utf8,
+} from "./_hmac.ts";
+
+const HEADER = "signature";
+
+/** Printable, no spaces: a secret pasted with a newline or a space fails where it is configured. */
+const SECRET = /^[\x21-\x7e]+$/;
+
+function isSecret(secret: unknown): boolean {
+  return typeof secret === "string" && SECRET.test(secret);
+}
+
+/** The key bytes; a `TypeError` that never shows the secret otherwise. */
+function keyOf(secret: string): Uint8Array<ArrayBuffer> {
+  if (!isSecret(secret)) {
+    throw new TypeError(
+      `Cannot use the webhook secret as 'secret' must be ${HEYGEN_SIGNATURE.secretForm}: current value is ${
+        typeof secret === "string"
+          ? `a string of ${(secret as string).length} characters`
+          : typeof secret
+      }`,
+    );
+  }
+  return utf8(secret);
+}
+
+/**
+ * `heygen`: HeyGen's callbacks carry a `Signature` header, the lower-case
+ * hex HMAC-SHA256 of the raw body keyed by the endpoint's secret as written
+ * (its UTF-8 bytes, `whsec_` prefix and all). Upper-case hex is accepted.
+ *
+ * The MAC covers the body only: no id and no timestamp are signed, so a
+ * captured callback cannot be refused by its age. The receiver still
+ * refuses a copy it has seen, for as long as it remembers message ids
+ * (`keepFor`, `maxKept`): a message's id is the SHA-256 of its body, the
+ * same on every retry. A replay past that memory is a final event the job
+ * already had, which changes no result.
+ *
+ * Sources: each endpoint registered with `POST /v1/webhook/endpoint.add`
+ * gets a `secret` "used to verify the callback request is from HeyGen"
+ * (https://docs.heygen.com/reference/add-a-webhook-endpoint); the events and
+ * their payloads are at https://docs.heygen.com/docs/using-heygens-webhook-events.
+ * NOT verified against HeyGen's own pages: the header's name and that the
+ * MAC is the hex HMAC-SHA256 of the body keyed by the secret's bytes; both
+ * are what public HeyGen receivers check, as the pages found stop before
+ * the signature. HeyGen's v3 endpoints (https://developers.heygen.com/docs/webhooks)
+ * hand out `whsec_…` secrets that can be rotated, the form of Standard
+ * Webhooks secrets: a v3 endpoint may sign that way instead, which a
+ * receiver's `scheme: "standard-webhooks"` selects. Check one real callback
+ * before relying on either.
+ *
+ * @example
+ * ```ts
+ * import { HEYGEN_SIGNATURE } from "@video-status/client";
+ * import assert from "node:assert/strict";
+ *
+ * const secret = "endpoint-secret";
+ * const body = JSON.stringify({ event_type: "avatar_video.success", event_data: { video_id: "v1" } });
+ * const headers = new Headers(await HEYGEN_SIGNATURE.sign(secret, { id: "msg_1", timestamp: 0, body }));
+ * assert.match(headers.get("signature") ?? "", /^[0-9a-f]{64}$/);
+ * assert.equal(await HEYGEN_SIGNATURE.verify(secret, headers, body, Date.now(), 300_000), true);
+ * assert.equal(await HEYGEN_SIGNATURE.verify(secret, headers, body + " ", Date.now(), 300_000), "bad signature");
+ * ```
+ */
+export const HEYGEN_SIGNATURE: WebhookScheme = Object.freeze({
+  name: "heygen",
+  secretForm: "the endpoint secret, printable characters without spaces",
+  isSecret,
+  unsigned: (): Record<string, string> => ({}),
+  async sign(
+    secret: string,
+    input: WebhookSigningInput,
+  ): Promise<Record<string, string>> {
+    return {
+      [HEADER]: encodeHex(await hmacSha256(keyOf(secret), input.body)),
+    };
+  },
+  async verify(
+    secret: string,
+    headers: Headers,
+    body: string,
+  ): Promise<true | string> {
+    const key = keyOf(secret);
+    const signature = headers.get(HEADER);
+    if (signature === null) return "missing headers";
+    const expected = await hmacSha256(key, body);
+    const candidate = decodeHex(signature.trim());
+    return candidate !== undefined && equalBytes(candidate, expected)
+      ? true
+      : "bad signature";
+  },
+  async messageId(_headers: Headers, body: string): Promise<string> {
+    return `sha256:${await sha256Hex(body)}`;
+  },
+});
