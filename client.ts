@@ -4,7 +4,9 @@
  * as soon as it exists. Runtime-agnostic: it uses only web-standard APIs, so
  * it runs in Deno, Node, Bun and browsers.
  *
- * The layer below is `client/`: the wait engine (`engine.ts`), one file per
+ * The layer below is `client/`: the wait engine (`engine.ts`) driving a
+ * wait's decisions (`wait_machine.ts`), the strategy's choice of transport
+ * (`strategy.ts`) and what a wait is on (`target.ts`), one file per
  * transport (`poll.ts`, `sse.ts`, `websocket.ts`), webhooks beside them
  * (`webhook_wait.ts`, `webhooks/`), the one-shot `check.ts`,
  * reading an answer through the dialect (`answer.ts`), sending one request
@@ -17,18 +19,12 @@
 import { RequestBudget } from "./client/budget.ts";
 import { checkOnce } from "./client/check.ts";
 import { createJob } from "./client/create_job.ts";
-import {
-  type EngineSettings,
-  runWait,
-  type WaitTarget,
-} from "./client/engine.ts";
+import { type EngineSettings, runWait } from "./client/engine.ts";
 import type { Strategy, VideoStatusClientOptions } from "./client/options.ts";
 import { type ClientSettings, resolveOptions } from "./client/settings.ts";
-import { PollTransport } from "./client/poll.ts";
 import { pushIterator } from "./client/push_iterator.ts";
-import { SseTransport } from "./client/sse.ts";
-import type { Transport } from "./client/transport.ts";
-import { WebSocketTransport } from "./client/websocket.ts";
+import { transportFor } from "./client/strategy.ts";
+import { targetOf } from "./client/target.ts";
 import type {
   CheckOptions,
   CreateJobOptions,
@@ -37,9 +33,8 @@ import type {
   StatusUpdate,
   WaitOptions,
 } from "./client/types.ts";
-import { parseUrl } from "./client/url.ts";
+import { startPosition, type WaitTarget } from "./client/wait_machine.ts";
 import type { Dialect } from "./protocol/dialect.ts";
-import { jobUrl } from "./protocol/dialects/route.ts";
 import { type FinalStatus, isFinalStatus } from "./protocol/status.ts";
 import type { PollSchedule } from "./timing/schedule.ts";
 import { assertFiniteAtLeast } from "./util/validate.ts";
@@ -318,33 +313,7 @@ export class VideoStatusClient {
   }
 
   #target(job: string | Job): WaitTarget {
-    if (typeof job === "string") {
-      if (job === "") {
-        throw new TypeError("Cannot wait for a job as its id is empty");
-      }
-      return {
-        url: jobUrl(this.serverUrl, this.#settings.dialect, job),
-        startedAt: undefined,
-        jobId: job,
-      };
-    }
-    if (typeof job?.url !== "string") {
-      throw new TypeError(
-        "Cannot wait for a job as it must be an id or a job from createJob()",
-      );
-    }
-    const url = parseUrl("wait for a job", "job.url", job.url);
-    if (this.#settings.origins.reach(url) === "refused") {
-      throw new TypeError(
-        `Cannot wait for a job as 'job.url' must be on the origin of 'serverUrl' or 'statusUrl' or of an entry of 'allowedOrigins': current value is ${url.href}`,
-      );
-    }
-    return {
-      url: url.href,
-      startedAt: job.createdAt,
-      final: job.final,
-      jobId: job.id,
-    };
+    return targetOf(this.#settings, job);
   }
 
   // Not async itself, so that a sleeping wait keeps no frame here: only the
@@ -363,37 +332,11 @@ export class VideoStatusClient {
         options.onUpdate?.(target.final);
         return Promise.resolve(target.final);
       }
-      return runWait(
-        this.#settings,
-        this.#transport(),
-        target,
-        timeout,
-        options,
-      );
+      const settings = this.#settings;
+      const position = startPosition(settings.clock.now(), target, timeout);
+      return runWait(settings, transportFor(settings), position, options);
     } catch (error) {
       return Promise.reject(error);
     }
-  }
-
-  /** A fresh transport for one wait, as the strategy says. */
-  #transport(): Transport {
-    const settings = this.#settings;
-    switch (this.strategy) {
-      case "poll":
-        return new PollTransport(settings, "never");
-      case "long-poll":
-        return new PollTransport(settings, "always");
-      case "auto":
-        return new PollTransport(settings, "auto");
-      case "sse":
-        return new SseTransport(settings, () => this.#polling());
-      case "websocket":
-        return new WebSocketTransport(settings, () => this.#polling());
-    }
-  }
-
-  /** What the push strategies fall back to where the server offers no push. */
-  #polling(): Transport {
-    return new PollTransport(this.#settings, "auto");
   }
 }

@@ -3,7 +3,7 @@
 // request's failure is; the caller decides whether to ask again.
 
 import type { RequestBudget } from "./budget.ts";
-import type { WaitTarget } from "./engine.ts";
+import type { WaitTarget } from "./wait_machine.ts";
 import { updateOf } from "./update.ts";
 import { PollTransport } from "./poll.ts";
 import type { TransportSettings } from "./request.ts";
