@@ -7,14 +7,26 @@ import { parseUrl } from "./url.ts";
 import type { WaitTarget } from "./wait_machine.ts";
 import { jobUrl } from "../protocol/dialects/route.ts";
 
-/** The target of a job: its id's status URL, or a job's checked URL. */
+/** The target of a job: its id's status URL, a job's checked URL, or `statusUrl` for none. */
 export function targetOf(
-  settings: Pick<ClientSettings, "serverUrl" | "dialect" | "origins">,
-  job: string | Job,
+  settings: Pick<
+    ClientSettings,
+    "serverUrl" | "statusUrl" | "dialect" | "origins"
+  >,
+  job: string | Job | undefined,
 ): WaitTarget {
+  if (job === undefined) {
+    return { url: settings.statusUrl, startedAt: undefined };
+  }
   if (typeof job === "string") {
     if (job === "") {
       throw new TypeError("Cannot wait for a job as its id is empty");
+    }
+    if (job.trimStart().startsWith("{")) {
+      // Not an id: waiting on it would ask the server about a garbled job.
+      throw new TypeError(
+        "Cannot wait for a job as its id looks like a serialized state: give the state after JSON.parse()",
+      );
     }
     return {
       url: jobUrl(settings.serverUrl, settings.dialect, job),
