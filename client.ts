@@ -13,7 +13,6 @@
  * @module
  */
 
-import { RequestBudget } from "./client/budget.ts";
 import { checkOnce } from "./client/check.ts";
 import { createJob } from "./client/create_job.ts";
 import { type EngineSettings, runWait } from "./client/engine.ts";
@@ -47,6 +46,7 @@ export type { Strategy, VideoStatusClientOptions } from "./client/options.ts";
 export type { HeaderValues } from "./client/headers.ts";
 export type { StepOptions, StepResult } from "./client/step.ts";
 export { WAIT_STATE_FORMAT, type WaitState } from "./client/step_state.ts";
+export type { RequestBudget } from "./client/request_budget.ts";
 export type { AllowedOrigin } from "./client/origin.ts";
 export type {
   CheckOptions,
@@ -129,10 +129,7 @@ export class VideoStatusClient {
    */
   constructor(options: VideoStatusClientOptions = {}) {
     const settings = resolveOptions(options);
-    this.#settings = {
-      ...settings,
-      budget: new RequestBudget(settings.maxRequestsPerSecond, settings.clock),
-    };
+    this.#settings = settings;
     this.serverUrl = settings.serverUrl;
     this.statusUrl = settings.statusUrl;
     this.maxRetries = settings.maxRetries;

@@ -9,7 +9,8 @@
 // sleeping wait small (see the scale benchmark).
 
 import type { RequestLabel } from "./answer.ts";
-import type { RequestBudget } from "./budget.ts";
+import { MemoryBudget } from "./budget.ts";
+import type { RequestBudget } from "./request_budget.ts";
 import type { ClientSettings } from "./settings.ts";
 import { LinkedSignal } from "./request.ts";
 import type {
@@ -77,7 +78,7 @@ class Wait implements Exchange {
   readonly signal: AbortSignal | undefined;
   readonly #settings: EngineSettings;
   readonly #machine: WaitMachine;
-  #ticket = -1;
+  #ticket: unknown = -1;
   /** An exception of a callback or of the schedule, which ends the wait. */
   #thrown: { error: unknown } | undefined;
   readonly #webhooks: WebhookLink | undefined;
@@ -160,7 +161,7 @@ class Wait implements Exchange {
   }
 
   sending(): void {
-    this.#settings.budget.sending(this.#ticket);
+    this.#settings.budget.sent(this.#ticket);
     this.#machine.sending();
     this.#webhooks?.sent();
   }
@@ -189,9 +190,9 @@ class Wait implements Exchange {
   }
 
   /** A place in the request budget, given up at the deadline. */
-  async #takeBudget(): Promise<number> {
+  async #takeBudget(): Promise<unknown> {
     const { budget, clock } = this.#settings;
-    if (budget.unlimited) return -1;
+    if (budget instanceof MemoryBudget && budget.unlimited) return -1;
     const machine = this.#machine;
     const deadline = {};
     const link = new LinkedSignal(
@@ -201,7 +202,7 @@ class Wait implements Exchange {
       () => deadline,
     );
     try {
-      return await budget.take(link.signal);
+      return await budget.acquire(link.signal);
     } catch (error) {
       if (error === deadline) machine.checkDeadline();
       throw error;
