@@ -33,6 +33,8 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   simulator: ["timing", "protocol", "util"],
   testing: ["client", "timing", "protocol", "util"],
   redis: ["client", "timing", "protocol", "util"],
+  // Examples are the library's users: they import it by its package name.
+  examples: [],
   surface: [
     "surface",
     "client",
@@ -135,6 +137,7 @@ function runtimeUses(isChecked: (path: string) => boolean): string[] {
 Deno.test("only an entry folder imports npm packages, and only its own", () => {
   const uses: string[] = [];
   for (const [path, source] of sources) {
+    if (layerOf(path) === "examples") continue;
     const allowed = ENTRY_PACKAGES[layerOf(path)] ?? [];
     for (const specifier of importsOf(source)) {
       if (specifier.startsWith(".") || specifier.startsWith("node:")) continue;
@@ -160,6 +163,27 @@ Deno.test("each entry folder's npm packages are mapped in deno.json and optional
       assert.ok(name in OPTIONAL_PEERS, `${name} is no optional peer`);
     }
   }
+});
+
+Deno.test("an example imports the library by its package name, and only the npm packages deno.json maps for it", async () => {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("deno.json", root)),
+  );
+  const uses: string[] = [];
+  for (const [path, source] of sources) {
+    if (layerOf(path) !== "examples") continue;
+    const folder = path.slice(0, path.lastIndexOf("/") + 1);
+    const mapped = Object.keys(config.scopes?.[`./${folder}`] ?? {});
+    for (const specifier of importsOf(source)) {
+      if (specifier.startsWith("./") || specifier.startsWith("node:")) continue;
+      const library = specifier === config.name ||
+        specifier.startsWith(`${config.name}/`);
+      if (!library && !mapped.includes(specifier)) {
+        uses.push(`${path} imports ${specifier}`);
+      }
+    }
+  }
+  assert.deepEqual(uses, []);
 });
 
 Deno.test("the client, timing, protocol and util layers use web APIs only", () => {
