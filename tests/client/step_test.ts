@@ -257,3 +257,25 @@ Deno.test("a state outlives its client: another client of the same settings cont
   assert.equal(final.result, "completed");
   assert.equal(final.attempt, 2);
 });
+
+Deno.test("a step polls whatever the strategy: one request, not a stream or a socket", async () => {
+  for (const strategy of ["sse", "websocket", "long-poll", "poll"] as const) {
+    const { client, requests } = setup([pending()], { strategy });
+    const result = await client.step("j1");
+    assert.equal(result.done, false, strategy);
+    assert.equal(requests.length, 1, strategy);
+    assert.equal(requests[0].headers.get("accept"), "application/json");
+    // A long-poll strategy asks the server to hold the request; others may, until it shows it does not.
+    assert.equal(
+      requests[0].headers.get("prefer") !== null,
+      strategy !== "poll",
+      strategy,
+    );
+    // "auto" learns from this answer that the server does not hold requests.
+    assert.equal(
+      result.state.longPoll,
+      strategy === "long-poll" ? "always" : "never",
+      strategy,
+    );
+  }
+});
