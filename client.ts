@@ -4,30 +4,27 @@
  * as soon as it exists. Runtime-agnostic: it uses only web-standard APIs, so
  * it runs in Deno, Node, Bun and browsers.
  *
- * The layer below is `client/`: the wait engine (`engine.ts`), one file per
- * transport (`poll.ts`, `sse.ts`, `websocket.ts`), webhooks beside them
- * (`webhook_wait.ts`, `webhooks/`), the one-shot `check.ts`,
- * reading an answer through the dialect (`answer.ts`), sending one request
- * (`request.ts`), the options (`options.ts`, `dialect_options.ts`) and the
- * settings they become (`settings.ts`), the request budget and the errors.
+ * The layer below is `client/`: the wait engine (`engine.ts`) and the
+ * decisions it drives (`wait_machine.ts`, which `step.ts` drives one request
+ * at a time), the transports (`strategy.ts` picks one), webhooks, the
+ * one-shot `check.ts`, the options and the settings they become, the
+ * request budget and the errors.
  *
  * @module
  */
 
-import { RequestBudget } from "./client/budget.ts";
 import { cancelJob } from "./client/cancel.ts";
 import { checkOnce } from "./client/check.ts";
 import { createJob } from "./client/create_job.ts";
-import { traceWait } from "./client/hooks.ts";
-import {
-  type EngineSettings,
-  runWait,
-  type WaitTarget,
-} from "./client/engine.ts";
+import type { EngineSettings } from "./client/engine.ts";
 import type { Strategy, VideoStatusClientOptions } from "./client/options.ts";
 import { type ClientSettings, resolveOptions } from "./client/settings.ts";
 import { pushIterator } from "./client/push_iterator.ts";
-import { transportFor } from "./client/strategy.ts";
+import { runStep, type StepOptions, type StepResult } from "./client/step.ts";
+import { isWaitState, type WaitState } from "./client/step_state.ts";
+import { targetOf } from "./client/target.ts";
+import { runWaitFrom, waitStart } from "./client/wait.ts";
+import type { WaitTarget } from "./client/wait_machine.ts";
 import type {
   CancelOptions,
   CheckOptions,
@@ -37,43 +34,9 @@ import type {
   StatusUpdate,
   WaitOptions,
 } from "./client/types.ts";
-import { targetOf } from "./client/target.ts";
 import type { Dialect } from "./protocol/dialect.ts";
 import { type FinalStatus, isFinalStatus } from "./protocol/status.ts";
 import type { PollSchedule } from "./timing/schedule.ts";
-import { assertFiniteAtLeast } from "./util/validate.ts";
-
-export type { Strategy, VideoStatusClientOptions } from "./client/options.ts";
-export type { HeaderValues } from "./client/headers.ts";
-export type {
-  ClientHooks,
-  RequestErrorInfo,
-  RequestStartInfo,
-  ResponseInfo,
-  WaitEndInfo,
-  WaitOutcome,
-  WaitStartInfo,
-} from "./client/hooks.ts";
-export type { AllowedOrigin } from "./client/origin.ts";
-export type {
-  CancelOptions,
-  CheckOptions,
-  CreateJobOptions,
-  FinalUpdate,
-  Job,
-  RetryEvent,
-  StatusUpdate,
-  UpdateSource,
-  WaitOptions,
-} from "./client/types.ts";
-export type {
-  WebSocketClass,
-  WebSocketEventLike,
-  WebSocketLike,
-  WebSocketOptions,
-} from "./client/websocket.ts";
-export type { WebhookOptions } from "./client/webhook_wait.ts";
-export type { WebhookEvent, WebhookSource } from "./client/webhooks/source.ts";
 
 /**
  * Waits for video translation jobs.
@@ -137,10 +100,7 @@ export class VideoStatusClient {
    */
   constructor(options: VideoStatusClientOptions = {}) {
     const settings = resolveOptions(options);
-    this.#settings = {
-      ...settings,
-      budget: new RequestBudget(settings.maxRequestsPerSecond, settings.clock),
-    };
+    this.#settings = settings;
     this.serverUrl = settings.serverUrl;
     this.statusUrl = settings.statusUrl;
     this.maxRetries = settings.maxRetries;
@@ -173,7 +133,7 @@ export class VideoStatusClient {
    * @throws {RangeError} When the schedule returns a delay that is not a non-negative finite number.
    */
   getStatus(options: WaitOptions = {}): Promise<FinalStatus> {
-    return this.#wait({ url: this.statusUrl, startedAt: undefined }, options)
+    return this.#wait(targetOf(this.#settings, undefined), options)
       .then((update) => update.result);
   }
 
@@ -241,10 +201,7 @@ export class VideoStatusClient {
    * @throws {TypeError} When `job` is not an id or a job on an allowed origin.
    */
   check(job?: string | Job, options: CheckOptions = {}): Promise<StatusUpdate> {
-    const target = job === undefined
-      ? { url: this.statusUrl, startedAt: undefined }
-      : targetOf(this.#settings, job);
-    return checkOnce(this.#settings, target, options);
+    return checkOnce(this.#settings, targetOf(this.#settings, job), options);
   }
 
   /**
@@ -285,6 +242,9 @@ export class VideoStatusClient {
    * Waits until a job's status is final. With a {@linkcode Job} from
    * `createJob()`, `elapsed` counts from the job's creation and the wait
    * teaches the schedule how long the job took; with an id it does not.
+   * With a {@linkcode WaitState} from `step()`, it resumes that wait: same
+   * deadline, same place in the schedule (webhooks, when configured, are
+   * heard from then on).
    *
    * @example
    * ```ts ignore
@@ -295,8 +255,8 @@ export class VideoStatusClient {
    * console.log(final.result, final.attempt, final.elapsed, final.body);
    * ```
    *
-   * @param job A job id on this server (its URL is the dialect's status path), or a job from `createJob()`.
-   * @param options Abort signal, timeout and update callback of this wait.
+   * @param job A job id on this server (its URL is the dialect's status path), a job from `createJob()`, or a state from `step()`.
+   * @param options Abort signal, timeout (not with a state) and update callback of this wait.
    * @returns The final update.
    * @throws {HTTPError} On a status that retrying cannot fix (e.g. 404 for an unknown job).
    * @throws {RetryError} When more than `maxRetries` consecutive requests failed.
@@ -304,13 +264,67 @@ export class VideoStatusClient {
    * @throws {ProtocolError} When the server reports a status word the dialect does not know (naming the word and the field).
    * @throws {RequestError} On a redirect the client refuses (another origin, too many) or a request it cannot make.
    * @throws {RangeError} When the schedule returns a delay that is not a non-negative finite number.
-   * @throws {TypeError} When `job.url` is not an http(s) URL on an allowed origin.
+   * @throws {TypeError} When `job.url` is not an http(s) URL on an allowed origin, or a state is not one this client can resume (see `step()`).
    */
   waitForJob(
-    job: string | Job,
+    job: string | Job | WaitState,
     options: WaitOptions = {},
   ): Promise<FinalUpdate> {
-    return this.#wait(targetOf(this.#settings, job), options);
+    return this.#wait(this.#from(job), options);
+  }
+
+  /**
+   * Makes one status request of a wait and says what comes next, for a
+   * caller that sleeps on its own (a job queue, a workflow engine, a cron):
+   * the update, whether it is final, the `delay` to sleep before the next
+   * step, and the wait's `state`, plain JSON, to give that step, in this
+   * process or another. Steps follow the schedule, hints, retries and
+   * deadline of `waitForJob()`: with the same clock and random source they
+   * send the requests an uninterrupted wait would. A step never sleeps; it
+   * polls (a push strategy's wait polls, one request a step) and hears no
+   * webhooks. A failed request that may be retried resolves with no update
+   * and the backoff's delay; the step past `maxRetries` consecutive
+   * failures throws the RetryError.
+   *
+   * @example Step until the job ends
+   * ```ts
+   * import { VideoStatusClient } from "@video-status/client";
+   * import { FakeClock, json, scriptedFetch } from "@video-status/client/testing";
+   * import assert from "node:assert/strict";
+   *
+   * const clock = new FakeClock();
+   * const { fetch } = scriptedFetch([json({ result: "pending" }), json({ result: "completed" })]);
+   * const client = new VideoStatusClient({ fetch, clock, strategy: "poll" });
+   * let step = await client.step("job-1", { timeout: 60_000 });
+   * while (!step.done) {
+   *   const saved = JSON.stringify(step.state); // e.g. in a queue job's data
+   *   await clock.sleep(step.delay);
+   *   step = await client.step(JSON.parse(saved));
+   * }
+   * assert.equal(step.update.result, "completed");
+   * ```
+   *
+   * @param job A job id, a job from `createJob()` (first step), or the state a step returned.
+   * @param options Abort signal and update callback; the wait's timeout on the first step.
+   * @returns What the step heard and what comes next.
+   * @throws {TimeoutError} When the step comes at or past the wait's deadline.
+   * @throws {RetryError} When more than `maxRetries` consecutive requests failed.
+   * @throws {HTTPError} On a status that retrying cannot fix.
+   * @throws {ProtocolError} When the server reports a status word the dialect does not know.
+   * @throws {RequestError} On a redirect the client refuses or a request it cannot make.
+   * @throws {RangeError} When the schedule returns a delay that is not a non-negative finite number.
+   * @throws {TypeError} When the job is not valid, or the state is not one of this client's dialect and allowed origins, has ended, is of another format version, or was changed; or `timeout` comes with a state.
+   */
+  step(
+    job: string | Job | WaitState,
+    options: StepOptions = {},
+  ): Promise<StepResult> {
+    try {
+      const start = waitStart(this.#settings, this.#from(job), options.timeout);
+      return runStep(this.#settings, start, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -343,9 +357,7 @@ export class VideoStatusClient {
     job?: string | Job,
     options: WaitOptions = {},
   ): AsyncIterableIterator<StatusUpdate> {
-    const target = job === undefined
-      ? { url: this.statusUrl, startedAt: undefined }
-      : targetOf(this.#settings, job);
+    const target = targetOf(this.#settings, job);
     return pushIterator<StatusUpdate>(
       (push, signal) =>
         this.#wait(target, {
@@ -360,29 +372,15 @@ export class VideoStatusClient {
     );
   }
 
-  /** A wait between its hooks, if the client has any. */
-  #wait(target: WaitTarget, options: WaitOptions): Promise<FinalUpdate> {
-    const run = (traced: WaitTarget) => this.#run(traced, options);
-    return traceWait(this.#settings, target, options, run);
+  /** A job's target (a bad job throws here), or a state as it is (checked as the wait starts). */
+  #from(job: string | Job | WaitState): WaitTarget | WaitState {
+    return isWaitState(job) ? job : targetOf(this.#settings, job);
   }
 
-  // Not async itself, so that a sleeping wait keeps no frame here: only the
-  // engine's.
-  #run(target: WaitTarget, options: WaitOptions): Promise<FinalUpdate> {
-    try {
-      const timeout = options.timeout ?? this.timeout;
-      assertFiniteAtLeast("wait", "timeout", timeout, 1);
-      if (target.final !== undefined) {
-        // The create answer already said the job ended: nothing to ask.
-        options.signal?.throwIfAborted();
-        this.#settings.onUpdate?.(target.final);
-        options.onUpdate?.(target.final);
-        return Promise.resolve(target.final);
-      }
-      const transport = transportFor(this.#settings);
-      return runWait(this.#settings, transport, target, timeout, options);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+  #wait(
+    from: WaitTarget | WaitState,
+    options: WaitOptions,
+  ): Promise<FinalUpdate> {
+    return runWaitFrom(this.#settings, from, options);
   }
 }

@@ -42,7 +42,40 @@
  * @module
  */
 
-export * from "./client.ts";
+export { VideoStatusClient } from "./client.ts";
+export type { Strategy, VideoStatusClientOptions } from "./client/options.ts";
+export type { HeaderValues } from "./client/headers.ts";
+export type {
+  ClientHooks,
+  RequestErrorInfo,
+  RequestStartInfo,
+  ResponseInfo,
+  WaitEndInfo,
+  WaitOutcome,
+  WaitStartInfo,
+} from "./client/hooks.ts";
+export type { StepOptions, StepResult } from "./client/step.ts";
+export { WAIT_STATE_FORMAT, type WaitState } from "./client/step_state.ts";
+export type { RequestBudget } from "./client/request_budget.ts";
+export type { AllowedOrigin } from "./client/origin.ts";
+export type {
+  CancelOptions,
+  CheckOptions,
+  CreateJobOptions,
+  FinalUpdate,
+  Job,
+  RetryEvent,
+  StatusUpdate,
+  UpdateSource,
+  WaitOptions,
+} from "./client/types.ts";
+export type {
+  WebSocketClass,
+  WebSocketEventLike,
+  WebSocketLike,
+  WebSocketOptions,
+} from "./client/websocket.ts";
+export type { WebhookOptions } from "./client/webhook_wait.ts";
 export type { DialectOptions } from "./client/dialect_options.ts";
 export * from "./client/errors/mod.ts";
 export * from "./protocol/status.ts";

@@ -10,11 +10,11 @@
  * @module
  */
 
-import type { WaitTarget } from "./engine.ts";
 import { isTimeoutError } from "./errors/mod.ts";
 import type { Strategy } from "./options.ts";
 import type { FinalUpdate, WaitOptions } from "./types.ts";
 import { redact } from "./url.ts";
+import type { WaitPosition } from "./wait_machine.ts";
 import { assertFunction, show } from "../util/validate.ts";
 
 /**
@@ -294,7 +294,6 @@ export interface TraceSettings {
   hooks: ClientHooks | undefined;
   dialect: { name: string };
   strategy: Strategy;
-  timeout: number;
 }
 
 /**
@@ -303,18 +302,18 @@ export interface TraceSettings {
  */
 export function traceWait(
   settings: TraceSettings,
-  target: WaitTarget,
-  options: WaitOptions,
-  run: (target: WaitTarget) => Promise<FinalUpdate>,
+  position: Pick<WaitPosition, "url" | "jobId" | "timeout">,
+  options: Pick<WaitOptions, "signal">,
+  run: (trace: RequestTrace | undefined) => Promise<FinalUpdate>,
 ): Promise<FinalUpdate> {
   const { hooks } = settings;
-  if (hooks === undefined) return run(target);
+  if (hooks === undefined) return run(undefined);
   const start: WaitStartInfo = {
-    jobId: target.jobId,
-    url: redact(target.url),
+    jobId: position.jobId ?? undefined,
+    url: redact(position.url),
     dialect: settings.dialect.name,
     strategy: settings.strategy,
-    timeout: options.timeout ?? settings.timeout,
+    timeout: position.timeout,
   };
   const wait = call(hooks, "onWaitStart", start);
   const trace = new RequestTrace(hooks, wait);
@@ -327,7 +326,14 @@ export function traceWait(
       requests: trace.requests,
     });
   };
-  return run({ ...target, trace }).then(
+  let running: Promise<FinalUpdate>;
+  try {
+    running = run(trace);
+  } catch (error) {
+    // A wait refused as it starts (an aborted signal) still ends traced.
+    running = Promise.reject(error);
+  }
+  return running.then(
     (update) => {
       end(update.result, { update });
       return update;

@@ -32,6 +32,11 @@ export class PollTransport implements Transport {
     this.#mode = mode;
   }
 
+  /** How it asks now: `"auto"` becomes `"never"` once the server shows it does not hold requests. */
+  get mode(): LongPollMode {
+    return this.#mode;
+  }
+
   async exchange(exchange: Exchange): Promise<ExchangeOutcome> {
     const { clock, requestTimeout, longPollWait } = this.#settings;
     const headers: Record<string, string> = {};

@@ -5,7 +5,7 @@
 // client, and its wait for a budget slot, goes through `LinkedSignal`.
 
 import type { RequestLabel } from "./answer.ts";
-import type { RequestBudget } from "./budget.ts";
+import type { RequestBudget } from "./request_budget.ts";
 import {
   NetworkError,
   RequestError,
@@ -358,7 +358,7 @@ export async function sendOnce(
   timeout: number,
 ): Promise<Answered> {
   const { budget, clock } = settings;
-  const ticket = await budget.take(signal);
+  const ticket = await budget.acquire(signal);
   const link = new LinkedSignal(
     clock,
     signal,
@@ -368,7 +368,7 @@ export async function sendOnce(
   let sentAt = 0;
   try {
     const sent = await send(settings, outgoing, link, () => {
-      budget.sending(ticket);
+      budget.sent(ticket);
       sentAt = clock.now();
     });
     const text = await readText(sent.response, link);

@@ -6,7 +6,7 @@ import {
   type Job as ClientJob,
   type UpdateSource,
   VideoStatusClient,
-} from "../client.ts";
+} from "../mod.ts";
 import { createWebhookReceiver, type WebhookReceiver } from "../mod.ts";
 import {
   type Dialect,

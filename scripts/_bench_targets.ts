@@ -2,7 +2,7 @@
 // schedule against the seed's backoff, and for each push or webhook strategy
 // a bound on every job's requests and a p99 latency of at most 5 ms.
 
-import type { UpdateSource } from "../client.ts";
+import type { UpdateSource } from "../mod.ts";
 import { percentile, type Summary } from "./_stats.ts";
 import {
   type BenchStrategy,

@@ -3,7 +3,7 @@
 // the workload exactly as it would unscaled.
 
 import { Backoff } from "../timing/backoff.ts";
-import type { Strategy, VideoStatusClientOptions } from "../client.ts";
+import type { Strategy, VideoStatusClientOptions } from "../mod.ts";
 import { LearnedSchedule } from "../timing/learned_schedule.ts";
 import type { PollContext, PollSchedule } from "../timing/schedule.ts";
 import type { Random } from "./_workload.ts";

@@ -14,7 +14,7 @@
 import { parseArgs } from "node:util";
 import { joinNegativeValues } from "../simulator/cli_args.ts";
 import { positiveInteger, runMain } from "./_flags.ts";
-import { type Job, VideoStatusClient } from "../client.ts";
+import { type Job, VideoStatusClient } from "../mod.ts";
 import type { FinalStatus } from "../protocol/status.ts";
 import { spawnServer } from "./_spawn_server.ts";
 import { abuseRun } from "./_abuse.ts";

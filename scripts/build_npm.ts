@@ -1,6 +1,7 @@
 /**
  * Builds the npm package `video-status-client` into `npm/`: ESM and CommonJS
- * bundles of `mod.ts`, `server.ts`, `testing/mod.ts` and `otel/mod.ts` with type declarations for each, the
+ * bundles of `mod.ts`, `server.ts`, `testing/mod.ts`, `otel/mod.ts` and
+ * `redis/mod.ts` with type declarations for each, the
  * `video-status-client-server` command, `package.json`, `README.md` and
  * `LICENSE`. tsup and TypeScript come from npm (see `_npm_tools.ts`).
  *
@@ -25,8 +26,8 @@ const NODE_ENGINES = ">=20";
 const HELP = `Usage: deno task build:npm [options]
 
 Builds the npm package ${NPM_NAME} into npm/ (deleted first): ESM and
-CommonJS bundles of mod.ts, server.ts, testing/mod.ts and otel/mod.ts with .d.ts
-and .d.cts declarations,
+CommonJS bundles of mod.ts, server.ts, testing/mod.ts, otel/mod.ts and
+redis/mod.ts with .d.ts and .d.cts declarations,
 the ${NPM_BIN} command, package.json, README.md and LICENSE.
 The pinned build tools are installed once into ${npmToolsDir()}.
 
@@ -40,6 +41,7 @@ const ENTRIES: Readonly<Record<string, string>> = {
   server: "server.ts",
   testing: "testing/mod.ts",
   otel: "otel/mod.ts",
+  redis: "redis/mod.ts",
 };
 
 /**
@@ -50,6 +52,8 @@ const ENTRIES: Readonly<Record<string, string>> = {
 export const OPTIONAL_PEERS: Readonly<Record<string, string>> = {
   // `otel/`: the OpenTelemetry API, the version deno.json's scope maps and upward.
   "@opentelemetry/api": "^1.9.0",
+  // `redis/`: node-redis, the version deno.json's scope maps and upward.
+  redis: "^6.3.1",
 };
 
 /** The subset of `deno.json` the build reads. */

@@ -2,7 +2,8 @@
 // only the layers below it (surfaces → client/simulator → timing/protocol →
 // util), the client and the timing policy use web APIs only, and the
 // simulator's handler leaves runtime APIs to its adapters. Entry folders
-// (`otel/`) sit beside the surfaces and alone may import their npm package.
+// (`otel/`, `redis/`) sit beside the surfaces and alone may import their npm
+// package.
 
 import assert from "node:assert/strict";
 import { OPTIONAL_PEERS } from "../scripts/build_npm.ts";
@@ -16,6 +17,7 @@ const root = new URL("../", import.meta.url);
  */
 const ENTRY_PACKAGES: Readonly<Record<string, readonly string[]>> = {
   otel: ["@opentelemetry/api"],
+  redis: ["redis"],
 };
 
 /** Layer of a source file, by its folder; top-level files are surfaces. */
@@ -33,6 +35,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   simulator: ["timing", "protocol", "util"],
   testing: ["client", "timing", "protocol", "util"],
   otel: ["client", "timing", "protocol", "util"],
+  redis: ["client", "timing", "protocol", "util"],
+  // Examples are the library's users: they import it by its package name.
+  examples: [],
   surface: [
     "surface",
     "client",
@@ -135,6 +140,7 @@ function runtimeUses(isChecked: (path: string) => boolean): string[] {
 Deno.test("only an entry folder imports npm packages, and only its own", () => {
   const uses: string[] = [];
   for (const [path, source] of sources) {
+    if (layerOf(path) === "examples") continue;
     const allowed = ENTRY_PACKAGES[layerOf(path)] ?? [];
     for (const specifier of importsOf(source)) {
       if (specifier.startsWith(".") || specifier.startsWith("node:")) continue;
@@ -160,6 +166,27 @@ Deno.test("each entry folder's npm packages are mapped in deno.json and optional
       assert.ok(name in OPTIONAL_PEERS, `${name} is no optional peer`);
     }
   }
+});
+
+Deno.test("an example imports the library by its package name, and only the npm packages deno.json maps for it", async () => {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("deno.json", root)),
+  );
+  const uses: string[] = [];
+  for (const [path, source] of sources) {
+    if (layerOf(path) !== "examples") continue;
+    const folder = path.slice(0, path.lastIndexOf("/") + 1);
+    const mapped = Object.keys(config.scopes?.[`./${folder}`] ?? {});
+    for (const specifier of importsOf(source)) {
+      if (specifier.startsWith("./") || specifier.startsWith("node:")) continue;
+      const library = specifier === config.name ||
+        specifier.startsWith(`${config.name}/`);
+      if (!library && !mapped.includes(specifier)) {
+        uses.push(`${path} imports ${specifier}`);
+      }
+    }
+  }
+  assert.deepEqual(uses, []);
 });
 
 Deno.test("the client, timing, protocol and util layers use web APIs only", () => {

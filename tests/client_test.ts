@@ -5,7 +5,7 @@ import {
   TimeoutError,
   VideoStatusClient,
 } from "../mod.ts";
-import type { StatusUpdate } from "../client.ts";
+import type { StatusUpdate } from "../mod.ts";
 import { FakeClock } from "../testing/fake_clock.ts";
 import { hang, json } from "../testing/scripted_fetch.ts";
 import { completed, pending, setup, statusStream } from "./client/_setup.ts";

@@ -1,7 +1,7 @@
 // A client on a FakeClock and a scripted fetch, recording what it reports.
 
 import { VideoStatusClient, type VideoStatusClientOptions } from "../../mod.ts";
-import type { RetryEvent, StatusUpdate } from "../../client.ts";
+import type { RetryEvent, StatusUpdate } from "../../mod.ts";
 import { FakeClock } from "../../testing/fake_clock.ts";
 import {
   eventStream,
