@@ -20,7 +20,12 @@ import {
   encodeState,
   type LearnedScheduleJSON,
 } from "./learned_schedule_json.ts";
-import { planForBudget, planForLatency, type PollPlan } from "./poll_plan.ts";
+import {
+  delayFrom,
+  planForBudget,
+  planForLatency,
+  type PollPlan,
+} from "./poll_plan.ts";
 import { RunningWaits } from "./running_waits.ts";
 import { assertFiniteAtLeast, show } from "../util/validate.ts";
 
@@ -117,7 +122,7 @@ const MAX_STALE = 16;
  * stays fixed.
  *
  * From the estimate it plans poll times that minimise the expected requests
- * while at most 4 % of detections come later than the target: one target
+ * while at most 5 % of detections come later than the target: one target
  * apart where completions are dense, further apart where few jobs end
  * (above all before the first usually do). Until `minSamples` jobs have
  * been observed, and past what it has learned, it defers to the fallback.
@@ -370,9 +375,9 @@ export class LearnedSchedule implements PollSchedule {
   }
 
   /**
-   * The delay until the next planned poll at least half a target latency
-   * away, or the fallback's delay while too little is known or once the job
-   * has outlived the plan. A planned delay is always a positive finite
+   * The delay until the next planned poll (for a wait that began on an
+   * older plan: the plan's cadence where polls are dense), or the fallback's
+   * delay while too little is known or once the job has outlived the plan. A planned delay is always a positive finite
    * number; an `elapsed` below 0 (a clock that went back) counts as 0.
    *
    * @example
@@ -396,17 +401,8 @@ export class LearnedSchedule implements PollSchedule {
       this.#stale++;
     }
     if (this.samples < this.minSamples) return this.fallback.nextDelay(context);
-    const { polls, target } = this.#currentPlan();
-    const earliest = elapsed + target / 2;
-    let low = 0;
-    let high = polls.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (polls[middle] < earliest) low = middle + 1;
-      else high = middle;
-    }
-    if (low === polls.length) return this.fallback.nextDelay(context);
-    return polls[low] - elapsed;
+    return delayFrom(this.#currentPlan(), elapsed) ??
+      this.fallback.nextDelay(context);
   }
 
   /**
@@ -463,12 +459,16 @@ export class LearnedSchedule implements PollSchedule {
     const stale = Math.min(MAX_STALE, this.samples * STALE_SHARE);
     if (this.#plan !== undefined && this.#stale < stale) return this.#plan;
     const histogram = this.#histogram;
+    const cautious = {
+      cdf: (time: number): number => histogram.cautiousCdf(time),
+      horizon: histogram.horizon,
+    };
     const bound = (target: number): number =>
       Math.min(MAX_TARGET, Math.max(MIN_TARGET, target));
     this.#plan = this.maxRequestsPerJob !== undefined
-      ? planForBudget(histogram, this.maxRequestsPerJob, MIN_TARGET, MAX_TARGET)
+      ? planForBudget(cautious, this.maxRequestsPerJob, MIN_TARGET, MAX_TARGET)
       : planForLatency(
-        histogram,
+        cautious,
         bound(
           this.targetLatency ??
             this.latencyRatio! * histogram.quantile(0.5),
