@@ -40,9 +40,6 @@ const REACH = KERNEL.length - 1;
 // lot where a handful did (tried in simulation: a binomial standard error
 // on top cost more requests than it saved late detections).
 const EXTRA_JOBS = 1;
-// The share of a censored observation spread by the lognormal shape model
-// rather than by the current estimate.
-const MODEL_SHARE = 0.1;
 
 /**
  * What a histogram has learned, as plain numbers: what `LearnedSchedule`
@@ -118,9 +115,6 @@ export class DurationHistogram {
   #smooth = new Float64Array(BIN_COUNT);
   #below = new Float64Array(BIN_COUNT + 1);
   #horizon = 0;
-  // The estimate before smoothing, which the E-step follows: smoothing it
-  // again with every observation would spread it wider and wider.
-  #density = new Float64Array(BIN_COUNT);
   // The recency-weighted jobs known to have run at least to each bin.
   #atRisk = new Float64Array(BIN_COUNT);
   #current = false;
@@ -403,25 +397,6 @@ export class DurationHistogram {
       total += share[i - first];
     }
     for (let i = first; i <= last; i++) share[i - first] /= total;
-    if (!modelled) return { share, logs };
-    // The nonparametric E-step: spread it as the current estimate does
-    // within the interval (which resolves the modes of a mixture that one
-    // lognormal cannot), the lognormal keeping a share where the estimate
-    // has no mass yet.
-    this.#accumulate();
-    const density = this.#density;
-    let estimated = 0;
-    for (let i = first; i <= last; i++) {
-      estimated += density[i] * overlap(i, low, high) /
-        (EDGES[i + 1] - EDGES[i]);
-    }
-    if (!(estimated > 0)) return { share, logs };
-    for (let i = first; i <= last; i++) {
-      const inside = density[i] * overlap(i, low, high) /
-        (EDGES[i + 1] - EDGES[i]);
-      share[i - first] = (1 - MODEL_SHARE) * inside / estimated +
-        MODEL_SHARE * share[i - first];
-    }
     return { share, logs };
   }
 
@@ -431,7 +406,6 @@ export class DurationHistogram {
     if (this.#current) return;
     const completed = this.#completed;
     const density = kaplanMeier(completed, this.#unfinished, this.#running);
-    this.#density = density;
     atRisk(this.#atRisk, completed, this.#unfinished, this.#running);
     const smooth = this.#smooth.fill(0);
     let last = -1;
