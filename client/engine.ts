@@ -130,6 +130,7 @@ class Wait implements Exchange {
       // A final event ends the wait by aborting its sleep or request.
       if (this.#thrown !== undefined) throw this.#thrown.error;
       if (webhooks?.ended) return machine.final!;
+      machine.abandon();
       throw error;
     } finally {
       webhooks?.close();

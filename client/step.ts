@@ -99,7 +99,13 @@ export async function runStep(
     safetyNet: false,
   });
   const transport = pollingFor(settings, start.longPoll);
-  await stepWait(settings, transport, machine, options.signal);
+  try {
+    await stepWait(settings, transport, machine, options.signal);
+  } catch (error) {
+    // An aborted step leaves the wait where it was; anything else ends it.
+    if (!options.signal?.aborted) machine.abandon();
+    throw error;
+  }
   const state = waitStateOf(machine.position(), dialect.name, transport.mode);
   const { final } = machine;
   if (final !== undefined) {

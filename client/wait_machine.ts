@@ -121,6 +121,11 @@ export class WaitMachine {
   readonly #settings: MachineSettings;
   readonly #hooks: MachineHooks;
   readonly #p: WaitPosition;
+  /**
+   * Names the wait to the schedule when its job's start is known: the same
+   * in every step of the wait, in any process, as it comes from the position.
+   */
+  readonly #wait: string | undefined;
   #final: FinalUpdate | undefined;
 
   constructor(
@@ -133,6 +138,9 @@ export class WaitMachine {
     this.#p = { ...position };
     this.url = position.url;
     this.label = { method: "GET", url: redact(position.url) };
+    this.#wait = position.startKnown
+      ? `${position.startedAt} ${position.url}`
+      : undefined;
   }
 
   /** Where the wait stands now (a copy). */
@@ -147,6 +155,19 @@ export class WaitMachine {
 
   remaining(): number {
     return this.#p.deadline - this.#settings.clock.now();
+  }
+
+  /**
+   * Tells the schedule that the wait ended without a final status: its job
+   * outlived the last pending status heard.
+   */
+  abandon(): void {
+    const { pendingSeenAt, startedAt } = this.#p;
+    if (this.#wait === undefined || pendingSeenAt === null) return;
+    this.#settings.schedule.abandon?.({
+      after: pendingSeenAt - startedAt,
+      wait: this.#wait,
+    });
   }
 
   /** Counts a request about to be made. */
@@ -289,8 +310,9 @@ export class WaitMachine {
    * this long") would pull the learned durations short, wait after wait.
    */
   #observe(heard: Heard): void {
-    const { startKnown, startedAt, pendingSeenAt, lastWasPending } = this.#p;
-    if (!startKnown) return;
+    const { startedAt, pendingSeenAt, lastWasPending } = this.#p;
+    const wait = this.#wait;
+    if (wait === undefined) return;
     if (heard.held && pendingSeenAt === null) return;
     const atMost = heard.receivedAt - startedAt;
     const lastPending = pendingSeenAt === null ? 0 : pendingSeenAt - startedAt;
@@ -300,6 +322,7 @@ export class WaitMachine {
     this.#settings.schedule.observe?.({
       after: Math.min(after, atMost),
       atMost,
+      wait,
     });
   }
 
@@ -325,6 +348,7 @@ export class WaitMachine {
     const delay: unknown = schedule.nextDelay({
       attempt: this.#p.attempts,
       elapsed,
+      ...this.#wait !== undefined && { wait: this.#wait },
     });
     if (typeof delay !== "number" || !(delay >= 0) || delay === Infinity) {
       const name = schedule.constructor?.name ?? "";

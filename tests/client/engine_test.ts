@@ -202,7 +202,7 @@ Deno.test("every update carries the body of its answer", async () => {
 
 Deno.test("only a wait that knows its job's start teaches the schedule", async (t) => {
   const observing = () => {
-    const observed: { after: number; atMost: number }[] = [];
+    const observed: { after: number; atMost: number; wait?: string }[] = [];
     const schedule: PollSchedule = {
       nextDelay: () => 1000,
       observe: (observation) => observed.push(observation),
@@ -228,7 +228,13 @@ Deno.test("only a wait that knows its job's start teaches the schedule", async (
       const job = await client.createJob();
       await clock.sleep(4000);
       await client.waitForJob(job);
-      assert.deepEqual(observed, [{ after: 0, atMost: 4000 }]);
+      assert.deepEqual(observed, [{
+        after: 0,
+        atMost: 4000,
+        wait: observed[0]?.wait,
+      }]);
+      // The wait is named the same in every call about it: its job's start and URL.
+      assert.match(observed[0].wait ?? "", /^\d+ https?:\/\//);
     },
   );
 
@@ -255,7 +261,13 @@ Deno.test("only a wait that knows its job's start teaches the schedule", async (
         schedule,
       });
       await client.waitForJob(await client.createJob());
-      assert.deepEqual(observed, [{ after: 1000, atMost: 2000 }]);
+      assert.deepEqual(observed, [{
+        after: 1000,
+        atMost: 2000,
+        wait: observed[0]?.wait,
+      }]);
+      // The wait is named the same in every call about it: its job's start and URL.
+      assert.match(observed[0].wait ?? "", /^\d+ https?:\/\//);
     },
   );
 
@@ -278,7 +290,13 @@ Deno.test("only a wait that knows its job's start teaches the schedule", async (
       });
       await client.waitForJob(await client.createJob());
       // The second request left at 100 and was held until the change at 7100.
-      assert.deepEqual(observed, [{ after: 100, atMost: 7100 }]);
+      assert.deepEqual(observed, [{
+        after: 100,
+        atMost: 7100,
+        wait: observed[0]?.wait,
+      }]);
+      // The wait is named the same in every call about it: its job's start and URL.
+      assert.match(observed[0].wait ?? "", /^\d+ https?:\/\//);
     },
   );
 });
@@ -505,7 +523,7 @@ Deno.test("maxRequestsPerSecond bounds the requests of all waits in any second",
 });
 
 Deno.test("a wait for a created job teaches the schedule where its completion lay", async () => {
-  const observed: { after: number; atMost: number }[] = [];
+  const observed: { after: number; atMost: number; wait?: string }[] = [];
   const { client } = setup([
     json({ id: "j", result: "pending" }, { status: 201 }),
     pending(),
@@ -518,7 +536,13 @@ Deno.test("a wait for a created job teaches the schedule where its completion la
     },
   });
   await client.waitForJob(await client.createJob());
-  assert.deepEqual(observed, [{ after: 3000, atMost: 6000 }]);
+  assert.deepEqual(observed, [{
+    after: 3000,
+    atMost: 6000,
+    wait: observed[0]?.wait,
+  }]);
+  // The wait is named the same in every call about it: its job's start and URL.
+  assert.match(observed[0].wait ?? "", /^\d+ https?:\/\//);
 });
 
 Deno.test("a wait queued for the request budget still ends at its timeout", async () => {

@@ -154,7 +154,7 @@ Deno.test("a server without an event stream makes the wait fall back to polling"
 });
 
 Deno.test("an event stream's final status teaches near-exact only after a pending one", async () => {
-  const observed: { after: number; atMost: number }[] = [];
+  const observed: { after: number; atMost: number; wait?: string }[] = [];
   const encoder = new TextEncoder();
   const stream = (clock: FakeClock) => () => {
     const chunks = [
@@ -186,7 +186,13 @@ Deno.test("an event stream's final status teaches near-exact only after a pendin
   const final = await client.waitForJob(await client.createJob());
   assert.deepEqual(final.body, DONE);
   // Pending at 3000, still nothing new at the heartbeat at 6000, final at 9000.
-  assert.deepEqual(observed, [{ after: 6000, atMost: 9000 }]);
+  assert.deepEqual(observed, [{
+    after: 6000,
+    atMost: 9000,
+    wait: observed[0]?.wait,
+  }]);
+  // The wait is named the same in every call about it: its job's start and URL.
+  assert.match(observed[0].wait ?? "", /^\d+ https?:\/\//);
 });
 Deno.test("sse strategy follows the event stream and delivers the final status once", async () => {
   const stream = [

@@ -271,7 +271,7 @@ Deno.test("each connection takes its place in the request budget", async () => {
 });
 
 Deno.test("a socket's final status after a pending one teaches the schedule near-exact", async () => {
-  const observed: unknown[] = [];
+  const observed: { after: number; atMost: number; wait?: string }[] = [];
   const { client, clock } = wsSetup([async (socket) => {
     socket.open();
     for (const [wait, body] of [[1000, P], [2000, DONE]] as const) {
@@ -282,7 +282,13 @@ Deno.test("a socket's final status after a pending one teaches the schedule near
     schedule: { nextDelay: () => 1000, observe: (o) => observed.push(o) },
   }, [json({ id: "j", result: "pending" }, { status: 201 })]);
   await client.waitForJob(await client.createJob());
-  assert.deepEqual(observed, [{ after: 1000, atMost: 3000 }]);
+  assert.deepEqual(observed, [{
+    after: 1000,
+    atMost: 3000,
+    wait: observed[0]?.wait,
+  }]);
+  // The wait is named the same in every call about it: its job's start and URL.
+  assert.match(observed[0].wait ?? "", /^\d+ https?:\/\//);
 });
 
 Deno.test("the transport opens no socket to an origin the client may not reach", async () => {
