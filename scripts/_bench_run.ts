@@ -4,6 +4,7 @@
 
 import {
   type Job as ClientJob,
+  type StatusUpdate,
   type UpdateSource,
   VideoStatusClient,
 } from "../client.ts";
@@ -15,6 +16,7 @@ import {
 } from "../protocol/dialects/mod.ts";
 import { delay, systemClock } from "../timing/clock.ts";
 import type { BenchBooks } from "./_bench_server.ts";
+import type { LibraryWait } from "./_libraries.ts";
 import type { BenchStrategy } from "./_strategies.ts";
 import type { Job, Random } from "./_workload.ts";
 
@@ -82,13 +84,31 @@ export async function runStrategy(
         outcome: "completed",
         callbackUrl: hooks?.url,
       });
-    const final = await client.waitForJob(created);
+    const final = strategy.wait === undefined
+      ? await client.waitForJob(created)
+      : await libraryWait(strategy.wait, client, created, timeScale);
     const learnedAt = systemClock.now();
     if (final.result !== "completed") {
       throw new Error(`Job ${created.id} ended ${final.result}`);
     }
     return { id: created.id, duration, learnedAt, source: final.source };
   }));
+}
+
+// Another library's wait, its requests made by `client.check()` so that it
+// speaks the run's dialect; resolves with the last update.
+async function libraryWait(
+  wait: LibraryWait,
+  client: VideoStatusClient,
+  job: ClientJob,
+  timeScale: number,
+): Promise<StatusUpdate> {
+  let last: StatusUpdate | undefined;
+  await wait(async () => {
+    last = await client.check(job);
+    return last.result !== "pending";
+  }, timeScale);
+  return last!;
 }
 
 /** A webhook receiver served on a loopback port of this thread. */

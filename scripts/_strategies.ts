@@ -1,12 +1,19 @@
 // The strategies the benchmark compares, each as the client options it runs
-// with. Every delay is multiplied by the run's time scale, so a strategy sees
-// the workload exactly as it would unscaled.
+// with, or for another library, its wait. Every delay is multiplied by the
+// run's time scale, so a strategy sees the workload exactly as it would
+// unscaled.
 
 import { Backoff } from "../timing/backoff.ts";
 import type { Strategy, VideoStatusClientOptions } from "../client.ts";
 import { LearnedSchedule } from "../timing/learned_schedule.ts";
-import type { PollContext, PollSchedule } from "../timing/schedule.ts";
+import type { PollSchedule } from "../timing/schedule.ts";
 import type { Random } from "./_workload.ts";
+import {
+  type LibraryWait,
+  pRetryPoller,
+  pWaitForEvery,
+  smithyWaiter,
+} from "./_libraries.ts";
 
 /** Which simulator a strategy runs against. */
 export type ServerMode = "legacy" | "full";
@@ -27,13 +34,20 @@ export interface BenchStrategy {
   webhookDropRate?: number;
   /** The client options of one run, with delays scaled by `timeScale`. */
   options(timeScale: number, random: Random): VideoStatusClientOptions;
+  /**
+   * For another library: how it waits on a job, one `client.check()` per
+   * request, instead of the client's `waitForJob()`.
+   */
+  wait?: LibraryWait;
 }
 
 /** The strategies, in the order of the table. */
 export const STRATEGIES: readonly BenchStrategy[] = [
-  polling("fixed-1s", "Fixed 1 s interval", (scale) => ({
-    nextDelay: () => 1000 * scale,
-  })),
+  library(
+    "p-wait-for-1s",
+    "`p-wait-for`, a fixed 1 s interval",
+    pWaitForEvery(1000),
+  ),
   polling(
     "seed-backoff",
     "Seed's backoff (1 s, ×2, cap 5 s)",
@@ -44,10 +58,15 @@ export const STRATEGIES: readonly BenchStrategy[] = [
         jitter: 0,
       }),
   ),
-  polling(
-    "aws-waiter",
-    "AWS-waiter-like (2 s → 120 s, jittered)",
-    (scale, random) => awsWaiter(2000 * scale, 120_000 * scale, random),
+  library(
+    "smithy-waiter",
+    "`@smithy/util-waiter` `createWaiter` (2 s → 120 s, jittered)",
+    smithyWaiter,
+  ),
+  library(
+    "p-retry",
+    "`p-retry` as a poller (1 s, ×2, no cap)",
+    pRetryPoller,
   ),
   polling(
     "backoff",
@@ -98,6 +117,12 @@ function polling(
   };
 }
 
+// Another library polling the legacy server through `client.check()`; the
+// client's options only set how it speaks to the server.
+function library(id: string, label: string, wait: LibraryWait): BenchStrategy {
+  return { id, label, server: "legacy", options: () => ({}), wait };
+}
+
 function pushing(id: string, label: string, strategy: Strategy): BenchStrategy {
   return {
     id,
@@ -137,19 +162,4 @@ export function webhookSafetyDelay(timeScale: number): number {
  */
 export function longPollSeconds(timeScale: number): number {
   return Math.max(1, Math.floor(30 * timeScale));
-}
-
-// Like the AWS SDK waiters: the k-th delay is drawn uniformly between the
-// minimum and min(maximum, minimum × 2^(k−1)).
-function awsWaiter(
-  minDelay: number,
-  maxDelay: number,
-  random: Random,
-): PollSchedule {
-  return {
-    nextDelay: ({ attempt }: PollContext) => {
-      const ceiling = Math.min(maxDelay, minDelay * 2 ** (attempt - 1));
-      return minDelay + random() * (ceiling - minDelay);
-    },
-  };
 }
