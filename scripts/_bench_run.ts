@@ -17,6 +17,7 @@ import {
 import { delay, systemClock } from "../timing/clock.ts";
 import type { BenchBooks } from "./_bench_server.ts";
 import type { LibraryWait } from "./_libraries.ts";
+import { simulatePolling } from "./_simulate.ts";
 import type { BenchStrategy } from "./_strategies.ts";
 import type { Job, Random } from "./_workload.ts";
 
@@ -49,6 +50,11 @@ export interface RunSettings {
    * webhooks. @default {undefined}
    */
   webhookSecret?: string;
+  /**
+   * Jobs (unscaled) that a learning schedule is taught first, polled in
+   * virtual time before the run, for a warm start. @default {[]}
+   */
+  warmUp?: readonly Job[];
 }
 
 /**
@@ -67,8 +73,18 @@ export async function runStrategy(
   await using hooks = strategy.webhookDropRate === undefined
     ? undefined
     : serveReceiver(settings.webhookSecret);
+  const options = strategy.options(timeScale, random);
+  if (options.schedule?.observe !== undefined && settings.warmUp?.length) {
+    simulatePolling(
+      options.schedule,
+      settings.warmUp.map((job) => ({
+        arrival: job.arrival * timeScale,
+        duration: scaledDuration(job, timeScale),
+      })),
+    );
+  }
   const client = new VideoStatusClient({
-    ...strategy.options(timeScale, random),
+    ...options,
     serverUrl,
     dialect,
     timeout: 3_600_000,

@@ -40,6 +40,16 @@ export function milliseconds(value: number): string {
   return `${value.toFixed(2)} ms`;
 }
 
+/**
+ * Milliseconds as seconds for the benchmark tables: three decimals under
+ * 0.1 s, two under 10 s, one above.
+ */
+export function seconds(ms: number): string {
+  const value = ms / 1000;
+  const digits = value < 0.1 ? 3 : value < 10 ? 2 : 1;
+  return `${value.toFixed(digits)} s`;
+}
+
 /** Bytes as whole mebibytes. */
 export function mebibytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(0)} MiB`;
