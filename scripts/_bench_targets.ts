@@ -127,7 +127,8 @@ function told(run: JudgedRun): string {
     : ` (${webhook.jobs} of ${all} jobs told by webhook)`;
 }
 
-function met(ok: boolean): string {
+/** "met", or "missed" in bold. */
+export function met(ok: boolean): string {
   return ok ? "met" : "**missed**";
 }
 
