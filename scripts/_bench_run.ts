@@ -51,6 +51,11 @@ export interface RunSettings {
    */
   webhookSecret?: string;
   /**
+   * The p95 latency (unscaled ms) that a strategy aimed at the seed
+   * backoff's takes as its target. @default {undefined}
+   */
+  aim?: number;
+  /**
    * Jobs (unscaled) that a learning schedule is taught first, polled in
    * virtual time before the run, for a warm start. @default {[]}
    */
@@ -73,7 +78,7 @@ export async function runStrategy(
   await using hooks = strategy.webhookDropRate === undefined
     ? undefined
     : serveReceiver(settings.webhookSecret);
-  const options = strategy.options(timeScale, random);
+  const options = strategy.options(timeScale, random, settings.aim);
   if (options.schedule?.observe !== undefined && settings.warmUp?.length) {
     simulatePolling(
       options.schedule,

@@ -1,6 +1,6 @@
-// The issue's targets and how a run's figures compare with them: the learned
-// schedule against the seed's backoff, and for each push or webhook strategy
-// a bound on every job's requests and a p99 latency of at most 5 ms.
+// The push targets and how a run's figures compare with them: for each push
+// or webhook strategy a bound on every job's requests and a p99 latency of
+// at most 5 ms. (The learned schedule's are in _learned_targets.ts.)
 
 import type { UpdateSource } from "../client.ts";
 import { percentile, type Summary } from "./_stats.ts";
@@ -76,22 +76,6 @@ export function targetLines(
   timeScale: number,
 ): string[] {
   const lines = ["Targets:"];
-  const byId = new Map(runs.map((run) => [run.strategy.id, run.summary]));
-  const seed = byId.get("seed-backoff");
-  const learned = byId.get("learned");
-  if (seed !== undefined && learned !== undefined) {
-    const requestRatio = learned.requestsPerJob / seed.requestsPerJob;
-    const latencyRatio = learned.latencyP95Ms / seed.latencyP95Ms;
-    lines.push(
-      `- \`learned\` against \`seed-backoff\`: ${
-        requestRatio.toFixed(2)
-      }× the requests per job (target ≤ 1) and ${
-        latencyRatio.toFixed(2)
-      }× the p95 latency (target ≤ 0.5): ${
-        met(requestRatio <= 1 && latencyRatio <= 0.5)
-      }`,
-    );
-  }
   for (const run of runs) {
     const { strategy } = run;
     if (strategy.server !== "full") continue;

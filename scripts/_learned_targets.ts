@@ -4,11 +4,12 @@
 // at most 0.85× the seed's requests, and the requests must come to at most
 // 0.65× as the geometric mean over the workloads that are not a batch.
 
-import { Backoff } from "../timing/backoff.ts";
-import { met } from "./_bench_targets.ts";
+import { type JudgedRun, met } from "./_bench_targets.ts";
+import { unscaledSummary } from "./_bench_report.ts";
 import type { PollSchedule } from "../timing/schedule.ts";
 import { simulatePolling } from "./_simulate.ts";
 import { summarize } from "./_stats.ts";
+import { seedBackoff } from "./_strategies.ts";
 import { type NamedWorkload, workloadJobs, WORKLOADS } from "./_workload.ts";
 
 /** How far the realised p95 may land from the target, as a fraction. */
@@ -37,11 +38,6 @@ export interface WorkloadTarget {
   seedRequests: number;
   /** The learned schedule's mean requests per job. */
   learnedRequests: number;
-}
-
-/** The seed's backoff: 1 s, doubling, capped at 5 s, no jitter. */
-export function seedBackoff(): PollSchedule {
-  return new Backoff({ initialDelay: 1000, maxDelay: 5000, jitter: 0 });
 }
 
 /**
@@ -121,8 +117,6 @@ export function learnedTargetLines(
   const mean = meanRequestRatio(targets);
   const meanHolds = mean <= MAX_MEAN_REQUEST_RATIO;
   const all = meanHolds && targets.every(cellHolds);
-  const percent = (value: number): string =>
-    `${value >= 0 ? "+" : ""}${(value * 100).toFixed(1)} %`;
   return [
     `Issue 13's targets, in virtual time (requests take no time), ${
       quick ? "--quick sizes" : "full sizes"
@@ -149,4 +143,48 @@ export function learnedTargetLines(
     }× (target ≤ ${MAX_MEAN_REQUEST_RATIO}): ${met(meanHolds)}`,
     `- Issue 13's targets: ${all ? "all met" : "**not all met**"}`,
   ];
+}
+
+/**
+ * The same cell checked on a real run against the simulator: `learned-target`
+ * (aimed at `aim`, the seed backoff's p95 on the run's jobs in virtual time)
+ * against `seed-backoff` in the same run. None if either did not run.
+ */
+export function runTargetLines(
+  runs: readonly JudgedRun[],
+  aim: number,
+  timeScale: number,
+): string[] {
+  const figures = (id: string) => {
+    const run = runs.find((candidate) => candidate.strategy.id === id);
+    return run && unscaledSummary(run, timeScale);
+  };
+  const seed = figures("seed-backoff");
+  const learned = figures("learned-target");
+  if (seed === undefined || learned === undefined) return [];
+  const cell: WorkloadTarget = {
+    workload: "",
+    batch: false,
+    jobs: 0,
+    targetMs: aim,
+    learnedP95Ms: learned.latencyP95Ms,
+    seedRequests: seed.requestsPerJob,
+    learnedRequests: learned.requestsPerJob,
+  };
+  return [
+    `- \`learned-target\` in this run, aimed at ${
+      (aim / 1000).toFixed(2)
+    } s: p95 ${(learned.latencyP95Ms / 1000).toFixed(2)} s (${
+      percent(p95Error(cell))
+    }, within ${P95_TOLERANCE * 100} %) with ${
+      requestRatio(cell).toFixed(2)
+    }× the requests of \`seed-backoff\` (≤ ${MAX_REQUEST_RATIO}): ${
+      met(cellHolds(cell))
+    }`,
+  ];
+}
+
+// A signed percentage with one decimal.
+function percent(value: number): string {
+  return `${value >= 0 ? "+" : ""}${(value * 100).toFixed(1)} %`;
 }

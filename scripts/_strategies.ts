@@ -32,14 +32,25 @@ export interface BenchStrategy {
    * only as the safety net. Without: no callbacks.
    */
   webhookDropRate?: number;
-  /** The client options of one run, with delays scaled by `timeScale`. */
-  options(timeScale: number, random: Random): VideoStatusClientOptions;
+  /**
+   * The client options of one run, with delays scaled by `timeScale`; `aim`
+   * is the p95 latency (unscaled ms) a strategy aimed at the seed backoff's
+   * takes as its target, the library default when absent.
+   */
+  options(
+    timeScale: number,
+    random: Random,
+    aim?: number,
+  ): VideoStatusClientOptions;
   /**
    * For another library: how it waits on a job, one `client.check()` per
    * request, instead of the client's `waitForJob()`.
    */
   wait?: LibraryWait;
 }
+
+// The learned schedule's target when none is set, in ms.
+const DEFAULT_TARGET = new LearnedSchedule().targetLatency!;
 
 /** The strategies, in the order of the table. */
 export const STRATEGIES: readonly BenchStrategy[] = [
@@ -51,12 +62,7 @@ export const STRATEGIES: readonly BenchStrategy[] = [
   polling(
     "seed-backoff",
     "Seed's backoff (1 s, ×2, cap 5 s)",
-    (scale) =>
-      new Backoff({
-        initialDelay: 1000 * scale,
-        maxDelay: 5000 * scale,
-        jitter: 0,
-      }),
+    (scale) => seedBackoff(scale),
   ),
   library(
     "smithy-waiter",
@@ -80,15 +86,13 @@ export const STRATEGIES: readonly BenchStrategy[] = [
   ),
   polling(
     "learned",
-    "Our LearnedSchedule (cold start)",
-    (scale, random) =>
-      new LearnedSchedule({
-        fallback: new Backoff({
-          initialDelay: 1000 * scale,
-          maxDelay: 5000 * scale,
-          random,
-        }),
-      }),
+    `Our LearnedSchedule, defaults (targetLatency ${DEFAULT_TARGET / 1000} s)`,
+    (scale, random) => learnedAt(DEFAULT_TARGET, scale, random),
+  ),
+  polling(
+    "learned-target",
+    "Our LearnedSchedule, targetLatency = the seed backoff's p95",
+    (scale, random, aim) => learnedAt(aim ?? DEFAULT_TARGET, scale, random),
   ),
   pushing("long-poll", "Long-poll (Prefer: wait)", "long-poll"),
   pushing("sse", "Server-sent events", "sse"),
@@ -100,18 +104,48 @@ export const STRATEGIES: readonly BenchStrategy[] = [
   ),
 ];
 
+/** The seed's backoff: 1 s, doubling, capped at 5 s, no jitter; times scaled. */
+export function seedBackoff(scale = 1): Backoff {
+  return new Backoff({
+    initialDelay: 1000 * scale,
+    maxDelay: 5000 * scale,
+    jitter: 0,
+  });
+}
+
+/**
+ * The learned schedule aimed at a p95 latency of `targetLatency` unscaled
+ * ms, with its default fallback (a backoff from 1 s, or the target if
+ * shorter, capped at the target) made explicit so that it is scaled too and
+ * jitters from `random`.
+ */
+export function learnedAt(
+  targetLatency: number,
+  scale = 1,
+  random?: Random,
+): LearnedSchedule {
+  return new LearnedSchedule({
+    targetLatency: targetLatency * scale,
+    fallback: new Backoff({
+      initialDelay: Math.min(1000, targetLatency) * scale,
+      maxDelay: targetLatency * scale,
+      random,
+    }),
+  });
+}
+
 function polling(
   id: string,
   label: string,
-  schedule: (scale: number, random: Random) => PollSchedule,
+  schedule: (scale: number, random: Random, aim?: number) => PollSchedule,
 ): BenchStrategy {
   return {
     id,
     label,
     server: "legacy",
-    options: (scale, random) => ({
+    options: (scale, random, aim) => ({
       strategy: "poll",
-      schedule: schedule(scale, random),
+      schedule: schedule(scale, random, aim),
       minDelay: 100 * scale,
     }),
   };

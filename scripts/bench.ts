@@ -27,7 +27,19 @@ import {
 import { type JudgedRun, ms, targetLines } from "./_bench_targets.ts";
 import { plotSvg } from "./_plot.ts";
 import { percentile, summarize } from "./_stats.ts";
-import { type BenchStrategy, STRATEGIES } from "./_strategies.ts";
+import {
+  type BenchStrategy,
+  learnedAt,
+  seedBackoff,
+  STRATEGIES,
+} from "./_strategies.ts";
+import {
+  learnedTargetLines,
+  learnedTargets,
+  runTargetLines,
+} from "./_learned_targets.ts";
+import { simulatePolling } from "./_simulate.ts";
+import { seededRandom } from "../util/random.ts";
 import { workloadJobs } from "./_workload.ts";
 
 async function main(args: string[]): Promise<number> {
@@ -38,6 +50,10 @@ async function main(args: string[]): Promise<number> {
   }
   const { count, timeScale, seed, named, dialect, chosen } = parsed;
   const { warmUp, jobs } = workloadJobs(named, count, seed);
+  // What `learned-target` aims at: the seed backoff's p95 on these jobs, in
+  // virtual time (it sends no jitter, so the real run's is the same but for
+  // the machine's noise).
+  const aim = percentile(simulatePolling(seedBackoff(), jobs).latencies, 95);
   const phases = new Set(chosen.map((strategy) => strategy.server)).size;
   const span = phases *
     (jobs.at(-1)!.arrival + Math.max(...jobs.map((job) => job.duration))) *
@@ -99,6 +115,7 @@ async function main(args: string[]): Promise<number> {
           dialect: phase === "legacy" ? dialect : "video-status",
           webhookSecret,
           warmUp,
+          aim,
         })
       ),
     );
@@ -121,8 +138,13 @@ async function main(args: string[]): Promise<number> {
     };
   });
 
+  console.error("Checking the learned schedule's targets in virtual time…");
+  const targets = learnedTargets(
+    (targetLatency) => learnedAt(targetLatency, 1, seededRandom(seed)),
+    { quick: parsed.quick, seed },
+  );
   const description = { named, count, timeScale, dialect, seed };
-  const report = benchReport(runs, description);
+  const report = benchReport(runs, description, targets);
   const lines = [
     ...tableLines(runs, description),
     "",
@@ -137,6 +159,9 @@ async function main(args: string[]): Promise<number> {
       jobs.map((job) => scaledDuration(job, timeScale)),
       timeScale,
     ),
+    ...runTargetLines(runs, aim, timeScale),
+    "",
+    ...learnedTargetLines(targets, parsed.quick),
   ];
   console.log(lines.join("\n"));
 

@@ -11,6 +11,7 @@ Deno.test("the benchmark compares the issue's strategies", () => {
     "p-retry",
     "backoff",
     "learned",
+    "learned-target",
     "long-poll",
     "sse",
     "webhook",

@@ -5,11 +5,11 @@ import {
   meanRequestRatio,
   p95Error,
   requestRatio,
-  seedBackoff,
   type WorkloadTarget,
   workloadTarget,
 } from "../../scripts/_learned_targets.ts";
 import { simulatePolling } from "../../scripts/_simulate.ts";
+import { seedBackoff } from "../../scripts/_strategies.ts";
 import { percentile } from "../../scripts/_stats.ts";
 import {
   lognormal,
