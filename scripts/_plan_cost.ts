@@ -8,6 +8,9 @@ import { LearnedSchedule } from "../mod.ts";
 import { lognormal } from "./_workload.ts";
 import { seededRandom } from "../util/random.ts";
 
+// Waits open at once while the schedule learns.
+const RUNNING = 1000;
+
 /** The cost at one count of observations. */
 export interface PlanCost {
   /** Observations learned when the window of measured ones ended. */
@@ -28,8 +31,9 @@ export interface PlanCostOptions {
 
 /**
  * Feeds one LearnedSchedule completions of lognormal jobs (median 10 s,
- * σ 0.5), each followed by the nextDelay() of a running wait, and times the
- * last `window` pairs before each checkpoint.
+ * σ 0.5) among a thousand running waits, each followed by the nextDelay()
+ * of the wait that replaces it, and times the last `window` pairs before
+ * each checkpoint.
  */
 export function planCost(options: PlanCostOptions = {}): PlanCost[] {
   const {
@@ -40,18 +44,26 @@ export function planCost(options: PlanCostOptions = {}): PlanCost[] {
   const random = seededRandom(seed);
   const duration = lognormal(10_000, 0.5);
   const schedule = new LearnedSchedule();
+  const waits = Array.from({ length: RUNNING }, () => ({}));
   const costs: PlanCost[] = [];
   let observed = 0;
   for (const checkpoint of checkpoints) {
     const start = Math.max(observed, checkpoint - window);
-    // One completion seen by a poll 0–2 s after it, then a running wait
-    // asks when to poll next.
+    // One running wait's job completes, seen by a poll 0–2 s after it;
+    // a new wait takes its place and asks when to poll next, as a client
+    // with `RUNNING` waits open at once would.
     const learn = (count: number): void => {
       for (let i = 0; i < count; i++) {
+        const slot = Math.floor(random() * RUNNING);
         const ended = duration(random);
         const after = Math.max(0, ended - 2000 * random());
-        schedule.observe({ after, atMost: ended + 1 });
-        schedule.nextDelay({ attempt: 3, elapsed: 20_000 * random() });
+        schedule.observe({ after, atMost: ended + 1, wait: waits[slot] });
+        waits[slot] = {};
+        schedule.nextDelay({
+          attempt: 1,
+          elapsed: 2000 * random(),
+          wait: waits[slot],
+        });
       }
     };
     learn(start - observed);
