@@ -5,12 +5,13 @@ import {
   meanRequestRatio,
   p95Error,
   requestRatio,
+  runTargetLines,
   type WorkloadTarget,
   workloadTarget,
 } from "../../scripts/_learned_targets.ts";
 import { simulatePolling } from "../../scripts/_simulate.ts";
-import { seedBackoff } from "../../scripts/_strategies.ts";
-import { percentile } from "../../scripts/_stats.ts";
+import { seedBackoff, STRATEGIES } from "../../scripts/_strategies.ts";
+import { percentile, summarize } from "../../scripts/_stats.ts";
 import {
   lognormal,
   type NamedWorkload,
@@ -110,4 +111,31 @@ Deno.test("learnedTargetLines() prints one row per workload and says whether all
   const missed = learnedTargetLines([target("a", 1200, 6)], false);
   assert.ok(missed.some((line) => line.endsWith("| **missed** |")));
   assert.equal(missed.at(-1), "- Issue 13's targets: **not all met**");
+});
+
+Deno.test("runTargetLines() checks the real run's learned-target against its seed-backoff, unscaled", () => {
+  const judged = (id: string, latency: number, requests: number) => {
+    const latencies = Array.from({ length: 20 }, () => latency);
+    const perJob = latencies.map(() => requests);
+    return {
+      strategy: STRATEGIES.find((strategy) => strategy.id === id)!,
+      summary: summarize(perJob, latencies),
+      requests: perJob,
+      latencies,
+      sources: latencies.map(() => "poll" as const),
+    };
+  };
+  // At time scale 0.05, 240 ms measured is 4.8 s of the workload.
+  const runs = [
+    judged("seed-backoff", 240, 5),
+    judged("learned-target", 230, 4),
+  ];
+  assert.deepEqual(runTargetLines(runs, 4800, 0.05), [
+    "- `learned-target` in this run, aimed at 4.80 s: p95 4.60 s (-4.2 %, within 15 %) with 0.80× the requests of `seed-backoff` (≤ 0.85): met",
+  ]);
+  assert.match(
+    runTargetLines(runs, 3000, 0.05)[0],
+    /\(\+53\.3 %.*: \*\*missed\*\*$/,
+  );
+  assert.deepEqual(runTargetLines(runs.slice(0, 1), 4800, 0.05), []);
 });
