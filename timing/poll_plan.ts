@@ -30,7 +30,7 @@ export interface PollPlan {
 const LATE_BUDGET = 0.04;
 // Every gap but the first is at most this many target latencies, so that a
 // job in a long tail is still seen soon after it finishes.
-const MAX_GAP = 6;
+const MAX_GAP = 4;
 // The plan ends where fewer than this share of jobs are still running.
 const HORIZON = 1e-3;
 // Bounds on the work and memory of one plan.
