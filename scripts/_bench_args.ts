@@ -31,11 +31,14 @@ transport's own time, which does not shrink with the scale, so its rows
 overstate it by 1/scale; its targets are checked in measured milliseconds.
 
 Then the issue's targets for the learned schedule, on every named workload
-in virtual time (no server, requests take no time), cold started with the
-run's number of jobs (--quick: the quick sizes): with targetLatency set to
+in virtual time (no server, requests take no time), cold started but for
+the warmed batch, at each workload's full size (--quick: its quick size),
+the learned schedule's jitter seeded by --seed: with targetLatency set to
 the seed backoff's p95 there, realised p95 within 15 % of it and at most
 0.85x the seed's requests on each, at most 0.65x as the geometric mean over
-the seven that are not the batch.
+the seven that are not the batch. \`learned-target\` is aimed the same way
+in the run itself (at the seed backoff's p95 on the run's jobs in virtual
+time) and its figures checked against \`seed-backoff\`'s.
 
 Options:
   --quick             fewer jobs (under 30 s): 200, or 100 for the batch

@@ -6,7 +6,6 @@ import type { DialectName } from "../protocol/dialects/mod.ts";
 import { type JudgedRun, webhookLatency } from "./_bench_targets.ts";
 import { seconds, summarize, type Summary } from "./_stats.ts";
 import type { NamedWorkload } from "./_workload.ts";
-import type { WorkloadTarget } from "./_learned_targets.ts";
 
 /** The JSON document `--json` writes. */
 export interface BenchReport {
@@ -32,8 +31,6 @@ export interface BenchReport {
      */
     webhook?: { jobs: number; latencyP99Ms: number };
   } & Summary)[];
-  /** Issue 13's targets, per named workload, in virtual time. */
-  learnedTargets: WorkloadTarget[];
 }
 
 /** A run's figures with its latencies unscaled: in the workload's real ms. */
@@ -99,7 +96,6 @@ export function tableLines(
 export function benchReport(
   runs: readonly JudgedRun[],
   run: RunDescription & { seed: number },
-  learnedTargets: WorkloadTarget[],
 ): BenchReport {
   return {
     workload: run.named.name,
@@ -112,6 +108,5 @@ export function benchReport(
       ...unscaledSummary(judged, run.timeScale),
       webhook: webhookLatency(judged),
     })),
-    learnedTargets,
   };
 }

@@ -1,16 +1,19 @@
-// The push targets and how a run's figures compare with them: for each push
-// or webhook strategy a bound on every job's requests and a p99 latency of
-// at most 5 ms. (The learned schedule's are in _learned_targets.ts.)
+// The issue's targets and how a run's figures compare with them: for each
+// push or webhook strategy a bound on every job's requests and a p99 latency
+// of at most 5 ms; for the learned schedule, its p95 and requests against
+// the seed backoff's, on the run and on every named workload in virtual
+// time.
 
 import type { UpdateSource } from "../client.ts";
 import { percentile, summarize, type Summary } from "./_stats.ts";
 import { simulatePolling } from "./_simulate.ts";
 import { workloadJobs, WORKLOADS } from "./_workload.ts";
-import { Backoff } from "../timing/backoff.ts";
-import { LearnedSchedule } from "../timing/learned_schedule.ts";
+import { seededRandom } from "../util/random.ts";
 import {
   type BenchStrategy,
+  learnedAt,
   longPollSeconds,
+  seedBackoff,
   webhookSafetyDelay,
 } from "./_strategies.ts";
 
@@ -125,6 +128,56 @@ export function ms(value: number): string {
   return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
 }
 
+/**
+ * Whether a learned schedule meets one workload's targets: its p95 latency
+ * within 15 % of the target either way, and at most 0.85× the requests of
+ * the seed backoff.
+ */
+export function learnedCellMet(
+  p95Ms: number,
+  targetMs: number,
+  requestRatio: number,
+): boolean {
+  return Math.abs(p95Ms - targetMs) <= 0.15 * targetMs && requestRatio <= 0.85;
+}
+
+/**
+ * The same targets checked on a real run against the simulator:
+ * `learned-target` (aimed at `aim`, the seed backoff's p95 on the run's jobs
+ * in virtual time) against `seed-backoff` in the same run, latencies
+ * unscaled. None if either did not run.
+ */
+export function runTargetLines(
+  runs: readonly JudgedRun[],
+  aim: number,
+  timeScale: number,
+): string[] {
+  const figures = (id: string) => {
+    const run = runs.find((candidate) => candidate.strategy.id === id);
+    return run && summarize(
+      run.requests,
+      run.latencies.map((latency) => latency / timeScale),
+    );
+  };
+  const seed = figures("seed-backoff");
+  const learned = figures("learned-target");
+  if (seed === undefined || learned === undefined) return [];
+  const p95 = learned.latencyP95Ms;
+  const ratio = learned.requestsPerJob / seed.requestsPerJob;
+  const off = (p95 / aim - 1) * 100;
+  return [
+    `- \`learned-target\` in this run, aimed at ${
+      (aim / 1000).toFixed(2)
+    } s: p95 ${(p95 / 1000).toFixed(2)} s (${off >= 0 ? "+" : ""}${
+      off.toFixed(1)
+    } %, within 15 %) with ${
+      ratio.toFixed(2)
+    }× the requests of \`seed-backoff\` (≤ 0.85): ${
+      met(learnedCellMet(p95, aim, ratio))
+    }`,
+  ];
+}
+
 /** One workload's row of the learned schedule's targets in virtual time. */
 export interface LearnedTargetRow {
   /** The workload's name. */
@@ -152,13 +205,11 @@ export function learnedTargets(
 ): { rows: LearnedTargetRow[]; geometricMean: number; met: boolean } {
   const rows = WORKLOADS.map((named): LearnedTargetRow => {
     const { warmUp, jobs } = workloadJobs(named, named.count[size], seed);
-    const backoff = simulatePolling(
-      new Backoff({ initialDelay: 1000, maxDelay: 5000, jitter: 0 }),
-      jobs,
-    );
+    const backoff = simulatePolling(seedBackoff(), jobs);
     const reference = summarize(backoff.requests, backoff.latencies);
     const targetMs = reference.latencyP95Ms;
-    const learned = new LearnedSchedule({ targetLatency: targetMs });
+    // Its fallback jitters from the seed, so that every figure reproduces.
+    const learned = learnedAt(targetMs, 1, seededRandom(seed));
     simulatePolling(learned, warmUp);
     const run = simulatePolling(learned, jobs);
     const summary = summarize(run.requests, run.latencies);
@@ -169,7 +220,7 @@ export function learnedTargets(
       targetMs,
       p95Ms,
       requestRatio,
-      met: Math.abs(p95Ms / targetMs - 1) <= 0.15 && requestRatio <= 0.85,
+      met: learnedCellMet(p95Ms, targetMs, requestRatio),
     };
   });
   const cold = rows.filter((_, i) => !WORKLOADS[i].warm);
