@@ -143,9 +143,11 @@ export function learnedCellMet(
 
 /**
  * The same targets checked on a real run against the simulator:
- * `learned-target` (aimed at `aim`, the seed backoff's p95 on the run's jobs
- * in virtual time) against `seed-backoff` in the same run, latencies
- * unscaled. None if either did not run.
+ * `learned-target`, aimed at `aim` (the seed backoff's p95 on the run's jobs
+ * in virtual time), against `seed-backoff` in the same run, latencies
+ * unscaled. Its p95 is compared with the seed's p95 in the run, not with
+ * `aim`, since a busy machine makes both late alike (timer lag is
+ * multiplied by 1 / time scale). None if either did not run.
  */
 export function runTargetLines(
   runs: readonly JudgedRun[],
@@ -163,18 +165,20 @@ export function runTargetLines(
   const learned = figures("learned-target");
   if (seed === undefined || learned === undefined) return [];
   const p95 = learned.latencyP95Ms;
+  const reference = seed.latencyP95Ms;
   const ratio = learned.requestsPerJob / seed.requestsPerJob;
-  const off = (p95 / aim - 1) * 100;
+  const off = (p95 / reference - 1) * 100;
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   return [
-    `- \`learned-target\` in this run, aimed at ${
-      (aim / 1000).toFixed(2)
-    } s: p95 ${(p95 / 1000).toFixed(2)} s (${off >= 0 ? "+" : ""}${
-      off.toFixed(1)
-    } %, within 15 %) with ${
+    `- \`learned-target\` in this run (aimed at ${
+      s(aim)
+    }, the seed backoff's p95 in virtual time): p95 ${
+      s(p95)
+    } against \`seed-backoff\`'s ${s(reference)} in the same run (${
+      off >= 0 ? "+" : ""
+    }${off.toFixed(1)} %, within 15 %) with ${
       ratio.toFixed(2)
-    }× the requests of \`seed-backoff\` (≤ 0.85): ${
-      met(learnedCellMet(p95, aim, ratio))
-    }`,
+    }× its requests (≤ 0.85): ${met(learnedCellMet(p95, reference, ratio))}`,
   ];
 }
 
