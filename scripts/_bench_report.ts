@@ -4,7 +4,7 @@
 
 import type { DialectName } from "../protocol/dialects/mod.ts";
 import { type JudgedRun, webhookLatency } from "./_bench_targets.ts";
-import { seconds, summarize, type Summary } from "./_stats.ts";
+import { seconds, summarizeUnscaled, type Summary } from "./_stats.ts";
 import type { NamedWorkload } from "./_workload.ts";
 
 /** The JSON document `--json` writes. */
@@ -35,10 +35,7 @@ export interface BenchReport {
 
 /** A run's figures with its latencies unscaled: in the workload's real ms. */
 export function unscaledSummary(run: JudgedRun, timeScale: number): Summary {
-  return summarize(
-    run.requests,
-    run.latencies.map((latency) => latency / timeScale),
-  );
+  return summarizeUnscaled(run.requests, run.latencies, timeScale);
 }
 
 /** What the report's heading says of the run. */

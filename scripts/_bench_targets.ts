@@ -5,7 +5,13 @@
 // time.
 
 import type { UpdateSource } from "../client.ts";
-import { percentile, summarize, type Summary } from "./_stats.ts";
+import {
+  percentile,
+  seconds,
+  summarize,
+  summarizeUnscaled,
+  type Summary,
+} from "./_stats.ts";
 import { simulatePolling } from "./_simulate.ts";
 import { workloadJobs, WORKLOADS } from "./_workload.ts";
 import { seededRandom } from "../util/random.ts";
@@ -156,10 +162,7 @@ export function runTargetLines(
 ): string[] {
   const figures = (id: string) => {
     const run = runs.find((candidate) => candidate.strategy.id === id);
-    return run && summarize(
-      run.requests,
-      run.latencies.map((latency) => latency / timeScale),
-    );
+    return run && summarizeUnscaled(run.requests, run.latencies, timeScale);
   };
   const seed = figures("seed-backoff");
   const learned = figures("learned-target");
@@ -168,13 +171,12 @@ export function runTargetLines(
   const reference = seed.latencyP95Ms;
   const ratio = learned.requestsPerJob / seed.requestsPerJob;
   const off = (p95 / reference - 1) * 100;
-  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   return [
     `- \`learned-target\` in this run (aimed at ${
-      s(aim)
+      seconds(aim)
     }, the seed backoff's p95 in virtual time): p95 ${
-      s(p95)
-    } against \`seed-backoff\`'s ${s(reference)} in the same run (${
+      seconds(p95)
+    } against \`seed-backoff\`'s ${seconds(reference)} in the same run (${
       off >= 0 ? "+" : ""
     }${off.toFixed(1)} %, within 15 %) with ${
       ratio.toFixed(2)

@@ -35,6 +35,18 @@ export function summarize(
   };
 }
 
+/**
+ * Summarises a run made at `timeScale` with its latencies unscaled (divided
+ * by it), in the workload's real milliseconds.
+ */
+export function summarizeUnscaled(
+  requests: readonly number[],
+  latencies: readonly number[],
+  timeScale: number,
+): Summary {
+  return summarize(requests, latencies.map((latency) => latency / timeScale));
+}
+
 /** Milliseconds as the benchmark tables show them. */
 export function milliseconds(value: number): string {
   return `${value.toFixed(2)} ms`;
