@@ -14,7 +14,8 @@ export const BENCH_HELP: string = `Usage: deno task bench [options]
 Runs every waiting strategy on the same seeded workload against the simulator
 and prints requests per job and detection latency (p50/p95/p99) as a table.
 The polling strategies run together against --legacy, then long-poll, SSE and
-webhooks together against the full simulator (about 100 s; --quick about 25 s).
+webhooks together against the full simulator (lognormal: about 100 s, --quick
+about 25 s; it prints its estimate for the workload first).
 The webhook strategies' waits listen to a receiver on a loopback port that the
 simulator calls back, signed with a secret of the run, and poll every 60 s
 (scaled) as the safety net; \`webhook-20%-dropped\` runs against a simulator
@@ -41,7 +42,7 @@ in the run itself (at the seed backoff's p95 on the run's jobs in virtual
 time) and its figures checked against \`seed-backoff\`'s.
 
 Options:
-  --quick             fewer jobs (under 30 s): 200, or 100 for the batch
+  --quick             fewer jobs: 200, or 100 for the batch
   --jobs N            number of jobs (default: the workload's, 1000 or for
                       the batch 300)
   --time-scale X      factor on every duration and delay (default 0.05:
