@@ -78,8 +78,7 @@ class Wait implements Exchange {
   readonly #timeout: number;
   readonly #deadline: number;
   readonly #startedAt: number;
-  /** The wait's identity to the schedule, if its job's start is known (so its duration may be taught). */
-  readonly #id: object | undefined;
+  readonly #id: object | undefined; // names the wait to the schedule if its job's start is known
   #attempts = 0;
   #failures = 0;
   /** Consecutive pacing answers (429, 503 with Retry-After). */

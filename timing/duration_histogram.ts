@@ -7,26 +7,18 @@
  */
 
 import type { CompletionObservation } from "./schedule.ts";
+import {
+  BIN_COUNT,
+  binOf,
+  EDGES,
+  intervalShares,
+  LONGEST_DURATION,
+  pointShares,
+} from "./duration_bins.ts";
+import { atRisk, kaplanMeier } from "./kaplan_meier.ts";
 
-// Durations are kept in a histogram with 16 logarithmic bins per octave from
-// 1 ms to about 25 days (bin 0 holds [0, 1 ms)): 4 KiB an array whatever the
-// number of observations, and 4.4 % resolution at any time scale.
-/** Logarithmic bins per doubling of the duration. */
-export const BINS_PER_OCTAVE = 16;
-/** Number of bins. */
-export const BIN_COUNT = 512;
-const EDGES = Float64Array.from(
-  { length: BIN_COUNT + 1 },
-  (_, i) => i === 0 ? 0 : 2 ** ((i - 1) / BINS_PER_OCTAVE),
-);
+export { LONGEST_DURATION } from "./duration_bins.ts";
 
-/** The longest duration the histogram tells apart, in ms (about 25 days). */
-export const LONGEST_DURATION: number = EDGES[BIN_COUNT];
-
-// Bounds that keep the shape model finite: log-durations below 1 µs count as
-// 1 µs, and its spread is never narrower than one bin.
-const MIN_LOG_TIME = 1e-3;
-const MIN_LOG_SPREAD = Math.LN2 / BINS_PER_OCTAVE;
 // The estimate is smoothed by a Gaussian kernel whose standard deviation is
 // KERNEL_WIDTH bins, cut off at three of them.
 const KERNEL_WIDTH = 3;
@@ -35,6 +27,11 @@ const KERNEL = Float64Array.from(
   (_, i) => Math.exp(-0.5 * (i / KERNEL_WIDTH) ** 2),
 );
 const REACH = KERNEL.length - 1;
+// The cautious cdf is raised by one job more than were seen to end, out of
+// the jobs known to have lived that long: nothing where thousands did, a
+// lot where a handful did (tried in simulation: a binomial standard error
+// on top cost more requests than it saved late detections).
+const EXTRA_JOBS = 1;
 
 /**
  * What a histogram has learned, as plain numbers: what `LearnedSchedule`
@@ -51,15 +48,6 @@ export interface HistogramState {
   completed: Float64Array;
   /** Recency-weighted waits given up by bin: their jobs ran longer. */
   unfinished: Float64Array;
-}
-
-/** The bin that holds `time` ms. */
-export function binOf(time: number): number {
-  if (!(time >= 1)) return 0;
-  return Math.min(
-    BIN_COUNT - 1,
-    1 + Math.floor(Math.log2(time) * BINS_PER_OCTAVE),
-  );
 }
 
 /**
@@ -110,6 +98,8 @@ export class DurationHistogram {
   #smooth = new Float64Array(BIN_COUNT);
   #below = new Float64Array(BIN_COUNT + 1);
   #horizon = 0;
+  // The recency-weighted jobs known to have run at least to each bin.
+  #atRisk = new Float64Array(BIN_COUNT);
   #current = false;
 
   /**
@@ -195,7 +185,11 @@ export class DurationHistogram {
     const last = binOf(high);
     const { share, logs } = high === low || first === last
       ? pointShares(low, high, last - first + 1)
-      : this.#intervalShares(low, high, first, last);
+      : intervalShares(low, high, first, last, {
+        weight: this.#weight,
+        logSum: this.#logSum,
+        logSquareSum: this.#logSquareSum,
+      });
     for (let i = first; i <= last; i++) {
       const part = weight * share[i - first];
       this.#completed[i] += part;
@@ -255,6 +249,21 @@ export class DurationHistogram {
     const fraction = Math.min(1, Math.max(0, (time - EDGES[bin]) / width));
     // Rounding in the sums may overshoot 1 by an ulp.
     return Math.min(1, this.#below[bin] + this.#smooth[bin] * fraction);
+  }
+
+  /**
+   * A cautious {@linkcode DurationHistogram.cdf}: raised by one job out of
+   * those known to have lived `time` ms, so that a plan learned from a
+   * handful of jobs does not bet on what they happened to show.
+   *
+   * @param time Milliseconds.
+   * @returns A probability.
+   */
+  cautiousCdf(time: number): number {
+    const estimate = this.cdf(time);
+    const risk = this.#atRisk[binOf(time)];
+    if (!(risk > 0)) return 1;
+    return Math.min(1, estimate + EXTRA_JOBS / risk);
   }
 
   /**
@@ -337,53 +346,13 @@ export class DurationHistogram {
     this.#current = false;
   }
 
-  // The E-step for an interval that spans bins: each bin's share of the unit
-  // of weight is the shape model's probability there (evenly in time before
-  // there is a model), with the bin's mean log-duration.
-  #intervalShares(
-    low: number,
-    high: number,
-    first: number,
-    last: number,
-  ): { share: Float64Array; logs: Float64Array } {
-    const share = new Float64Array(last - first + 1);
-    const logs = new Float64Array(last - first + 1);
-    const modelled = this.#weight > 0;
-    const mean = this.#logSum / this.#weight;
-    const spread = Math.max(
-      MIN_LOG_SPREAD ** 2,
-      this.#logSquareSum / this.#weight - mean ** 2,
-    );
-    // Densities are taken relative to the bin nearest the model's mean, so
-    // that an interval far out in the model's tail does not underflow to 0.
-    let nearest = Infinity;
-    for (let i = first; i <= last; i++) {
-      const inside = overlap(i, low, high);
-      const lo = Math.max(low, EDGES[i]);
-      logs[i - first] = Math.log(Math.max(MIN_LOG_TIME, lo + inside / 2));
-      if (inside > 0 && modelled) {
-        nearest = Math.min(nearest, (logs[i - first] - mean) ** 2);
-      }
-    }
-    let total = 0;
-    for (let i = first; i <= last; i++) {
-      const inside = overlap(i, low, high);
-      const density = modelled
-        ? Math.exp(-((logs[i - first] - mean) ** 2 - nearest) / (2 * spread))
-        : EDGES[i + 1] - EDGES[i];
-      share[i - first] = density * inside / (EDGES[i + 1] - EDGES[i]);
-      total += share[i - first];
-    }
-    for (let i = first; i <= last; i++) share[i - first] /= total;
-    return { share, logs };
-  }
-
   // Brings #smooth, #below and #horizon up to date: the Kaplan–Meier
   // estimate bin by bin, smoothed by a Gaussian kernel in log time.
   #accumulate(): void {
     if (this.#current) return;
     const completed = this.#completed;
     const density = kaplanMeier(completed, this.#unfinished, this.#running);
+    atRisk(this.#atRisk, completed, this.#unfinished, this.#running);
     const smooth = this.#smooth.fill(0);
     let last = -1;
     for (let i = 0; i < BIN_COUNT; i++) {
@@ -402,59 +371,4 @@ export class DurationHistogram {
     this.#horizon = last < 0 ? 0 : EDGES[Math.min(BIN_COUNT, last + 1 + REACH)];
     this.#current = true;
   }
-}
-
-/**
- * The Kaplan–Meier estimate on the bins: the probability that a job ends in
- * each bin, from recency-weighted completions and waits known to have run
- * longer (censored). A job censored within a bin counts as at risk for half
- * of it. Where the last evidence is censored, the probabilities sum to less
- * than 1: the rest lies beyond what was seen.
- *
- * @param completed Completions by bin.
- * @param censored Arrays of censored weights by bin, added together.
- * @returns The probability of ending in each bin.
- */
-export function kaplanMeier(
-  completed: Float64Array,
-  ...censored: Float64Array[]
-): Float64Array {
-  const bins = completed.length;
-  const atRisk = new Float64Array(bins);
-  let later = 0;
-  for (let i = bins - 1; i >= 0; i--) {
-    let lost = 0;
-    for (const array of censored) lost += array[i];
-    atRisk[i] = later + completed[i] + lost / 2;
-    later += completed[i] + lost;
-  }
-  const density = new Float64Array(bins);
-  let surviving = 1;
-  for (let i = 0; i < bins; i++) {
-    if (completed[i] <= 0 || atRisk[i] <= 0) continue;
-    density[i] = surviving * Math.min(1, completed[i] / atRisk[i]);
-    surviving -= density[i];
-  }
-  return density;
-}
-
-// An exact observation, or an interval within one bin: all of the weight in
-// the last bin, at the interval's middle.
-function pointShares(
-  low: number,
-  high: number,
-  length: number,
-): { share: Float64Array; logs: Float64Array } {
-  const share = new Float64Array(length);
-  const logs = new Float64Array(length);
-  share[length - 1] = 1;
-  logs[length - 1] = Math.log(Math.max(MIN_LOG_TIME, (low + high) / 2));
-  return { share, logs };
-}
-
-function overlap(bin: number, low: number, high: number): number {
-  return Math.max(
-    0,
-    Math.min(high, EDGES[bin + 1]) - Math.max(low, EDGES[bin]),
-  );
 }

@@ -13,83 +13,32 @@ import type {
   PollSchedule,
   UnfinishedObservation,
 } from "./schedule.ts";
-import { Backoff } from "./backoff.ts";
 import { DurationHistogram, LONGEST_DURATION } from "./duration_histogram.ts";
 import {
   decodeState,
   encodeState,
   type LearnedScheduleJSON,
 } from "./learned_schedule_json.ts";
-import { planForBudget, planForLatency, type PollPlan } from "./poll_plan.ts";
+import {
+  delayFrom,
+  planForBudget,
+  planForLatency,
+  type PollPlan,
+} from "./poll_plan.ts";
 import { RunningWaits } from "./running_waits.ts";
-import { assertFiniteAtLeast, show } from "../util/validate.ts";
+import {
+  assertNonNegative,
+  type LearnedScheduleOptions,
+  resolveOptions,
+} from "./learned_schedule_options.ts";
+import { show } from "../util/validate.ts";
 
 export type {
   LearnedBins,
   LearnedScheduleJSON,
 } from "./learned_schedule_json.ts";
+export type { LearnedScheduleOptions } from "./learned_schedule_options.ts";
 
-/**
- * Options for {@linkcode LearnedSchedule}. Set at most one of
- * `targetLatency`, `latencyRatio` and `maxRequestsPerJob`; with none, the
- * target latency is 5 s.
- *
- * @example Detect at p95 within 2 s, with as few requests as that allows
- * ```ts
- * import { LearnedSchedule, type LearnedScheduleOptions } from "@video-status/client";
- * import assert from "node:assert/strict";
- *
- * const options: LearnedScheduleOptions = { targetLatency: 2000 };
- * assert.equal(new LearnedSchedule(options).targetLatency, 2000);
- * ```
- */
-export interface LearnedScheduleOptions {
-  /**
-   * Schedule used until enough jobs have been observed, and for a job that
-   * outlives what has been learned. Its default polls no later than the
-   * target: a backoff from 1 s (or the target, if shorter) capped at the
-   * target latency, or at 5 s for `latencyRatio` and `maxRequestsPerJob`.
-   *
-   * @default {new Backoff({ initialDelay: Math.min(1000, targetLatency), maxDelay: targetLatency })}
-   */
-  fallback?: PollSchedule;
-  /**
-   * Number of jobs observed (a plain count) before the learned distribution
-   * replaces the fallback, an integer of at least 1.
-   *
-   * @default {5}
-   */
-  minSamples?: number;
-  /**
-   * Number of later jobs after which what was learned from a job counts
-   * half as much, so that the schedule follows durations that drift; finite
-   * and at least 1.
-   *
-   * @default {100}
-   */
-  halfLife?: number;
-  /**
-   * The 95th-percentile detection latency wanted, in ms (positive, finite):
-   * the schedule spends as few requests as that allows.
-   *
-   * @default {5000}
-   */
-  targetLatency?: number;
-  /**
-   * Instead of `targetLatency`: the 95th-percentile latency as a fraction of
-   * the learned median duration (positive, finite).
-   */
-  latencyRatio?: number;
-  /**
-   * Instead of `targetLatency`: the expected status requests per job
-   * (finite, at least 2), for which the schedule plans the lowest
-   * 95th-percentile latency.
-   */
-  maxRequestsPerJob?: number;
-}
-
-/** The target latency when no option names one, in ms. */
-const DEFAULT_TARGET = 5000;
 // The target latency is never below 1 ms, so that a plan cannot spin, nor
 // above the longest duration the histogram tells apart.
 const MIN_TARGET = 1;
@@ -117,7 +66,7 @@ const MAX_STALE = 16;
  * stays fixed.
  *
  * From the estimate it plans poll times that minimise the expected requests
- * while at most 4 % of detections come later than the target: one target
+ * while at most 5 % of detections come later than the target: one target
  * apart where completions are dense, further apart where few jobs end
  * (above all before the first usually do). Until `minSamples` jobs have
  * been observed, and past what it has learned, it defers to the fallback.
@@ -173,48 +122,14 @@ export class LearnedSchedule implements PollSchedule {
    * one of `targetLatency`, `latencyRatio` and `maxRequestsPerJob` is set.
    */
   constructor(options: LearnedScheduleOptions = {}) {
-    const { minSamples = 5, halfLife = 100, latencyRatio, maxRequestsPerJob } =
-      options;
-    const aims = ["targetLatency", "latencyRatio", "maxRequestsPerJob"]
-      .filter((name) => options[name as keyof typeof options] !== undefined);
-    if (aims.length > 1) {
-      throw new TypeError(
-        `Cannot create LearnedSchedule as only one of 'targetLatency', 'latencyRatio' and 'maxRequestsPerJob' may be set: current value sets ${
-          aims.map((name) => `'${name}'`).join(" and ")
-        }`,
-      );
-    }
-    const targetLatency = aims.length === 0
-      ? DEFAULT_TARGET
-      : options.targetLatency;
-    positive("targetLatency", targetLatency);
-    positive("latencyRatio", latencyRatio);
-    if (maxRequestsPerJob !== undefined) {
-      assertFiniteAtLeast(
-        "LearnedSchedule",
-        "maxRequestsPerJob",
-        maxRequestsPerJob,
-        2,
-      );
-    }
-    const cap = targetLatency ?? DEFAULT_TARGET;
-    const fallback = options.fallback ??
-      new Backoff({ initialDelay: Math.min(1000, cap), maxDelay: cap });
-    if (typeof fallback?.nextDelay !== "function") {
-      throw new TypeError(
-        `Cannot create LearnedSchedule as 'fallback' must be a poll schedule: current value is ${
-          String(fallback)
-        }`,
-      );
-    }
-    if (!Number.isInteger(minSamples) || minSamples < 1) {
-      throw new RangeError(
-        `Cannot create LearnedSchedule as 'minSamples' must be an integer of at least 1: current value is ${
-          show(minSamples)
-        }`,
-      );
-    }
-    assertFiniteAtLeast("LearnedSchedule", "halfLife", halfLife, 1);
+    const {
+      fallback,
+      minSamples,
+      halfLife,
+      targetLatency,
+      latencyRatio,
+      maxRequestsPerJob,
+    } = resolveOptions(options);
     this.fallback = fallback;
     this.minSamples = minSamples;
     this.halfLife = halfLife;
@@ -331,7 +246,7 @@ export class LearnedSchedule implements PollSchedule {
    */
   observe(observation: CompletionObservation): void {
     const { after, atMost } = observation;
-    nonNegative("observe", "after", after);
+    assertNonNegative("observe", "after", after);
     if (!(Number.isFinite(atMost) && atMost >= after)) {
       throw new RangeError(
         `Cannot observe as 'atMost' must be a finite number of at least 'after' (${after}): current value is ${
@@ -363,16 +278,16 @@ export class LearnedSchedule implements PollSchedule {
    * @throws {RangeError} Unless `after` is a non-negative finite number.
    */
   abandon(observation: UnfinishedObservation): void {
-    nonNegative("abandon", "after", observation.after);
+    assertNonNegative("abandon", "after", observation.after);
     const weight = this.#running.end(observation.wait);
     this.#histogram.censor(observation.after, weight);
     this.#stale++;
   }
 
   /**
-   * The delay until the next planned poll at least half a target latency
-   * away, or the fallback's delay while too little is known or once the job
-   * has outlived the plan. A planned delay is always a positive finite
+   * The delay until the next planned poll (for a wait that began on an
+   * older plan: the plan's cadence where polls are dense), or the fallback's
+   * delay while too little is known or once the job has outlived the plan. A planned delay is always a positive finite
    * number; an `elapsed` below 0 (a clock that went back) counts as 0.
    *
    * @example
@@ -396,17 +311,8 @@ export class LearnedSchedule implements PollSchedule {
       this.#stale++;
     }
     if (this.samples < this.minSamples) return this.fallback.nextDelay(context);
-    const { polls, target } = this.#currentPlan();
-    const earliest = elapsed + target / 2;
-    let low = 0;
-    let high = polls.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (polls[middle] < earliest) low = middle + 1;
-      else high = middle;
-    }
-    if (low === polls.length) return this.fallback.nextDelay(context);
-    return polls[low] - elapsed;
+    return delayFrom(this.#currentPlan(), elapsed) ??
+      this.fallback.nextDelay(context);
   }
 
   /**
@@ -463,12 +369,16 @@ export class LearnedSchedule implements PollSchedule {
     const stale = Math.min(MAX_STALE, this.samples * STALE_SHARE);
     if (this.#plan !== undefined && this.#stale < stale) return this.#plan;
     const histogram = this.#histogram;
+    const cautious = {
+      cdf: (time: number): number => histogram.cautiousCdf(time),
+      horizon: histogram.horizon,
+    };
     const bound = (target: number): number =>
       Math.min(MAX_TARGET, Math.max(MIN_TARGET, target));
     this.#plan = this.maxRequestsPerJob !== undefined
-      ? planForBudget(histogram, this.maxRequestsPerJob, MIN_TARGET, MAX_TARGET)
+      ? planForBudget(cautious, this.maxRequestsPerJob, MIN_TARGET, MAX_TARGET)
       : planForLatency(
-        histogram,
+        cautious,
         bound(
           this.targetLatency ??
             this.latencyRatio! * histogram.quantile(0.5),
@@ -476,28 +386,5 @@ export class LearnedSchedule implements PollSchedule {
       );
     this.#stale = 0;
     return this.#plan;
-  }
-}
-
-function positive(name: string, value: number | undefined): void {
-  if (
-    value !== undefined &&
-    (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
-  ) {
-    throw new RangeError(
-      `Cannot create LearnedSchedule as '${name}' must be a positive finite number: current value is ${
-        show(value)
-      }`,
-    );
-  }
-}
-
-function nonNegative(action: string, name: string, value: number): void {
-  if (!(Number.isFinite(value) && value >= 0)) {
-    throw new RangeError(
-      `Cannot ${action} as '${name}' must be a non-negative finite number: current value is ${
-        show(value)
-      }`,
-    );
   }
 }

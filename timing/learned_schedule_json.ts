@@ -6,11 +6,8 @@
  * @module
  */
 
-import {
-  BIN_COUNT,
-  BINS_PER_OCTAVE,
-  type HistogramState,
-} from "./duration_histogram.ts";
+import { BIN_COUNT, BINS_PER_OCTAVE } from "./duration_bins.ts";
+import type { HistogramState } from "./duration_histogram.ts";
 import { show } from "../util/validate.ts";
 
 /** The `format` of every saved learned schedule. */

@@ -25,24 +25,33 @@ export interface PollPlan {
 }
 
 // Planned share of detections later than the target latency: the 5 % that a
-// 95th percentile allows, less a margin for the error of an estimate learned
-// from a few hundred censored observations.
-const LATE_BUDGET = 0.04;
+// 95th percentile allows. The margin for the error of an estimate learned
+// from a few hundred censored observations is in the cautious cdf the plan
+// is given instead.
+const LATE_BUDGET = 0.05;
+// Poll times are planned on a grid of this many points a target latency…
+const GRID = 8;
+// …over at most this many points (a coarser grid beyond), so that the work
+// of a plan is bounded whatever the durations.
+const MAX_POINTS = 4096;
 // Every gap but the first is at most this many target latencies, so that a
 // job in a long tail is still seen soon after it finishes.
-const MAX_GAP = 4;
+const MAX_GAP = 8;
+// Gaps up to this many target latencies count as dense polling, whose
+// cadence a wait off the plan's grid keeps.
+const CADENCE = 1.5;
 // The plan ends where fewer than this share of jobs are still running.
 const HORIZON = 1e-3;
-// Bounds on the work and memory of one plan.
-const MAX_POLLS = 1024;
-const MAX_STEPS = 8192;
 
 /**
- * Plans the polls that minimise the expected requests while at most 4 % of
- * the detections come later than `target` ms: consecutive polls are one
- * target apart where completions are dense, and a gap is stretched where
- * the requests it saves outweigh the late detections it causes, above all
- * before the first jobs usually finish and in a thin tail.
+ * Plans the polls that minimise the expected requests while at most 5 % of
+ * the detections come later than `target` ms. Late detections are traded
+ * for requests at one exchange rate (the Lagrange multiplier of the
+ * constraint), bisected for the lowest rate within the budget; for each
+ * rate a dynamic programme over a grid of poll times finds the cheapest
+ * plan exactly: polls one target apart where completions are dense, and
+ * far apart before the first jobs usually finish, between the modes of a
+ * mixture and in a thin tail.
  *
  * @param estimate The learned durations.
  * @param target The 95th-percentile latency wanted, in ms, positive.
@@ -52,20 +61,18 @@ export function planForLatency(
   estimate: DurationEstimate,
   target: number,
 ): PollPlan {
-  // The exchange rate between late detections and saved requests is the
-  // one Lagrange multiplier of the problem: bisect it on a log scale for
-  // the largest rate whose plan stays within the late budget.
-  let low = -8;
-  let high = 4;
-  let plan = stretched(estimate, target, 10 ** low);
-  for (let i = 0; i < 16; i++) {
+  const grid = gridOf(estimate, target);
+  let low = -3;
+  let high = 6;
+  let plan = cheapest(grid, 10 ** high);
+  for (let i = 0; i < 14; i++) {
     const middle = (low + high) / 2;
-    const candidate = stretched(estimate, target, 10 ** middle);
+    const candidate = cheapest(grid, 10 ** middle);
     if (candidate.late <= LATE_BUDGET) {
-      low = middle;
+      high = middle;
       plan = candidate;
     } else {
-      high = middle;
+      low = middle;
     }
   }
   return { polls: plan.polls, target, requests: plan.requests };
@@ -92,7 +99,7 @@ export function planForBudget(
   let low = Math.log(least);
   let high = Math.log(most);
   let plan = planForLatency(estimate, most);
-  for (let i = 0; i < 12; i++) {
+  for (let i = 0; i < 10; i++) {
     const middle = (low + high) / 2;
     const candidate = planForLatency(estimate, Math.exp(middle));
     if (candidate.requests <= budget) {
@@ -105,40 +112,119 @@ export function planForBudget(
   return plan;
 }
 
-// Plans poll times from 0: each gap is the target latency, stretched step
-// by step while the late detections a step causes cost at most `rate`
-// times the requests it saves. Returns the polls, the share of late
-// detections and the expected requests.
-function stretched(
-  estimate: DurationEstimate,
-  target: number,
+/**
+ * The delay from `elapsed` ms to the wait's next poll under `plan`, or
+ * `undefined` past its end. A wait on the plan's grid polls at the next
+ * planned time. A wait off it (it began on an older plan) keeps the plan's
+ * cadence where polls are dense, instead of adding a poll to reach the grid
+ * (each rebuild of the plan would otherwise cost every long wait a
+ * request), and returns to the grid before a longer gap.
+ *
+ * @param plan The plan.
+ * @param elapsed Milliseconds since the job started, at least 0.
+ * @returns Milliseconds, positive and finite, or `undefined`.
+ */
+export function delayFrom(plan: PollPlan, elapsed: number): number | undefined {
+  const { polls, target } = plan;
+  // A point less than a grid step ahead counts as reached, so that rounding
+  // (or a plan shifted by a hair) never asks for a poll right away.
+  const reached = elapsed + target / GRID;
+  let low = 0;
+  let high = polls.length;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (polls[middle] <= reached) low = middle + 1;
+    else high = middle;
+  }
+  if (low === polls.length) return undefined;
+  const ahead = polls[low] - elapsed;
+  const gap = polls[low] - polls[low - 1];
+  const after = polls[low + 1] - polls[low];
+  const dense = gap <= CADENCE * target && after <= CADENCE * target;
+  // Rounding may leave a wait on the grid a hair before its point.
+  if (ahead >= gap * (1 - 1e-9) || !dense) return ahead;
+  return Math.min(gap, ahead + after);
+}
+
+interface Grid {
+  /** Milliseconds between points. */
+  step: number;
+  /** Points a target latency spans. */
+  lag: number;
+  /** The estimated cdf at each point. */
+  cdf: Float64Array;
+}
+
+// The grid of candidate poll times, up to where the evidence ends or nearly
+// every job has ended.
+function gridOf(estimate: DurationEstimate, target: number): Grid {
+  let end = Math.min(estimate.horizon, 1e15);
+  // The end of the plan: nearly every job has ended by then.
+  let low = 0;
+  let high = end;
+  if (1 - estimate.cdf(end) < HORIZON) {
+    for (let i = 0; i < 40; i++) {
+      const middle = (low + high) / 2;
+      if (1 - estimate.cdf(middle) < HORIZON) high = middle;
+      else low = middle;
+    }
+    end = high;
+  }
+  const step = Math.max(target / GRID, end / MAX_POINTS);
+  const points = Math.max(2, Math.ceil(end / step) + 1);
+  const cdf = Float64Array.from(
+    { length: points },
+    (_, i) => estimate.cdf(i * step),
+  );
+  return { step, lag: target / step, cdf };
+}
+
+// The cheapest plan for one exchange rate: V[i] is the least cost from a
+// poll at point i on (the requests still to come plus `rate` times the late
+// detections), found backwards from the end of the grid.
+function cheapest(
+  grid: Grid,
   rate: number,
 ): { polls: number[]; late: number; requests: number } {
-  const cdf = (time: number): number => estimate.cdf(time);
-  const end = estimate.horizon;
+  const { cdf, step, lag } = grid;
+  const points = cdf.length;
+  const reach = Math.max(1, Math.floor(MAX_GAP * lag));
+  const value = new Float64Array(points);
+  const next = new Int32Array(points).fill(points);
+  for (let i = points - 2; i >= 0; i--) {
+    const surviving = 1 - cdf[i];
+    const last = i === 0 ? points - 1 : Math.min(points - 1, i + reach);
+    let best = Infinity;
+    for (let j = i + 1; j <= last; j++) {
+      // Jobs that end before the poll at j less a target latency are late.
+      const cut = j - lag;
+      const late = cut > i ? interpolate(cdf, cut) - cdf[i] : 0;
+      const cost = surviving + rate * late + value[j];
+      if (cost < best) {
+        best = cost;
+        next[i] = j;
+      }
+    }
+    value[i] = best;
+  }
   const polls = [0];
-  const step = target / 16;
   let late = 0;
   let requests = 1;
-  let steps = 0;
-  let time = 0;
-  while (polls.length < MAX_POLLS && steps < MAX_STEPS && time < end) {
-    const surviving = 1 - cdf(time);
-    if (surviving < HORIZON) break;
-    const longest = polls.length === 1 ? Infinity : (MAX_GAP - 1) * target;
-    let stretch = 0;
-    while (stretch < longest && steps++ < MAX_STEPS) {
-      const from = time + stretch;
-      if (1 - cdf(from) < HORIZON || from >= end) break;
-      const cost = cdf(from + step) - cdf(from);
-      const saved = (step / target) * (1 - cdf(from + step + target));
-      if (saved === 0 || cost > rate * saved) break;
-      stretch += step;
-    }
-    late += cdf(time + stretch) - cdf(time);
-    requests += surviving;
-    time += stretch + target;
-    polls.push(time);
+  for (let i = 0; next[i] < points;) {
+    const j = next[i];
+    const cut = j - lag;
+    if (cut > i) late += interpolate(cdf, cut) - cdf[i];
+    requests += 1 - cdf[i];
+    polls.push(j * step);
+    i = j;
   }
   return { polls, late, requests };
+}
+
+function interpolate(cdf: Float64Array, at: number): number {
+  const i = Math.floor(at);
+  const fraction = at - i;
+  return fraction === 0 || i + 1 >= cdf.length
+    ? cdf[Math.min(i, cdf.length - 1)]
+    : cdf[i] + fraction * (cdf[i + 1] - cdf[i]);
 }

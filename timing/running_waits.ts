@@ -6,7 +6,8 @@
  * @module
  */
 
-import { binOf, type DurationHistogram } from "./duration_histogram.ts";
+import { binOf } from "./duration_bins.ts";
+import type { DurationHistogram } from "./duration_histogram.ts";
 
 // Waits tracked at most: a caller that never ends its waits cannot make the
 // schedule grow without bound (the oldest is forgotten first).

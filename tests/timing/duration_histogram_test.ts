@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import {
   DurationHistogram,
-  kaplanMeier,
   LONGEST_DURATION,
 } from "../../timing/duration_histogram.ts";
+import { kaplanMeier } from "../../timing/kaplan_meier.ts";
 import { lognormal } from "../../scripts/_workload.ts";
 import { seededRandom } from "../../util/random.ts";
 
