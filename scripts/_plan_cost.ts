@@ -23,7 +23,7 @@ export interface PlanCost {
 export interface PlanCostOptions {
   /** Counts of observations at which to report. @default {[1000, 10_000, 100_000]} */
   checkpoints?: readonly number[];
-  /** Observations measured before each checkpoint. @default {1000} */
+  /** Observations measured before each checkpoint (all of them, if fewer). @default {5000} */
   window?: number;
   /** Seed of the durations and of the waits asking for a delay. @default {1} */
   seed?: number;
@@ -38,7 +38,7 @@ export interface PlanCostOptions {
 export function planCost(options: PlanCostOptions = {}): PlanCost[] {
   const {
     checkpoints = [1000, 10_000, 100_000],
-    window = 1000,
+    window = 5000,
     seed = 1,
   } = options;
   const random = seededRandom(seed);
