@@ -4,6 +4,7 @@
 
 import {
   type Job as ClientJob,
+  type StatusUpdate,
   type UpdateSource,
   VideoStatusClient,
 } from "../mod.ts";
@@ -15,6 +16,8 @@ import {
 } from "../protocol/dialects/mod.ts";
 import { delay, systemClock } from "../timing/clock.ts";
 import type { BenchBooks } from "./_bench_server.ts";
+import type { LibraryWait } from "./_libraries.ts";
+import { simulatePolling } from "./_simulate.ts";
 import type { BenchStrategy } from "./_strategies.ts";
 import type { Job, Random } from "./_workload.ts";
 
@@ -47,6 +50,16 @@ export interface RunSettings {
    * webhooks. @default {undefined}
    */
   webhookSecret?: string;
+  /**
+   * The p95 latency (unscaled ms) that a strategy aimed at the seed
+   * backoff's takes as its target. @default {undefined}
+   */
+  aim?: number;
+  /**
+   * Jobs (unscaled) that a learning schedule is taught first, polled in
+   * virtual time before the run, for a warm start. @default {[]}
+   */
+  warmUp?: readonly Job[];
 }
 
 /**
@@ -65,8 +78,18 @@ export async function runStrategy(
   await using hooks = strategy.webhookDropRate === undefined
     ? undefined
     : serveReceiver(settings.webhookSecret);
+  const options = strategy.options(timeScale, random, settings.aim);
+  if (options.schedule?.observe !== undefined && settings.warmUp?.length) {
+    simulatePolling(
+      options.schedule,
+      settings.warmUp.map((job) => ({
+        arrival: job.arrival * timeScale,
+        duration: scaledDuration(job, timeScale),
+      })),
+    );
+  }
   const client = new VideoStatusClient({
-    ...strategy.options(timeScale, random),
+    ...options,
     serverUrl,
     dialect,
     timeout: 3_600_000,
@@ -82,13 +105,31 @@ export async function runStrategy(
         outcome: "completed",
         callbackUrl: hooks?.url,
       });
-    const final = await client.waitForJob(created);
+    const final = strategy.wait === undefined
+      ? await client.waitForJob(created)
+      : await libraryWait(strategy.wait, client, created, timeScale);
     const learnedAt = systemClock.now();
     if (final.result !== "completed") {
       throw new Error(`Job ${created.id} ended ${final.result}`);
     }
     return { id: created.id, duration, learnedAt, source: final.source };
   }));
+}
+
+// Another library's wait, its requests made by `client.check()` so that it
+// speaks the run's dialect; resolves with the last update.
+async function libraryWait(
+  wait: LibraryWait,
+  client: VideoStatusClient,
+  job: ClientJob,
+  timeScale: number,
+): Promise<StatusUpdate> {
+  let last: StatusUpdate | undefined;
+  await wait(async () => {
+    last = await client.check(job);
+    return last.result !== "pending";
+  }, timeScale);
+  return last!;
 }
 
 /** A webhook receiver served on a loopback port of this thread. */

@@ -1,6 +1,6 @@
-// The benchmark's picture: requests per job against p95 detection latency,
-// one labelled point per strategy, as a small self-contained SVG. Lower and
-// further left is better.
+// The benchmark's picture: requests per job against p95 detection latency
+// (unscaled, in the workload's seconds), one labelled point per strategy, as
+// a small self-contained SVG. Lower and further left is better.
 
 /** One point of the plot. */
 export interface PlotPoint {
@@ -8,7 +8,10 @@ export interface PlotPoint {
   id: string;
   /** Mean status requests per job (vertical axis). */
   requestsPerJob: number;
-  /** 95th percentile of detection latency in ms (horizontal, log scale). */
+  /**
+   * 95th percentile of detection latency in unscaled ms (horizontal, log
+   * scale, labelled in seconds).
+   */
   latencyP95Ms: number;
 }
 
@@ -37,7 +40,7 @@ export function plotSvg(points: readonly PlotPoint[], title: string): string {
     TOP + plotHeight - requests / topRequests * plotHeight;
 
   const parts: string[] = [];
-  // Grid and ticks: 1, 2, 5 per decade across, whole requests up.
+  // Grid and ticks: 1, 2, 5 per decade across, in seconds; whole requests up.
   for (let exponent = lowExponent; exponent <= highExponent; exponent++) {
     for (const mantissa of [1, 2, 5]) {
       const ms = mantissa * 10 ** exponent;
@@ -48,7 +51,7 @@ export function plotSvg(points: readonly PlotPoint[], title: string): string {
           TOP + plotHeight
         }" class="grid"/>`,
         `<text x="${at}" y="${TOP + plotHeight + 18}" text-anchor="middle">${
-          formatMs(ms)
+          formatSeconds(ms)
         }</text>`,
       );
     }
@@ -106,7 +109,7 @@ export function plotSvg(points: readonly PlotPoint[], title: string): string {
     `<rect x="${LEFT}" y="${TOP}" width="${plotWidth}" height="${plotHeight}" fill="none" stroke="#888"/>`,
     `<text x="${LEFT + plotWidth / 2}" y="${
       HEIGHT - 16
-    }" text-anchor="middle">p95 detection latency (ms, log scale)</text>`,
+    }" text-anchor="middle">p95 detection latency (s, unscaled, log scale)</text>`,
     `<text transform="translate(18 ${
       TOP + plotHeight / 2
     }) rotate(-90)" text-anchor="middle">requests per job</text>`,
@@ -130,8 +133,10 @@ function overlaps(a: Box, b: Box): boolean {
     a.top < b.top + b.height && b.top < a.top + a.height;
 }
 
-function formatMs(ms: number): string {
-  return ms >= 1 ? String(Math.round(ms)) : ms.toFixed(1);
+// A tick of 1, 2 or 5 times a power of ten ms, in seconds without float
+// noise: 0.001, 0.02, 5, 100.
+function formatSeconds(ms: number): string {
+  return String(Number((ms / 1000).toPrecision(1)));
 }
 
 function escape(text: string): string {

@@ -35,9 +35,31 @@ export function summarize(
   };
 }
 
+/**
+ * Summarises a run made at `timeScale` with its latencies unscaled (divided
+ * by it), in the workload's real milliseconds.
+ */
+export function summarizeUnscaled(
+  requests: readonly number[],
+  latencies: readonly number[],
+  timeScale: number,
+): Summary {
+  return summarize(requests, latencies.map((latency) => latency / timeScale));
+}
+
 /** Milliseconds as the benchmark tables show them. */
 export function milliseconds(value: number): string {
   return `${value.toFixed(2)} ms`;
+}
+
+/**
+ * Milliseconds as seconds for the benchmark tables: three decimals under
+ * 0.1 s, two under 10 s, one above.
+ */
+export function seconds(ms: number): string {
+  const value = ms / 1000;
+  const digits = value < 0.1 ? 3 : value < 10 ? 2 : 1;
+  return `${value.toFixed(digits)} s`;
 }
 
 /** Bytes as whole mebibytes. */

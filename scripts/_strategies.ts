@@ -1,12 +1,19 @@
 // The strategies the benchmark compares, each as the client options it runs
-// with. Every delay is multiplied by the run's time scale, so a strategy sees
-// the workload exactly as it would unscaled.
+// with, or for another library, its wait. Every delay is multiplied by the
+// run's time scale, so a strategy sees the workload exactly as it would
+// unscaled.
 
 import { Backoff } from "../timing/backoff.ts";
 import type { Strategy, VideoStatusClientOptions } from "../mod.ts";
 import { LearnedSchedule } from "../timing/learned_schedule.ts";
-import type { PollContext, PollSchedule } from "../timing/schedule.ts";
+import type { PollSchedule } from "../timing/schedule.ts";
 import type { Random } from "./_workload.ts";
+import {
+  type LibraryWait,
+  pRetryPoller,
+  pWaitForEvery,
+  smithyWaiter,
+} from "./_libraries.ts";
 
 /** Which simulator a strategy runs against. */
 export type ServerMode = "legacy" | "full";
@@ -25,29 +32,47 @@ export interface BenchStrategy {
    * only as the safety net. Without: no callbacks.
    */
   webhookDropRate?: number;
-  /** The client options of one run, with delays scaled by `timeScale`. */
-  options(timeScale: number, random: Random): VideoStatusClientOptions;
+  /**
+   * The client options of one run, with delays scaled by `timeScale`; `aim`
+   * is the p95 latency (unscaled ms) a strategy aimed at the seed backoff's
+   * takes as its target, the library default when absent.
+   */
+  options(
+    timeScale: number,
+    random: Random,
+    aim?: number,
+  ): VideoStatusClientOptions;
+  /**
+   * For another library: how it waits on a job, one `client.check()` per
+   * request, instead of the client's `waitForJob()`.
+   */
+  wait?: LibraryWait;
 }
+
+// The learned schedule's target when none is set, in ms.
+const DEFAULT_TARGET = new LearnedSchedule().targetLatency!;
 
 /** The strategies, in the order of the table. */
 export const STRATEGIES: readonly BenchStrategy[] = [
-  polling("fixed-1s", "Fixed 1 s interval", (scale) => ({
-    nextDelay: () => 1000 * scale,
-  })),
+  library(
+    "p-wait-for-1s",
+    "`p-wait-for`, a fixed 1 s interval",
+    pWaitForEvery(1000),
+  ),
   polling(
     "seed-backoff",
     "Seed's backoff (1 s, ×2, cap 5 s)",
-    (scale) =>
-      new Backoff({
-        initialDelay: 1000 * scale,
-        maxDelay: 5000 * scale,
-        jitter: 0,
-      }),
+    (scale) => seedBackoff(scale),
   ),
-  polling(
-    "aws-waiter",
-    "AWS-waiter-like (2 s → 120 s, jittered)",
-    (scale, random) => awsWaiter(2000 * scale, 120_000 * scale, random),
+  library(
+    "smithy-waiter",
+    "`@smithy/util-waiter` `createWaiter` (2 s → 120 s, jittered)",
+    smithyWaiter,
+  ),
+  library(
+    "p-retry",
+    "`p-retry` as a poller (1 s, ×2, no cap)",
+    pRetryPoller,
   ),
   polling(
     "backoff",
@@ -61,15 +86,13 @@ export const STRATEGIES: readonly BenchStrategy[] = [
   ),
   polling(
     "learned",
-    "Our LearnedSchedule (cold start)",
-    (scale, random) =>
-      new LearnedSchedule({
-        fallback: new Backoff({
-          initialDelay: 1000 * scale,
-          maxDelay: 5000 * scale,
-          random,
-        }),
-      }),
+    `Our LearnedSchedule, defaults (targetLatency ${DEFAULT_TARGET / 1000} s)`,
+    (scale, random) => learnedAt(DEFAULT_TARGET, scale, random),
+  ),
+  polling(
+    "learned-target",
+    "Our LearnedSchedule, targetLatency = the seed backoff's p95",
+    (scale, random, aim) => learnedAt(aim ?? DEFAULT_TARGET, scale, random),
   ),
   pushing("long-poll", "Long-poll (Prefer: wait)", "long-poll"),
   pushing("sse", "Server-sent events", "sse"),
@@ -81,21 +104,57 @@ export const STRATEGIES: readonly BenchStrategy[] = [
   ),
 ];
 
+/** The seed's backoff: 1 s, doubling, capped at 5 s, no jitter; times scaled. */
+export function seedBackoff(scale = 1): Backoff {
+  return new Backoff({
+    initialDelay: 1000 * scale,
+    maxDelay: 5000 * scale,
+    jitter: 0,
+  });
+}
+
+/**
+ * The learned schedule aimed at a p95 latency of `targetLatency` unscaled
+ * ms, with its default fallback (a backoff from 1 s, or the target if
+ * shorter, capped at the target) made explicit so that it is scaled too and
+ * jitters from `random`.
+ */
+export function learnedAt(
+  targetLatency: number,
+  scale = 1,
+  random?: Random,
+): LearnedSchedule {
+  return new LearnedSchedule({
+    targetLatency: targetLatency * scale,
+    fallback: new Backoff({
+      initialDelay: Math.min(1000, targetLatency) * scale,
+      maxDelay: targetLatency * scale,
+      random,
+    }),
+  });
+}
+
 function polling(
   id: string,
   label: string,
-  schedule: (scale: number, random: Random) => PollSchedule,
+  schedule: (scale: number, random: Random, aim?: number) => PollSchedule,
 ): BenchStrategy {
   return {
     id,
     label,
     server: "legacy",
-    options: (scale, random) => ({
+    options: (scale, random, aim) => ({
       strategy: "poll",
-      schedule: schedule(scale, random),
+      schedule: schedule(scale, random, aim),
       minDelay: 100 * scale,
     }),
   };
+}
+
+// Another library polling the legacy server through `client.check()`; the
+// client's options only set how it speaks to the server.
+function library(id: string, label: string, wait: LibraryWait): BenchStrategy {
+  return { id, label, server: "legacy", options: () => ({}), wait };
 }
 
 function pushing(id: string, label: string, strategy: Strategy): BenchStrategy {
@@ -137,19 +196,4 @@ export function webhookSafetyDelay(timeScale: number): number {
  */
 export function longPollSeconds(timeScale: number): number {
   return Math.max(1, Math.floor(30 * timeScale));
-}
-
-// Like the AWS SDK waiters: the k-th delay is drawn uniformly between the
-// minimum and min(maximum, minimum × 2^(k−1)).
-function awsWaiter(
-  minDelay: number,
-  maxDelay: number,
-  random: Random,
-): PollSchedule {
-  return {
-    nextDelay: ({ attempt }: PollContext) => {
-      const ceiling = Math.min(maxDelay, minDelay * 2 ** (attempt - 1));
-      return minDelay + random() * (ceiling - minDelay);
-    },
-  };
 }

@@ -9,9 +9,9 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
-import { joinNegativeValues } from "../simulator/cli_args.ts";
-import { positiveInteger, positiveNumber, runMain } from "./_flags.ts";
+import { runMain } from "./_flags.ts";
+import { BENCH_HELP, parseBenchArgs } from "./_bench_args.ts";
+import { benchReport, tableLines } from "./_bench_report.ts";
 import { systemClock } from "../timing/clock.ts";
 import {
   type Detection,
@@ -26,147 +26,29 @@ import {
 } from "./_bench_server.ts";
 import {
   type JudgedRun,
+  learnedTargetLines,
   ms,
+  runTargetLines,
   targetLines,
-  webhookLatency,
 } from "./_bench_targets.ts";
-import { type DialectName, PRESETS } from "../protocol/dialects/mod.ts";
 import { plotSvg } from "./_plot.ts";
-import { percentile, summarize, type Summary } from "./_stats.ts";
-import { type BenchStrategy, STRATEGIES } from "./_strategies.ts";
-import {
-  type DurationModel,
-  lognormal,
-  mixture,
-  workload,
-} from "./_workload.ts";
-
-const WORKLOADS: Record<string, { model: DurationModel; text: string }> = {
-  lognormal: {
-    model: lognormal(10_000, 0.5),
-    text: "lognormal durations (median 10 s, σ 0.5)",
-  },
-  bimodal: {
-    model: mixture(lognormal(5000, 0.3), lognormal(30_000, 0.3), 0.7),
-    text: "bimodal durations (70 % around 5 s, 30 % around 30 s, σ 0.3)",
-  },
-};
-
-const HELP = `Usage: deno task bench [options]
-
-Runs every waiting strategy on the same seeded workload against the simulator
-and prints requests per job and detection latency (p50/p95/p99) as a table.
-The polling strategies run together against --legacy, then long-poll, SSE and
-webhooks together against the full simulator (about 100 s; --quick about 25 s).
-The webhook strategies' waits listen to a receiver on a loopback port that the
-simulator calls back, signed with a secret of the run, and poll every 60 s
-(scaled) as the safety net; \`webhook-20%-dropped\` runs against a simulator
-that drops a fifth of its callbacks (--webhook-drop-rate 0.2).
-
-Options:
-  --quick             200 jobs instead of 1000 (under 30 s)
-  --jobs N            number of jobs (default 1000; --quick: 200)
-  --time-scale X      factor on every duration and delay (default 0.05:
-                      a 10 s job takes 500 ms)
-  --workload NAME     lognormal (default) or bimodal
-  --seed N            seed of the workload and of all jitter (default 1)
-  --dialect NAME      the API the polling phase speaks, still without hints
-                      (${Object.keys(PRESETS).join(", ")};
-                      default video-status): the waiting policy is the same
-                      whatever the wire
-  --strategies IDS    comma-separated subset of: ${
-  STRATEGIES.map((s) => s.id).join(", ")
-}
-  --json FILE         also write the figures as JSON to FILE
-  --plot FILE         also draw requests per job against p95 latency as SVG
-  -h, --help          show this help
-`;
-
-/** The JSON document `--json` writes. */
-export interface BenchReport {
-  /** Factor applied to every duration and delay; latencies are real ms. */
-  timeScale: number;
-  /** The dialect of the polling phase (the push phase speaks video-status). */
-  dialect: DialectName;
-  /** One entry per strategy. */
-  strategies: ({
-    id: string;
-    /** For a webhook strategy: the jobs a webhook told, and their p99 latency. */
-    webhook?: { jobs: number; latencyP99Ms: number };
-  } & Summary)[];
-}
+import { percentile, summarize } from "./_stats.ts";
+import { type BenchStrategy, seedBackoff, STRATEGIES } from "./_strategies.ts";
+import { simulatePolling } from "./_simulate.ts";
+import { workloadJobs } from "./_workload.ts";
 
 async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: joinNegativeValues(args, [
-      "jobs",
-      "time-scale",
-      "workload",
-      "seed",
-      "strategies",
-      "dialect",
-      "json",
-      "plot",
-    ]),
-    options: {
-      quick: { type: "boolean", default: false },
-      jobs: { type: "string" },
-      "time-scale": { type: "string", default: "0.05" },
-      workload: { type: "string", default: "lognormal" },
-      seed: { type: "string", default: "1" },
-      strategies: { type: "string" },
-      dialect: { type: "string", default: "video-status" },
-      json: { type: "string" },
-      plot: { type: "string" },
-      help: { type: "boolean", short: "h", default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
-    console.log(HELP);
+  const parsed = parseBenchArgs(args);
+  if (parsed === "help") {
+    console.log(BENCH_HELP);
     return 0;
   }
-  const count = positiveInteger(
-    "--jobs",
-    values.jobs ?? (values.quick ? "200" : "1000"),
-  );
-  const timeScale = positiveNumber("--time-scale", values["time-scale"]);
-  const seed = positiveInteger("--seed", values.seed);
-  const shape = WORKLOADS[values.workload];
-  if (shape === undefined) {
-    throw new RangeError(
-      `Cannot run the benchmark as '--workload' must be one of ${
-        Object.keys(WORKLOADS).join(", ")
-      }: current value is ${values.workload}`,
-    );
-  }
-  if (!Object.hasOwn(PRESETS, values.dialect)) {
-    throw new RangeError(
-      `Cannot run the benchmark as '--dialect' must be one of ${
-        Object.keys(PRESETS).join(", ")
-      }: current value is ${values.dialect}`,
-    );
-  }
-  const dialect = values.dialect as DialectName;
-  const chosen = values.strategies === undefined
-    ? STRATEGIES
-    : values.strategies.split(",").map((id) => {
-      const strategy = STRATEGIES.find((candidate) => candidate.id === id);
-      if (strategy === undefined) {
-        throw new RangeError(
-          `Cannot run the benchmark as '--strategies' must list ids from ${
-            STRATEGIES.map((candidate) => candidate.id).join(", ")
-          }: current value is ${values.strategies}`,
-        );
-      }
-      return strategy;
-    });
-  const jobs = workload({
-    count,
-    seed,
-    meanInterarrival: 1000,
-    duration: shape.model,
-  });
+  const { count, timeScale, seed, named, dialect, chosen } = parsed;
+  const { warmUp, jobs } = workloadJobs(named, count, seed);
+  // What `learned-target` aims at: the seed backoff's p95 on these jobs, in
+  // virtual time (it sends no jitter, so the real run's is the same but for
+  // the machine's noise).
+  const aim = percentile(simulatePolling(seedBackoff(), jobs).latencies, 95);
   const phases = new Set(chosen.map((strategy) => strategy.server)).size;
   const span = phases *
     (jobs.at(-1)!.arrival + Math.max(...jobs.map((job) => job.duration))) *
@@ -227,6 +109,8 @@ async function main(args: string[]): Promise<number> {
           // The push strategies need the full simulator's own dialect.
           dialect: phase === "legacy" ? dialect : "video-status",
           webhookSecret,
+          warmUp,
+          aim,
         })
       ),
     );
@@ -249,37 +133,11 @@ async function main(args: string[]): Promise<number> {
     };
   });
 
-  const report: BenchReport = {
-    timeScale,
-    dialect,
-    strategies: runs.map((run) => ({
-      id: run.strategy.id,
-      ...run.summary,
-      webhook: webhookLatency(run),
-    })),
-  };
-  const legacyServer = dialect === "video-status"
-    ? "`--legacy`"
-    : `\`--legacy --dialect ${dialect}\``;
+  console.error("Checking the learned schedule's targets in virtual time…");
+  const description = { named, count, timeScale, dialect, seed };
+  const report = benchReport(runs, description);
   const lines = [
-    `${count} jobs with ${shape.text}, arriving once a second on average (Poisson), time scale ${timeScale}: a 10 s job takes ${
-      10_000 * timeScale
-    } ms. Latencies are real milliseconds from the job turning terminal on the server to the client knowing.`,
-    "",
-    "| Strategy | Server | Requests/job | p50 latency | p95 latency | p99 latency |",
-    "| --- | --- | --: | --: | --: | --: |",
-    ...runs.map(({ strategy, summary }) => {
-      const server = strategy.server === "legacy"
-        ? legacyServer
-        : strategy.webhookDropRate
-        ? `full \`--webhook-drop-rate ${strategy.webhookDropRate}\``
-        : "full";
-      return `| \`${strategy.id}\`: ${strategy.label} | ${server} | ${
-        summary.requestsPerJob.toFixed(2)
-      } | ${ms(summary.latencyP50Ms)} | ${ms(summary.latencyP95Ms)} | ${
-        ms(summary.latencyP99Ms)
-      } |`;
-    }),
+    ...tableLines(runs, description),
     "",
     `Timer lag of an idle thread during the run (machine noise): p99 ${
       ms(lagP99)
@@ -292,25 +150,28 @@ async function main(args: string[]): Promise<number> {
       jobs.map((job) => scaledDuration(job, timeScale)),
       timeScale,
     ),
+    ...runTargetLines(runs, aim, timeScale),
+    "",
+    ...learnedTargetLines(parsed.quick ? "quick" : "full", seed),
   ];
   console.log(lines.join("\n"));
 
-  if (values.json !== undefined) {
+  if (parsed.json !== undefined) {
     await Deno.writeTextFile(
-      values.json,
+      parsed.json,
       JSON.stringify(report, null, 2) + "\n",
     );
-    console.error(`Wrote ${values.json}`);
+    console.error(`Wrote ${parsed.json}`);
   }
-  if (values.plot !== undefined) {
+  if (parsed.plot !== undefined) {
     await Deno.writeTextFile(
-      values.plot,
+      parsed.plot,
       plotSvg(
         report.strategies,
-        `Requests per job vs p95 latency (${count} jobs, time scale ${timeScale})`,
+        `Requests per job vs p95 latency (${named.name}, ${count} jobs; unscaled)`,
       ),
     );
-    console.error(`Wrote ${values.plot}`);
+    console.error(`Wrote ${parsed.plot}`);
   }
   return 0;
 }

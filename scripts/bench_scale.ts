@@ -2,7 +2,8 @@
  * The scale benchmark: one client process waiting on 10,000 jobs at once
  * under a shared request budget, the simulator holding their 10,000
  * long-polls, and the simulator's throughput against a bare `Deno.serve`
- * handler under `wrk`, and an abuse run: the simulator under a low
+ * handler under `wrk`, the learned schedule's cost per observation as
+ * observations grow, and an abuse run: the simulator under a low
  * descriptor limit with idle and slow (slowloris) connections besides its
  * normal traffic.
  *
@@ -18,6 +19,7 @@ import { type Job, VideoStatusClient } from "../mod.ts";
 import type { FinalStatus } from "../protocol/status.ts";
 import { spawnServer } from "./_spawn_server.ts";
 import { abuseRun } from "./_abuse.ts";
+import { planCost, planCostLines } from "./_plan_cost.ts";
 import { mebibytes } from "./_stats.ts";
 import { runWrk, type WrkResult } from "./_wrk.ts";
 import { seededRandom } from "../util/random.ts";
@@ -26,7 +28,9 @@ const HELP = `Usage: deno task bench:scale [options]
 
 Waits on many jobs at once from one client under a shared request budget,
 with the simulator holding every long-poll, then compares the simulator's
-GET /status throughput with a bare Deno.serve handler using wrk.
+GET /status throughput with a bare Deno.serve handler using wrk. Also times
+the learned schedule's observe() and the nextDelay() after it at 1,000,
+10,000 and 100,000 observations (its plan is rebuilt there).
 
 Options:
   --waits N       concurrent waits (default 10000)
@@ -81,6 +85,8 @@ async function main(args: string[]): Promise<number> {
     ...(await manyWaits(waits, budget, "long-poll")),
     "",
     ...(await manyWaits(waits, budget, "poll")),
+    "",
+    ...planCostLines(planCost()),
     "",
     ...(await throughput(seconds)),
     "",

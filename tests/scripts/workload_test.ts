@@ -3,6 +3,10 @@ import { lognormal, mixture, workload } from "../../scripts/_workload.ts";
 import { percentile, summarize } from "../../scripts/_stats.ts";
 import { seededRandom } from "../../util/random.ts";
 import { simulatePolling } from "../../scripts/_simulate.ts";
+import type {
+  CompletionObservation,
+  PollContext,
+} from "../../timing/schedule.ts";
 
 Deno.test("workload() draws lognormal durations and Poisson arrivals", () => {
   const jobs = workload({
@@ -35,9 +39,13 @@ Deno.test("mixture() draws from each part in proportion", () => {
 });
 
 Deno.test("simulatePolling() counts requests and latency in virtual time", () => {
-  const observed: { after: number; atMost: number; wait?: string }[] = [];
+  const observed: CompletionObservation[] = [];
+  const asked: PollContext[] = [];
   const result = simulatePolling(
-    { nextDelay: () => 1000, observe: (o) => observed.push(o) },
+    {
+      nextDelay: (context) => (asked.push(context), 1000),
+      observe: (o) => observed.push(o),
+    },
     [
       { arrival: 0, duration: 2500 },
       { arrival: 100, duration: 0 },
@@ -47,11 +55,21 @@ Deno.test("simulatePolling() counts requests and latency in virtual time", () =>
   // Polls at 0, 1000, 2000, 3000; at 0; at 0, 1000.
   assert.deepEqual(result, { requests: [4, 1, 2], latencies: [500, 0, 0] });
   // Reported in completion order: job 2 (t = 100), job 3 (1200), job 1 (3000).
-  assert.deepEqual(observed, [
-    { after: 0, atMost: 0, wait: "job 1" },
-    { after: 0, atMost: 1000, wait: "job 2" },
-    { after: 2000, atMost: 3000, wait: "job 0" },
-  ]);
+  assert.deepEqual(
+    observed.map(({ after, atMost }) => ({ after, atMost })),
+    [
+      { after: 0, atMost: 0 },
+      { after: 0, atMost: 1000 },
+      { after: 2000, atMost: 3000 },
+    ],
+  );
+  // Each wait names itself the same way in its delays and its observation.
+  const [second, third, first] = observed.map((o) => o.wait);
+  assert.equal(new Set([first, second, third]).size, 3);
+  assert.deepEqual(
+    asked.map((context) => context.wait),
+    [first, third, first, first],
+  );
 });
 
 Deno.test("summarize() reports nearest-rank percentiles", () => {
