@@ -92,8 +92,13 @@ async function main(config: WorkerConfig): Promise<void> {
     timeout: 120_000,
     fetch: (input, init) => {
       // On a clock all processes share: the time origin plus the time since.
-      if ((init?.method ?? "GET") === "GET") sends.push(epochNow());
-      return fetch(input, init);
+      if ((init?.method ?? "GET") !== "GET") return fetch(input, init);
+      const at = epochNow();
+      sends.push(at);
+      // For the simulator to measure how long the request took to arrive.
+      const headers = new Headers(init?.headers);
+      headers.set("x-sent-at", String(at));
+      return fetch(input, { ...init, headers });
     },
   });
   const sends: number[] = [];

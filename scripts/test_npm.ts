@@ -12,7 +12,7 @@
  */
 
 import { basename, join } from "node:path";
-import { buildNpm } from "./build_npm.ts";
+import { buildNpm, OPTIONAL_PEERS } from "./build_npm.ts";
 import {
   ensureNpmTools,
   NPM_TOOLS,
@@ -71,6 +71,10 @@ export async function testNpm(root: string): Promise<void> {
       await npmInstall(project, [
         tarball,
         `@types/node@${NPM_TOOLS["@types/node"]}`,
+        // The optional peers, for the smoke tests of their entry points.
+        ...Object.entries(OPTIONAL_PEERS).map(([name, range]) =>
+          `${name}@${range}`
+        ),
       ]);
       for await (const entry of Deno.readDir(join(root, "tests", "npm"))) {
         await Deno.copyFile(
