@@ -362,7 +362,8 @@ redisTest(
       );
       await Promise.all(callers);
       assert.ok(busiest(sends) <= 10, `${busiest(sends)} in a second`);
-      assert.ok(sends.length + left > 0);
+      // 48 rounds: about a fifth give up, a quarter of the rest never send.
+      assert.ok(sends.length >= 15, `${sends.length} sent, ${left} gave up`);
       // Nothing queued or held is left behind, once the last give-backs
       // (sent in the background) are in.
       const leftBehind = async () =>
