@@ -28,7 +28,8 @@ Builds the npm package into npm/ (as deno task build:npm does), then checks it:
   1. npm pack
   2. publint --strict on the tarball (warnings count as errors)
   3. attw (@arethetypeswrong/cli) on the tarball
-  4. npm install of the tarball into a scratch project with tests/npm/
+  4. npm install of the tarball and its optional peers (redis) into a scratch
+     project with tests/npm/
   5. tsc against the package's declarations, as a Node project
      (tests/npm/tsconfig.json: lib ES2022 without DOM, types node, Node16
      modules) and as a browser project (tests/npm/tsconfig.browser.json:
