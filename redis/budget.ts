@@ -12,6 +12,24 @@ import { SharedBudget } from "./shared_budget.ts";
 
 /**
  * A request budget shared through Redis: see {@linkcode createRedisBudget}.
+ *
+ * @example Without Redis the budget paces this process on its share
+ * ```ts
+ * import { createRedisBudget, type RedisBudget } from "@video-status/client/redis";
+ * import assert from "node:assert/strict";
+ *
+ * // Nothing listens on port 1.
+ * await using budget: RedisBudget = createRedisBudget({
+ *   url: "redis://127.0.0.1:1",
+ *   key: "example",
+ *   maxRequestsPerSecond: 10,
+ *   fallbackRequestsPerSecond: 2,
+ * });
+ * const ticket = await budget.acquire();
+ * budget.sent(ticket);
+ * budget.done(ticket);
+ * assert.equal(budget.state, "local");
+ * ```
  */
 export interface RedisBudget extends RequestBudget, AsyncDisposable {
   /**

@@ -84,17 +84,23 @@ return reply
 `);
 
 /**
- * ARGV: key, ticket, window. Counts the ticket's request from now, held or
- * not (a hold that lapsed still counts its late request).
+ * ARGV: key, window, then pairs of a ticket and how many ms ago its request
+ * went. Counts each request from then, held or not (a hold that lapsed
+ * still counts its late request).
  */
 export const SENT: LuaScript = new LuaScript(`${PRELUDE}
-local ticket = ARGV[2]
-redis.call('ZREM', used, 'h:' .. ticket)
-redis.call('ZADD', used, now + tonumber(ARGV[3]), 's:' .. ticket)
--- Those waiting planned for the earliest place: if this one is now it, they
+local window = tonumber(ARGV[2])
+local function earliest()
+  return tonumber(redis.call('ZRANGE', used, 0, 0, 'WITHSCORES')[2] or -1)
+end
+local before = earliest()
+for i = 3, #ARGV, 2 do
+  redis.call('ZREM', used, 'h:' .. ARGV[i])
+  redis.call('ZADD', used, now - tonumber(ARGV[i + 1]) + window, 's:' .. ARGV[i])
+end
+-- Those waiting planned for the earliest place: if it came earlier, they
 -- must plan again.
-if redis.call('ZCARD', queue) > 0 and
-    redis.call('ZRANGE', used, 0, 0)[1] == 's:' .. ticket then
+if redis.call('ZCARD', queue) > 0 and earliest() < before then
   redis.call('PUBLISH', K .. ':wake', '*')
 end
 return 1

@@ -20,6 +20,7 @@ import type {
   RedisBudgetSettings,
 } from "./budget_options.ts";
 import { RecentSends } from "./recent_sends.ts";
+import { isTicket, type Ticket, type Waiter } from "./ticket.ts";
 
 // A little over a second: requests of different processes reach the server
 // with different delays, which a window of exactly a second would not absorb.
@@ -31,22 +32,7 @@ const HOLD = 10_000;
 // waits it asks at least every `MAX_PUMP_INTERVAL`.
 const LEASE = 5000;
 const MAX_PUMP_INTERVAL = 1000;
-
-interface Waiter {
-  /** The ticket in Redis's queue; empty until queued. */
-  id: string;
-  resolve: (ticket: Ticket) => void;
-  reject: (reason: unknown) => void;
-  signal: AbortSignal | undefined;
-  onAbort: () => void;
-}
-
-interface Ticket {
-  id: string;
-  /** The local budget the place came from, when Redis was away. */
-  local?: { budget: MemoryBudget; place: number };
-  sent: boolean;
-}
+const CLOSED = "Cannot acquire a place as the Redis budget is closed";
 
 /** The {@linkcode RedisBudget} that `createRedisBudget()` returns. */
 export class SharedBudget implements RedisBudget {
@@ -60,8 +46,11 @@ export class SharedBudget implements RedisBudget {
   /** Tickets Redis may still hold for this process, to give back. */
   #stale: string[] = [];
   readonly #sends = new RecentSends(WINDOW);
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #members = 0;
-  #local: { budget: MemoryBudget; stop: AbortController } | undefined;
+  #local:
+    | { budget: MemoryBudget; stop: AbortController; serving: boolean }
+    | undefined;
   /** Whether Redis has what this process sent while it paced itself. */
   #restored = false;
   #pumping = false;
@@ -95,11 +84,7 @@ export class SharedBudget implements RedisBudget {
 
   acquire(signal?: AbortSignal): Promise<unknown> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.state === "closed") {
-      return Promise.reject(
-        new Error("Cannot acquire a place as the Redis budget is closed"),
-      );
-    }
+    if (this.state === "closed") return Promise.reject(new Error(CLOSED));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         id: "",
@@ -118,14 +103,23 @@ export class SharedBudget implements RedisBudget {
   sent(ticket: unknown): void {
     if (!isTicket(ticket) || ticket.sent) return;
     ticket.sent = true;
-    this.#sends.add();
-    if (ticket.local !== undefined) {
-      ticket.local.budget.sent(ticket.local.place);
-      // Just back: Redis must count it, for when the quiet ends.
-      if (this.#restored) this.#restore([0], 0).catch(() => {});
-      return;
+    ticket.local?.budget.sent(ticket.local.place);
+    // A local place is told only just after Redis came back, for when the
+    // quiet ends. Each goes with how long ago it went: a stamp never earlier
+    // than the request, nor later by the time spent behind other scripts.
+    if (this.state === "closed") return;
+    const tell = ticket.local === undefined || this.#restored;
+    if (this.#sends.add(ticket.id, tell)) {
+      this.#flushTimer = setTimeout(() => this.#flushSent(), 0);
     }
-    this.#run(SENT, [this.#settings.key, ticket.id, WINDOW]).catch(() => {});
+  }
+
+  #flushSent(): void {
+    const { tickets, local } = this.#sends.untold();
+    if (tickets.length > 0) {
+      this.#run(SENT, [this.#settings.key, WINDOW, ...tickets]).catch(() => {});
+    }
+    if (local.length > 0) this.#restore(local, 0).catch(() => {});
   }
 
   done(ticket: unknown): void {
@@ -142,13 +136,13 @@ export class SharedBudget implements RedisBudget {
     if (this.state === "closed") return;
     this.state = "closed";
     clearTimeout(this.#timer);
+    clearTimeout(this.#flushTimer);
+    this.#flushSent();
     this.#local?.stop.abort();
     this.#local = undefined;
     for (const waiter of this.#waiting) {
       waiter.signal?.removeEventListener("abort", waiter.onAbort);
-      waiter.reject(
-        new Error("Cannot acquire a place as the Redis budget was closed"),
-      );
+      waiter.reject(new Error(CLOSED));
     }
     this.#waiting.clear();
     const queued = [...this.#queued.keys(), ...this.#stale];
@@ -271,11 +265,9 @@ export class SharedBudget implements RedisBudget {
   }
 
   #ready(): void {
-    if (this.state === "connecting") {
-      this.state = "redis";
-      clearTimeout(this.#timer);
-      this.#pump();
-    } else if (this.#local !== undefined) this.#pump();
+    // (The timer of the start sees the state and does nothing.)
+    if (this.state === "connecting") this.state = "redis";
+    if (this.state !== "closed") this.#pump();
   }
 
   /**
@@ -294,6 +286,7 @@ export class SharedBudget implements RedisBudget {
     this.#local = {
       budget: new MemoryBudget(share, systemClock, full),
       stop: new AbortController(),
+      serving: false,
     };
     for (const [id, waiter] of this.#queued) {
       this.#stale.push(id);
@@ -363,24 +356,26 @@ export class SharedBudget implements RedisBudget {
   /** Hands the local share's places to the waiters, first come first. */
   async #serveLocally(): Promise<void> {
     const local = this.#local;
-    if (local === undefined || local.budget.waiting > 0) return;
-    while (this.#local === local && this.#waiting.size > 0) {
-      let place: number;
-      try {
-        place = await local.budget.acquire(local.stop.signal);
-      } catch {
-        return;
+    if (local === undefined || local.serving) return;
+    local.serving = true;
+    try {
+      while (this.#local === local && this.#waiting.size > 0) {
+        const place = await local.budget.acquire(local.stop.signal);
+        const [waiter] = this.#waiting;
+        if (waiter === undefined || this.#local !== local) {
+          local.budget.done(place);
+          return;
+        }
+        this.#grant(waiter, {
+          id: "",
+          local: { budget: local.budget, place },
+          sent: false,
+        });
       }
-      const [waiter] = this.#waiting;
-      if (waiter === undefined || this.#local !== local) {
-        local.budget.done(place);
-        return;
-      }
-      this.#grant(waiter, {
-        id: "",
-        local: { budget: local.budget, place },
-        sent: false,
-      });
+    } catch {
+      // Stopped: Redis is back.
+    } finally {
+      local.serving = false;
     }
   }
 
@@ -390,9 +385,4 @@ export class SharedBudget implements RedisBudget {
     // on its own.
     if (onFallback !== undefined) queueMicrotask(() => onFallback(event));
   }
-}
-
-function isTicket(value: unknown): value is Ticket {
-  return typeof value === "object" && value !== null &&
-    typeof (value as Ticket).id === "string";
 }

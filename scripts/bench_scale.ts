@@ -20,7 +20,8 @@ import type { FinalStatus } from "../protocol/status.ts";
 import { spawnServer } from "./_spawn_server.ts";
 import { abuseRun } from "./_abuse.ts";
 import { planCost, planCostLines } from "./_plan_cost.ts";
-import { mebibytes } from "./_stats.ts";
+import { busiestSecond, mebibytes } from "./_stats.ts";
+import { redisScaleRun } from "./_redis_scale.ts";
 import { runWrk, type WrkResult } from "./_wrk.ts";
 import { seededRandom } from "../util/random.ts";
 
@@ -40,10 +41,22 @@ Options:
                   first with normal traffic alone (10 s), then with 1,000
                   idle and 1,000 slow connections besides it
   --abuse-seconds N  length of the abuse run (default 30)
+  --redis         run only the multi-process run: 4 worker processes x 2,500
+                  waits under one budget of 500 requests/s (in memory per
+                  process, then on Redis, then on Redis restarted midway);
+                  needs redis-server
   -h, --help      show this help
 `;
 
 const SERVER = new URL("../server.ts", import.meta.url).pathname;
+/** The multi-process run of issue 14. */
+const REDIS_RUN = {
+  workers: 4,
+  waits: 2500,
+  budget: 500,
+  bursts: 5,
+  burstEvery: 5000,
+};
 const BARE_SERVER = new URL("./_bare_server.ts", import.meta.url).pathname;
 
 async function main(args: string[]): Promise<number> {
@@ -56,6 +69,7 @@ async function main(args: string[]): Promise<number> {
     ]),
     options: {
       abuse: { type: "boolean", default: false },
+      redis: { type: "boolean", default: false },
       "abuse-seconds": { type: "string", default: "30" },
       waits: { type: "string", default: "10000" },
       budget: { type: "string", default: "2000" },
@@ -79,6 +93,10 @@ async function main(args: string[]): Promise<number> {
     console.log((await abuseRun(SERVER, abuseSeconds)).join("\n"));
     return 0;
   }
+  if (values.redis) {
+    console.log((await redisScaleRun(REDIS_RUN)).join("\n"));
+    return 0;
+  }
   const lines = [
     ...(await sleepingWaits(waits)),
     "",
@@ -91,6 +109,8 @@ async function main(args: string[]): Promise<number> {
     ...(await throughput(seconds)),
     "",
     ...(await abuseRun(SERVER, abuseSeconds)),
+    "",
+    ...(await redisScaleRun(REDIS_RUN)),
   ];
   console.log(lines.join("\n"));
   return 0;
@@ -281,18 +301,6 @@ async function throughput(seconds: number): Promise<string[]> {
     `| Ratio (target ≥ 0.8) | ${ratio.toFixed(2)} |`,
     ...(errors > 0 ? [`| Errors | ${errors} |`] : []),
   ];
-}
-
-/** The most timestamps (ms) that fall in any half-open 1 s window. */
-function busiestSecond(times: readonly number[]): number {
-  const sorted = times.toSorted((a, b) => a - b);
-  let most = 0;
-  let first = 0;
-  for (let last = 0; last < sorted.length; last++) {
-    while (sorted[last] - sorted[first] >= 1000) first++;
-    most = Math.max(most, last - first + 1);
-  }
-  return most;
 }
 
 function collectGarbage(): void {

@@ -12,7 +12,7 @@
  */
 
 import { basename, join } from "node:path";
-import { buildNpm } from "./build_npm.ts";
+import { buildNpm, OPTIONAL_PEERS } from "./build_npm.ts";
 import {
   ensureNpmTools,
   NPM_TOOLS,
@@ -28,7 +28,8 @@ Builds the npm package into npm/ (as deno task build:npm does), then checks it:
   1. npm pack
   2. publint --strict on the tarball (warnings count as errors)
   3. attw (@arethetypeswrong/cli) on the tarball
-  4. npm install of the tarball into a scratch project with tests/npm/
+  4. npm install of the tarball and its optional peers (redis) into a scratch
+     project with tests/npm/
   5. tsc against the package's declarations, as a Node project
      (tests/npm/tsconfig.json: lib ES2022 without DOM, types node, Node16
      modules) and as a browser project (tests/npm/tsconfig.browser.json:
@@ -71,8 +72,11 @@ export async function testNpm(root: string): Promise<void> {
       await npmInstall(project, [
         tarball,
         `@types/node@${NPM_TOOLS["@types/node"]}`,
-        // The `./otel` entry's optional peer, and the SDK its test exports with.
-        `@opentelemetry/api@${NPM_TOOLS["@opentelemetry/api"]}`,
+        // The optional peers, for the smoke tests of their entry points.
+        ...Object.entries(OPTIONAL_PEERS).map(([name, range]) =>
+          `${name}@${range}`
+        ),
+        // The SDK the `./otel` smoke test exports its spans with.
         "@opentelemetry/sdk-trace-base@2.0.1",
       ]);
       for await (const entry of Deno.readDir(join(root, "tests", "npm"))) {

@@ -7,6 +7,7 @@ import {
 } from "../../redis/mod.ts";
 import { VideoStatusClient } from "../../client.ts";
 import { json, scriptedFetch } from "../../testing/scripted_fetch.ts";
+import { seededRandom } from "../../util/random.ts";
 import { freePort, RedisServer, redisTest, until } from "./_server.ts";
 
 /** The most requests in any window of `window` ms. */
@@ -155,7 +156,6 @@ redisTest(
       const waiting = budget.acquire(controller.signal);
       controller.abort(reason);
       await assert.rejects(waiting, (error) => error === reason);
-      await until(() => true);
       budget.done(held);
       // The aborted waits left the queue: the next takes the place at once.
       const next = Date.now();
@@ -318,3 +318,84 @@ Deno.test("createRedisBudget() refuses bad options", () => {
     RangeError,
   );
 });
+
+redisTest(
+  "a Redis budget keeps to the budget and gives every place back, whatever its callers do",
+  async () => {
+    await using server = await RedisServer.start();
+    keys++;
+    const key = `test:${keys}`;
+    const random = seededRandom(14);
+    const budgets = [1, 2, 3].map(() => budgetOn(server.url));
+    const pause = (most: number) =>
+      new Promise((resolve) => setTimeout(resolve, random() * most));
+    try {
+      const sends: number[] = [];
+      let left = 0;
+      // Eight callers per process, two rounds each: some give up waiting,
+      // some never send their place, some send it late.
+      const callers = budgets.flatMap((budget) =>
+        Array.from({ length: 8 }, async () => {
+          for (let round = 0; round < 2; round++) {
+            await pause(300);
+            const giveUp = random() < 0.2
+              ? AbortSignal.timeout(50 + random() * 400)
+              : undefined;
+            let ticket: unknown;
+            try {
+              ticket = await budget.acquire(giveUp);
+            } catch (error) {
+              assert.equal((error as Error).name, "TimeoutError");
+              left++;
+              continue;
+            }
+            if (random() < 0.25) {
+              budget.done(ticket);
+              continue;
+            }
+            await pause(50);
+            sends.push(Date.now());
+            budget.sent(ticket);
+            budget.done(ticket);
+          }
+        })
+      );
+      await Promise.all(callers);
+      assert.ok(busiest(sends) <= 10, `${busiest(sends)} in a second`);
+      // 48 rounds: about a fifth give up, a quarter of the rest never send.
+      assert.ok(sends.length >= 15, `${sends.length} sent, ${left} gave up`);
+      // Nothing queued or held is left behind, once the last give-backs
+      // (sent in the background) are in.
+      const leftBehind = async () =>
+        (await server.command("ZCARD", `${key}:queue`)) +
+        (await server.command("ZRANGEBYLEX", `${key}:used`, "[h:", "[h;"));
+      const deadline = Date.now() + 2000;
+      while (await leftBehind() !== ":0\r\n*0\r\n") {
+        assert.ok(Date.now() < deadline, await leftBehind());
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } finally {
+      await closeAll(...budgets);
+    }
+  },
+);
+
+redisTest(
+  "a client's wait queued in a Redis budget still ends at its timeout",
+  async () => {
+    await using server = await RedisServer.start();
+    keys++;
+    await using budget = budgetOn(server.url, { maxRequestsPerSecond: 1 });
+    const held = await budget.acquire();
+    const { fetch, requests } = scriptedFetch([json({ result: "completed" })]);
+    const client = new VideoStatusClient({ budget, fetch });
+    const started = Date.now();
+    await assert.rejects(
+      client.waitForJob("a1", { timeout: 200 }),
+      (error: Error) => error.name === "TimeoutError",
+    );
+    assert.ok(Date.now() - started < 600);
+    assert.equal(requests.length, 0);
+    budget.done(held);
+  },
+);

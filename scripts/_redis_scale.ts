@@ -1,0 +1,273 @@
+// The multi-process run of `deno task bench:scale`: worker processes
+// (_redis_scale_worker.ts) wait on their jobs in bursts that ask for more
+// than the budget, against one simulator in this process that counts the
+// status requests arriving. Three runs: each worker on an in-memory share of
+// the budget (the baseline), all on one Redis budget, and on Redis again
+// with Redis killed and restarted in the middle. Loopback only; every child
+// is stopped within a bound.
+
+import { createSimulator } from "../server.ts";
+import { MemoryBudget } from "../client/budget.ts";
+import type { RequestBudget } from "../client/request_budget.ts";
+import { createRedisBudget } from "../redis/mod.ts";
+import { delay, systemClock } from "../timing/clock.ts";
+import { REDIS_SERVER, RedisServer } from "../tests/redis/_server.ts";
+import {
+  epochNow,
+  type WorkerConfig,
+  type WorkerReport,
+} from "./_redis_scale_worker.ts";
+import { busiestSecond, milliseconds, percentile } from "./_stats.ts";
+
+const WORKER = new URL("./_redis_scale_worker.ts", import.meta.url).pathname;
+/** Longest a run may take before its workers are stopped. */
+const RUN_LIMIT = 180_000;
+
+/** The run's size. */
+export interface RedisScaleOptions {
+  /** Worker processes. */
+  workers: number;
+  /** Waits per worker. */
+  waits: number;
+  /** Requests per second for all workers together. */
+  budget: number;
+  /** Bursts each worker's waits start in, and the pause between them (ms). */
+  bursts: number;
+  burstEvery: number;
+}
+
+interface RunResult {
+  name: string;
+  reports: WorkerReport[];
+  busiest: number;
+  arrivals: number;
+  /** The busiest second of the workers' sends, on their shared clock. */
+  busiestSent: number;
+  /** p50 / p99 from a request's call to `fetch` to its arrival. */
+  delivery: string;
+}
+
+/** Runs the three runs and returns their table. */
+export async function redisScaleRun(
+  options: RedisScaleOptions,
+): Promise<string[]> {
+  const total = options.workers * options.waits;
+  const title =
+    `### ${options.workers} processes × ${options.waits} waits, one budget of ${options.budget} requests/s`;
+  if (REDIS_SERVER === undefined) {
+    return [title, "", "Not run: redis-server is not installed."];
+  }
+  const arrivals: number[] = [];
+  /** From each status request's call to `fetch` to its arrival here. */
+  const delays: number[] = [];
+  const simulator = createSimulator({ maxJobs: 4 * total, maxHeld: total });
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    (request) => {
+      if (request.method === "GET") {
+        const at = epochNow();
+        arrivals.push(at);
+        delays.push(at - Number(request.headers.get("x-sent-at")));
+      }
+      return simulator.fetch(request);
+    },
+  );
+  await using redis = await RedisServer.start();
+  const serverUrl = `http://127.0.0.1:${server.addr.port}`;
+  const runs: RunResult[] = [];
+  const cost = {
+    redis: { p50: NaN, p99: NaN },
+    memory: { p50: NaN, p99: NaN },
+  };
+  try {
+    const run = async (name: string, shared: boolean, restart: boolean) => {
+      console.error(`Multi-process budget run: ${name}…`);
+      arrivals.length = 0;
+      delays.length = 0;
+      const reports = await runWorkers(options, {
+        serverUrl,
+        redisUrl: shared ? redis.url : null,
+        key: `bench:${runs.length}`,
+      }, restart ? redis : undefined);
+      runs.push({
+        name,
+        reports,
+        busiest: busiestSecond(arrivals),
+        arrivals: arrivals.length,
+        busiestSent: busiestSecond(reports.flatMap((report) => report.sends)),
+        delivery: `${milliseconds(percentile(delays, 50))} / ${
+          milliseconds(percentile(delays, 99))
+        }`,
+      });
+    };
+    await run("in-memory share per process (baseline)", false, false);
+    await run("Redis budget", true, false);
+    await run("Redis budget, Redis killed and restarted mid-run", true, true);
+    console.error("Cost of a place that need not wait…");
+    await using shared = createRedisBudget({
+      url: redis.url,
+      key: "bench:cost",
+      maxRequestsPerSecond: options.budget,
+    });
+    while (shared.state === "connecting") await delay(10);
+    cost.redis = await acquireCost(shared, options.budget * 0.8);
+    cost.memory = await acquireCost(
+      new MemoryBudget(options.budget, systemClock),
+      options.budget * 0.8,
+    );
+  } finally {
+    await server.shutdown();
+    await simulator[Symbol.asyncDispose]();
+  }
+  const baseline = percentile(runs[0].reports.flatMap((r) => r.onBudget), 99);
+  return [
+    title,
+    "",
+    `Each process starts its waits in ${options.bursts} bursts, ${options.burstEvery} ms apart: ${
+      total / options.bursts
+    } first requests at once, ${
+      (total / options.bursts / options.budget).toFixed(0)
+    } s of the budget. Busiest second: status requests arriving at the simulator in any 1 s window; sent: the same of the workers' calls to \`fetch\`, on one clock. On the budget: from \`acquire()\` to its ticket. The baseline gives each process a fixed in-memory share (${
+      options.budget / options.workers
+    }/s).`,
+    "",
+    "| Run | Results right | Busiest second at the simulator (≤ " +
+    options.budget +
+    ") | Busiest second sent | From fetch to arrival p50 / p99 | Status requests | On the budget p50 / p99 | p99 added over the baseline (≤ 1 ms) | Fallbacks |",
+    "| --- | --: | --: | --: | --: | --: | --: | --: | --- |",
+    ...runs.map(
+      ({ name, reports, busiest, arrivals, busiestSent, delivery }) => {
+        const onBudget = reports.flatMap((report) => report.onBudget);
+        const p99 = percentile(onBudget, 99);
+        const correct = reports.reduce(
+          (sum, report) => sum + report.correct,
+          0,
+        );
+        const events = reports.map((report) => report.events.join("→") || "—");
+        return `| ${name} | ${correct} / ${total} | ${busiest} | ${busiestSent} | ${delivery} | ${arrivals} | ${
+          milliseconds(percentile(onBudget, 50))
+        } / ${milliseconds(p99)} | ${milliseconds(p99 - baseline)} | ${
+          [...new Set(events)].join(", ")
+        } |`;
+      },
+    ),
+    "",
+    `A place that need not wait (${
+      options.budget * 0.8
+    } requests in a row, one process, within the budget): \`acquire()\` p50 / p99 ${
+      milliseconds(cost.redis.p50)
+    } / ${milliseconds(cost.redis.p99)} on Redis, ${
+      milliseconds(cost.memory.p50)
+    } / ${milliseconds(cost.memory.p99)} in memory: p99 ${
+      milliseconds(cost.redis.p99 - cost.memory.p99)
+    } added (target ≤ 1 ms).`,
+  ];
+}
+
+/** p50 and p99 of `acquire()` over `count` places taken, sent and done in turn. */
+async function acquireCost(
+  budget: RequestBudget,
+  count: number,
+): Promise<{ p50: number; p99: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    const ticket = await budget.acquire();
+    times.push(performance.now() - started);
+    budget.sent(ticket);
+    budget.done(ticket);
+  }
+  return { p50: percentile(times, 50), p99: percentile(times, 99) };
+}
+
+/** Starts the workers, lets them go together, and collects their reports. */
+async function runWorkers(
+  options: RedisScaleOptions,
+  target: Pick<WorkerConfig, "serverUrl" | "redisUrl" | "key">,
+  restart: RedisServer | undefined,
+): Promise<WorkerReport[]> {
+  const children = Array.from({ length: options.workers }, (_, index) => {
+    const config: WorkerConfig = {
+      ...target,
+      maxRequestsPerSecond: options.budget,
+      share: options.budget / options.workers,
+      waits: options.waits,
+      bursts: options.bursts,
+      burstEvery: options.burstEvery,
+      seed: index + 1,
+    };
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-net",
+        "--allow-read",
+        "--allow-env",
+        "--allow-sys",
+        WORKER,
+        JSON.stringify(config),
+      ],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const lines = child.stdout.pipeThrough(new TextDecoderStream())
+      .pipeThrough(lineSplitter()).getReader();
+    return { child, lines };
+  });
+  const limit = setTimeout(() => {
+    for (const { child } of children) {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+  }, RUN_LIMIT);
+  try {
+    for (const { lines } of children) {
+      const { value } = await lines.read();
+      if (value !== "ready") throw new Error("A worker did not start");
+    }
+    const go = new TextEncoder().encode("go\n");
+    await Promise.all(children.map(async ({ child }) => {
+      const writer = child.stdin.getWriter();
+      await writer.write(go);
+      await writer.close();
+    }));
+    const fault = restart === undefined ? undefined : (async () => {
+      // In the middle of the bursts, for a second.
+      const middle = (options.bursts - 1) * options.burstEvery / 2;
+      await new Promise((resolve) => setTimeout(resolve, middle));
+      await restart.kill();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await restart.restart();
+    })();
+    const reports = await Promise.all(children.map(async ({ lines }) => {
+      const { value } = await lines.read();
+      if (value === undefined) {
+        throw new Error("A worker ended without a report");
+      }
+      return JSON.parse(value) as WorkerReport;
+    }));
+    await fault;
+    return reports;
+  } finally {
+    clearTimeout(limit);
+    await Promise.all(children.map(({ child }) => child.status));
+  }
+}
+
+function lineSplitter(): TransformStream<string, string> {
+  let buffered = "";
+  return new TransformStream({
+    transform(chunk, controller) {
+      buffered += chunk;
+      const lines = buffered.split("\n");
+      buffered = lines.pop()!;
+      for (const line of lines) if (line !== "") controller.enqueue(line);
+    },
+    flush(controller) {
+      if (buffered !== "") controller.enqueue(buffered);
+    },
+  });
+}

@@ -1,0 +1,136 @@
+// One worker process of the multi-process budget run (_redis_scale.ts): it
+// creates its jobs, says "ready", waits for a line on stdin, then waits on
+// every job in bursts under the budget it is given (the shared Redis one, or
+// an in-memory share for comparison), and prints one line of JSON: how many
+// results were right and how long each request spent on the budget.
+
+import { VideoStatusClient } from "../client.ts";
+import { MemoryBudget } from "../client/budget.ts";
+import type { RequestBudget } from "../client/request_budget.ts";
+import type { FinalStatus } from "../protocol/status.ts";
+import { createRedisBudget, type RedisBudgetEvent } from "../redis/mod.ts";
+import { systemClock } from "../timing/clock.ts";
+import { seededRandom } from "../util/random.ts";
+
+/** What the parent tells a worker, as its one argument (JSON). */
+export interface WorkerConfig {
+  serverUrl: string;
+  /** The shared budget's Redis, or null for an in-memory budget of `share`. */
+  redisUrl: string | null;
+  key: string;
+  maxRequestsPerSecond: number;
+  share: number;
+  waits: number;
+  bursts: number;
+  burstEvery: number;
+  seed: number;
+}
+
+/** What a worker prints when it is done. */
+export interface WorkerReport {
+  correct: number;
+  waits: number;
+  /** Milliseconds each request spent in `acquire()`. */
+  onBudget: number[];
+  /** When each status request went to `fetch`, in epoch milliseconds. */
+  sends: number[];
+  events: RedisBudgetEvent["state"][];
+}
+
+/** Epoch milliseconds with the monotonic clock's precision. */
+export function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+async function main(config: WorkerConfig): Promise<void> {
+  // Creating is not waiting: outside the budget, before the run.
+  const creator = new VideoStatusClient({ serverUrl: config.serverUrl });
+  const random = seededRandom(config.seed);
+  const scripts = Array.from({ length: config.waits }, (_, i) => ({
+    duration: 500 + 1000 * random(),
+    outcome: (i % 10 === 0 ? "error" : "completed") as FinalStatus,
+  }));
+  const jobs = [];
+  for (let i = 0; i < scripts.length; i += 250) {
+    jobs.push(
+      ...await Promise.all(
+        scripts.slice(i, i + 250).map((script) => creator.createJob(script)),
+      ),
+    );
+  }
+  const events: RedisBudgetEvent["state"][] = [];
+  // Made once the jobs are, so that its start is not slowed by theirs.
+  const shared = config.redisUrl === null ? undefined : createRedisBudget({
+    url: config.redisUrl,
+    key: config.key,
+    maxRequestsPerSecond: config.maxRequestsPerSecond,
+    onFallback: ({ state }) => events.push(state),
+  });
+  while (shared?.state === "connecting") {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const budget = shared ?? new MemoryBudget(config.share, systemClock);
+  const onBudget: number[] = [];
+  const timed: RequestBudget = {
+    async acquire(signal) {
+      const started = performance.now();
+      const ticket = await budget.acquire(signal);
+      onBudget.push(performance.now() - started);
+      return ticket;
+    },
+    sent: (ticket) => budget.sent(ticket),
+    done: (ticket) => budget.done(ticket),
+  };
+  console.log("ready");
+  const input = Deno.stdin.readable.getReader();
+  await input.read();
+  input.releaseLock();
+
+  const client = new VideoStatusClient({
+    serverUrl: config.serverUrl,
+    budget: timed,
+    timeout: 120_000,
+    fetch: (input, init) => {
+      // On a clock all processes share: the time origin plus the time since.
+      if ((init?.method ?? "GET") !== "GET") return fetch(input, init);
+      const at = epochNow();
+      sends.push(at);
+      // For the simulator to measure how long the request took to arrive.
+      const headers = new Headers(init?.headers);
+      headers.set("x-sent-at", String(at));
+      return fetch(input, { ...init, headers });
+    },
+  });
+  const sends: number[] = [];
+  const perBurst = Math.ceil(config.waits / config.bursts);
+  const results: Promise<boolean>[] = [];
+  for (let burst = 0; burst < config.bursts; burst++) {
+    if (burst > 0) {
+      await new Promise((resolve) => setTimeout(resolve, config.burstEvery));
+    }
+    for (
+      let i = burst * perBurst;
+      i < Math.min(config.waits, (burst + 1) * perBurst);
+      i++
+    ) {
+      results.push(
+        client.waitForJob(jobs[i]).then(
+          (final) => final.result === scripts[i].outcome,
+          () => false,
+        ),
+      );
+    }
+  }
+  const correct = (await Promise.all(results)).filter(Boolean).length;
+  await shared?.close();
+  const report: WorkerReport = {
+    correct,
+    waits: config.waits,
+    onBudget,
+    sends,
+    events,
+  };
+  console.log(JSON.stringify(report));
+}
+
+if (import.meta.main) await main(JSON.parse(Deno.args[0]) as WorkerConfig);
