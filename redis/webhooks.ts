@@ -210,7 +210,6 @@ class Fanout implements RedisWebhookSource {
   readonly #outbox: WebhookEvent[] = [];
   readonly #stopReceiver: (() => void) | undefined;
   readonly #reading: Promise<void>;
-  #pumping = false;
 
   constructor(
     url: string,
@@ -289,45 +288,48 @@ class Fanout implements RedisWebhookSource {
     return `${this.#prefix}:stream`;
   }
 
-  /** Queues an event to publish: in the order received, at most `maxKept` waiting. */
+  /**
+   * Publishes an event now (commands on one connection keep their order),
+   * or, while earlier ones wait for Redis, queues it behind them.
+   */
   #publish(event: WebhookEvent): void {
     if (this.#closing.signal.aborted) return;
-    this.#outbox.push(event);
-    if (this.#outbox.length > this.#maxKept) this.#outbox.shift();
-    void this.#pump();
+    if (this.#outbox.length > 0) return this.#keep([event]);
+    void this.#send([event]);
   }
 
-  /** Publishes the queued events one by one, until none is left or Redis fails. */
-  async #pump(): Promise<void> {
-    if (this.#pumping) return;
-    this.#pumping = true;
-    try {
-      while (this.#outbox.length > 0 && !this.#closing.signal.aborted) {
-        const event = this.#outbox[0];
-        try {
-          await this.#commands.send([
-            "EVAL",
-            PUBLISH,
-            "3",
-            this.#key("seen", `${event.verified ? "v" : "u"}:${event.id}`),
-            this.#key("job", event.jobId),
-            this.#stream,
-            encodeEvent(event),
-            String(this.#keepFor),
-            String(EVENTS_PER_JOB),
-            String(this.#maxKept),
-          ]);
-        } catch (error) {
-          // Kept, and published again once Redis answers.
-          if (!this.#closing.signal.aborted) this.#health.failed(error);
-          return;
-        }
-        // Unless it was dropped meanwhile for a newer one.
-        if (this.#outbox[0] === event) this.#outbox.shift();
-      }
-    } finally {
-      this.#pumping = false;
-    }
+  /** Publishes `events` in one round trip; those that fail are kept, in order. */
+  async #send(events: WebhookEvent[]): Promise<void> {
+    const outcomes = await Promise.allSettled(
+      events.map((event) => this.#commands.send(this.#publishCommand(event))),
+    );
+    if (this.#closing.signal.aborted) return;
+    const failed = events.filter((_, i) => outcomes[i].status === "rejected");
+    if (failed.length === 0) return;
+    this.#keep(failed);
+    const first = outcomes.find((o) => o.status === "rejected");
+    this.#health.failed((first as PromiseRejectedResult).reason);
+  }
+
+  /** Keeps events to publish once Redis answers, at most `maxKept` (the oldest dropped). */
+  #keep(events: WebhookEvent[]): void {
+    this.#outbox.push(...events);
+    this.#outbox.splice(0, Math.max(0, this.#outbox.length - this.#maxKept));
+  }
+
+  #publishCommand(event: WebhookEvent): string[] {
+    return [
+      "EVAL",
+      PUBLISH,
+      "3",
+      this.#key("seen", `${event.verified ? "v" : "u"}:${event.id}`),
+      this.#key("job", event.jobId),
+      this.#stream,
+      encodeEvent(event),
+      String(this.#keepFor),
+      String(EVENTS_PER_JOB),
+      String(this.#maxKept),
+    ];
   }
 
   /** Gives each listener the events Redis keeps for its job. */
@@ -357,21 +359,31 @@ class Fanout implements RedisWebhookSource {
   /** Redis answers (first contact, or again): publish what waited, replay for every wait. */
   async #reached(): Promise<void> {
     if (!this.#health.reached()) return;
-    await this.#pump();
-    await this.#replay([...this.#listening.values()].flatMap((set) => [...set]));
+    await this.#send(this.#outbox.splice(0));
+    await this.#replay(
+      [...this.#listening.values()].flatMap((set) => [...set]),
+    );
   }
 
   async #read(): Promise<void> {
     const signal = this.#closing.signal;
     let lastId: string | undefined;
-    // Whether the last command on the reader succeeded: after a failure, a
-    // cheap command tells that Redis is back before the blocking read.
+    // Whether the last command on the reader succeeded: at first and after a
+    // failure, cheap commands tell that Redis answers before the blocking
+    // read.
     let contact = false;
     while (!signal.aborted) {
       try {
-        if (lastId === undefined) lastId = await this.#tailId();
-        else if (!contact) await this.#reader.send(["PING"]);
-        contact = true;
+        if (!contact) {
+          // Both connections, so that a recovery is not declared while the
+          // one that publishes is still reconnecting.
+          await Promise.all([
+            this.#commands.send(["PING"]),
+            this.#reader.send(["PING"]),
+          ]);
+          lastId ??= await this.#tailId();
+          contact = true;
+        }
         await this.#reached();
         const reply = await this.#reader.send([
           "XREAD",

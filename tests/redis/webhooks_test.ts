@@ -90,38 +90,262 @@ function ids(events: WebhookEvent[]): string[] {
   return events.map((event) => event.id);
 }
 
-redisTest("an event received by A reaches a wait in B once, verified", async () => {
-  await using redis = await RedisServer.start();
-  await using a = instance(redis.url);
-  await using b = instance(redis.url);
-  const heard: WebhookEvent[] = [];
-  const stop = b.source.listen("job-1", (event) => heard.push(event));
-  // B's reader may not have reached Redis yet: the job's kept events cover it.
-  assert.equal(await deliver(a.receiver, "msg_1", "job-1", "completed"), 204);
-  await until(() => heard.length === 1, "B to hear the event");
-  await settleReaders();
-  stop();
-  assert.deepEqual(ids(heard), ["msg_1"]);
-  assert.equal(heard[0].verified, true);
-  assert.equal(heard[0].reading.result, "completed");
-  assert.deepEqual(heard[0].body, { id: "job-1", result: "completed" });
-  assert.deepEqual([a.changes, b.changes], [[], []]);
-});
+redisTest(
+  "an event received by A reaches a wait in B once, verified",
+  async () => {
+    await using redis = await RedisServer.start();
+    await using a = instance(redis.url);
+    await using b = instance(redis.url);
+    const heard: WebhookEvent[] = [];
+    const stop = b.source.listen("job-1", (event) => heard.push(event));
+    // B's reader may not have reached Redis yet: the job's kept events cover it.
+    assert.equal(await deliver(a.receiver, "msg_1", "job-1", "completed"), 204);
+    await until(() => heard.length === 1, "B to hear the event");
+    await settleReaders();
+    stop();
+    assert.deepEqual(ids(heard), ["msg_1"]);
+    assert.equal(heard[0].verified, true);
+    assert.equal(heard[0].reading.result, "completed");
+    assert.deepEqual(heard[0].body, { id: "job-1", result: "completed" });
+    assert.deepEqual([a.changes, b.changes], [[], []]);
+  },
+);
 
-redisTest("an event that arrived before its wait started is still heard", async () => {
-  await using redis = await RedisServer.start();
-  await using a = instance(redis.url);
-  assert.equal(await deliver(a.receiver, "msg_1", "job-1", "pending"), 204);
-  assert.equal(await deliver(a.receiver, "msg_2", "job-1", "completed"), 204);
-  // B starts after both events, as a restarted worker would.
-  await until(
-    async () => await redis.command("LLEN", "test:job:job-1") === ":2\r\n",
-    "A to publish both",
-  );
-  await using b = instance(redis.url, {}, false);
-  const heard: WebhookEvent[] = [];
-  b.source.listen("job-1", (event) => heard.push(event));
-  await until(() => heard.length === 2, "B to hear both kept events");
-  await settleReaders();
-  assert.deepEqual(ids(heard), ["msg_1", "msg_2"]);
-});
+redisTest(
+  "an event that arrived before its wait started is still heard",
+  async () => {
+    await using redis = await RedisServer.start();
+    await using a = instance(redis.url);
+    assert.equal(await deliver(a.receiver, "msg_1", "job-1", "pending"), 204);
+    assert.equal(await deliver(a.receiver, "msg_2", "job-1", "completed"), 204);
+    // B starts after both events, as a restarted worker would.
+    await until(
+      async () => await redis.command("LLEN", "test:job:job-1") === ":2\r\n",
+      "A to publish both",
+    );
+    await using b = instance(redis.url, {}, false);
+    const heard: WebhookEvent[] = [];
+    b.source.listen("job-1", (event) => heard.push(event));
+    await until(() => heard.length === 2, "B to hear both kept events");
+    await settleReaders();
+    assert.deepEqual(ids(heard), ["msg_1", "msg_2"]);
+  },
+);
+
+redisTest(
+  "the same webhook received by two instances reaches each wait once",
+  async () => {
+    await using redis = await RedisServer.start();
+    await using a = instance(redis.url);
+    await using b = instance(redis.url);
+    await using c = instance(redis.url, {}, false);
+    const heard = new Map<string, string[]>();
+    for (const [name, each] of [["a", a], ["b", b], ["c", c]] as const) {
+      heard.set(name, []);
+      each.source.listen("job-1", (event) => heard.get(name)!.push(event.id));
+    }
+    // The sender retried: one copy reached A, the other B, at the same time.
+    const statuses = await Promise.all([
+      deliver(a.receiver, "msg_1", "job-1", "completed"),
+      deliver(b.receiver, "msg_1", "job-1", "completed"),
+    ]);
+    assert.deepEqual(statuses, [204, 204]);
+    await until(
+      () => [...heard.values()].every((list) => list.length === 1),
+      "every wait to hear it",
+    );
+    await settleReaders();
+    assert.deepEqual(Object.fromEntries(heard), {
+      a: ["msg_1"],
+      b: ["msg_1"],
+      c: ["msg_1"],
+    });
+    assert.equal(await redis.command("XLEN", "test:stream"), ":1\r\n");
+  },
+);
+
+redisTest(
+  "for any deliveries and wait starts, each wait hears each event of its job once",
+  async () => {
+    await using redis = await RedisServer.start();
+    await using a = instance(redis.url);
+    await using b = instance(redis.url);
+    const instances = [a, b];
+    for (let seed = 1; seed <= 8; seed++) {
+      const random = seededRandom(seed);
+      const pick = <T>(list: readonly T[]): T =>
+        list[Math.floor(random() * list.length)];
+      const jobs = [`job-${seed}-a`, `job-${seed}-b`];
+      const sent = new Map<string, Set<string>>(
+        jobs.map((job) => [job, new Set()]),
+      );
+      const waits: Array<{ jobId: string; heard: string[]; stop: () => void }> =
+        [];
+      for (let step = 0; step < 12; step++) {
+        const jobId = pick(jobs);
+        if (random() < 0.3) {
+          const heard: string[] = [];
+          const stop = pick(instances).source.listen(
+            jobId,
+            (e) => heard.push(e.id),
+          );
+          waits.push({ jobId, heard, stop });
+        } else {
+          // Ids repeat: a sender's retries, to either instance.
+          const id = `msg_${seed}_${Math.floor(random() * 4)}`;
+          const eventJob = [...sent].find(([, ids]) => ids.has(id))?.[0] ??
+            jobId;
+          sent.get(eventJob)!.add(id);
+          await deliver(pick(instances).receiver, id, eventJob, "pending");
+        }
+      }
+      await until(
+        () => waits.every((w) => w.heard.length === sent.get(w.jobId)!.size),
+        `seed ${seed}: every wait to hear its job's events`,
+      );
+      await settleReaders();
+      for (const wait of waits) {
+        wait.stop();
+        assert.deepEqual(
+          [...wait.heard].sort(),
+          [...sent.get(wait.jobId)!].sort(),
+          `seed ${seed}, ${wait.jobId}`,
+        );
+      }
+    }
+  },
+);
+
+redisTest(
+  "Redis killed mid-wait: the wait still ends by polling, and events flow again once it is back",
+  async () => {
+    await using redis = await RedisServer.start();
+    await using a = instance(redis.url);
+    await using b = instance(redis.url);
+    await using simulator = await serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      webhookSecret: SECRET,
+      seed: 3,
+    });
+    await using hooks = Deno.serve(
+      { port: 0, hostname: "127.0.0.1", onListen() {} },
+      a.receiver.fetch,
+    );
+    // Instance B waits; the job calls back to instance A.
+    const client = new VideoStatusClient({
+      serverUrl: `http://127.0.0.1:${simulator.port}`,
+      strategy: "poll",
+      webhooks: b.source,
+      webhookSafetyDelay: 400,
+    });
+    const job = await client.createJob({
+      duration: 300,
+      outcome: "completed",
+      callbackUrl: `http://127.0.0.1:${hooks.addr.port}/hooks`,
+    });
+    await redis.kill();
+    const final = await client.waitForJob(job, { timeout: 10_000 });
+    assert.equal(final.result, "completed");
+    assert.equal(final.source, "poll");
+    await until(() => a.source.degraded && b.source.degraded, "both degraded");
+    assert.deepEqual([a.changes, b.changes], [["degraded"], ["degraded"]]);
+
+    // Received while Redis is down: kept by A, published once it is back.
+    const heard: string[] = [];
+    b.source.listen("job-2", (event) => heard.push(event.id));
+    assert.equal(
+      await deliver(a.receiver, "msg_down", "job-2", "completed"),
+      204,
+    );
+    await redis.restart();
+    await until(() => heard.length === 1, "the kept event to reach B");
+    await settleReaders();
+    assert.deepEqual(heard, ["msg_down"]);
+    assert.deepEqual([a.changes, b.changes], [
+      ["degraded", "recovered"],
+      ["degraded", "recovered"],
+    ]);
+    assert.equal(b.source.degraded, false);
+  },
+);
+
+redisTest(
+  "Redis unreachable at start: nothing waits on it, and the source recovers when it comes",
+  async () => {
+    const port = await freePort();
+    await using a = instance(`redis://127.0.0.1:${port}`);
+    await using b = instance(`redis://127.0.0.1:${port}`);
+    const heard: string[] = [];
+    const started = performance.now();
+    b.source.listen("job-1", (event) => heard.push(event.id));
+    // A's own waits hear A's receiver without Redis.
+    const local: string[] = [];
+    a.source.listen("job-1", (event) => local.push(event.id));
+    assert.equal(await deliver(a.receiver, "msg_1", "job-1", "completed"), 204);
+    assert.deepEqual(local, ["msg_1"]);
+    assert.ok(
+      performance.now() - started < 1000,
+      "listen and receive never wait",
+    );
+    await until(() => a.source.degraded && b.source.degraded, "both degraded");
+    await using redis = await RedisServer.start(port);
+    await until(
+      () => heard.length === 1,
+      "B to hear A's event once Redis is up",
+    );
+    await settleReaders();
+    assert.deepEqual([heard, local], [["msg_1"], ["msg_1"]]);
+    assert.deepEqual(b.changes, ["degraded", "recovered"]);
+    assert.equal(redis.running, true);
+  },
+);
+
+redisTest(
+  "what the fan-out keeps in Redis is bounded and expires",
+  async () => {
+    await using redis = await RedisServer.start();
+    await using a = instance(redis.url, { maxKept: 10, keepFor: 60_000 });
+    for (let i = 0; i < 300; i++) {
+      await deliver(a.receiver, `msg_${i}`, `job-${i % 3}`, "pending");
+    }
+    await until(
+      async () =>
+        await redis.command("EXISTS", "test:seen:v:msg_299") === ":1\r\n",
+      "A to publish every event",
+    );
+    const length = Number(
+      (await redis.command("XLEN", "test:stream")).slice(1),
+    );
+    // Trimmed by whole nodes of the stream (`MAXLEN ~`): about the bound, far below 300.
+    assert.ok(length >= 10 && length <= 110, `stream length ${length}`);
+    assert.equal(await redis.command("LLEN", "test:job:job-0"), ":16\r\n");
+    for (const key of ["test:stream", "test:job:job-0", "test:seen:v:msg_299"]) {
+      const ttl = Number((await redis.command("PTTL", key)).slice(1));
+      assert.ok(ttl > 0 && ttl <= 60_000, `${key} expires in ${ttl} ms`);
+    }
+  },
+);
+
+redisTest(
+  "a Redis that stops answering holds up neither a wait nor close()",
+  async () => {
+    await using redis = await RedisServer.start();
+    const a = instance(redis.url);
+    await deliver(a.receiver, "msg_0", "job-0", "completed");
+    await until(
+      async () =>
+        await redis.command("EXISTS", "test:seen:v:msg_0") === ":1\r\n",
+      "A to publish",
+    );
+    // Slow, not down: the connections stay open and nothing answers.
+    await redis.command("CLIENT", "PAUSE", "5000", "WRITE");
+    const heard: string[] = [];
+    const started = performance.now();
+    a.source.listen("job-1", (event) => heard.push(event.id));
+    assert.equal(await deliver(a.receiver, "msg_1", "job-1", "completed"), 204);
+    assert.deepEqual(heard, ["msg_1"]);
+    await a.source.close();
+    assert.ok(performance.now() - started < 500, "a call waited for Redis");
+  },
+);
