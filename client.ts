@@ -14,7 +14,6 @@
  * @module
  */
 
-import { RequestBudget } from "./client/budget.ts";
 import { checkOnce } from "./client/check.ts";
 import { createJob } from "./client/create_job.ts";
 import {
@@ -46,6 +45,7 @@ import { assertFiniteAtLeast } from "./util/validate.ts";
 
 export type { Strategy, VideoStatusClientOptions } from "./client/options.ts";
 export type { HeaderValues } from "./client/headers.ts";
+export type { RequestBudget } from "./client/request_budget.ts";
 export type { AllowedOrigin } from "./client/origin.ts";
 export type {
   CheckOptions,
@@ -128,10 +128,7 @@ export class VideoStatusClient {
    */
   constructor(options: VideoStatusClientOptions = {}) {
     const settings = resolveOptions(options);
-    this.#settings = {
-      ...settings,
-      budget: new RequestBudget(settings.maxRequestsPerSecond, settings.clock),
-    };
+    this.#settings = settings;
     this.serverUrl = settings.serverUrl;
     this.statusUrl = settings.statusUrl;
     this.maxRetries = settings.maxRetries;

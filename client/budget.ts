@@ -13,6 +13,7 @@
 // apart, however long a request takes from its slot to `fetch`.
 
 import type { Clock } from "../timing/clock.ts";
+import type { RequestBudget } from "./request_budget.ts";
 
 interface Waiter {
   resolve: (ticket: number) => void;
@@ -21,8 +22,12 @@ interface Waiter {
   onAbort: () => void;
 }
 
-/** Hands out request slots, at most `perSecond` in any second. */
-export class RequestBudget {
+/**
+ * The in-memory {@linkcode RequestBudget} of one process: hands out request
+ * slots, at most `perSecond` in any second. Tickets are numbers (-1 when
+ * unlimited).
+ */
+export class MemoryBudget implements RequestBudget {
   #clock: Clock;
   // A millisecond over the second, so that a clock that rounds (Date.now()'s
   // whole milliseconds, performance.now() without the time origin) never
@@ -69,12 +74,12 @@ export class RequestBudget {
 
   /**
    * Resolves when this caller may send a request: at once while the budget
-   * allows, otherwise in turn, with a ticket to pass to `sending()` once the
+   * allows, otherwise in turn, with a ticket to pass to `sent()` once the
    * request has gone to `fetch`, and then to `done()` in any case, sent or
    * not. Rejects with `signal.reason` if the signal aborts first, giving the
    * place up.
    */
-  take(signal?: AbortSignal): Promise<number> {
+  acquire(signal?: AbortSignal): Promise<number> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.unlimited) return Promise.resolve(-1);
     if (this.waiting === 0 && this.#free(this.#clock.now())) {
@@ -104,7 +109,7 @@ export class RequestBudget {
   }
 
   /** Stamps the ticket's slot with now, its request having gone to `fetch`. */
-  sending(ticket: number): void {
+  sent(ticket: unknown): void {
     this.#settle(ticket, this.#clock.now());
   }
 
@@ -112,12 +117,13 @@ export class RequestBudget {
    * Ends the ticket, whether its request was sent or not: a slot still held
    * was never used, so it is free again at once.
    */
-  done(ticket: number): void {
+  done(ticket: unknown): void {
     this.#settle(ticket, -Infinity);
   }
 
-  #settle(ticket: number, at: number): void {
+  #settle(ticket: unknown, at: number): void {
     const capacity = this.#releases.length;
+    if (typeof ticket !== "number") return;
     // A held slot is never handed out again, so a ticket that no longer
     // holds its slot (the unlimited budget's, or one already settled) has
     // nothing to settle.

@@ -2,7 +2,7 @@
 // of the poll transport, no wait and no retry. It throws what that one
 // request's failure is; the caller decides whether to ask again.
 
-import type { RequestBudget } from "./budget.ts";
+import type { RequestBudget } from "./request_budget.ts";
 import type { WaitTarget } from "./engine.ts";
 import { updateOf } from "./update.ts";
 import { PollTransport } from "./poll.ts";
@@ -23,7 +23,7 @@ export async function checkOnce(
   const { signal } = options;
   signal?.throwIfAborted();
   const start = settings.clock.now();
-  const ticket = await settings.budget.take(signal);
+  const ticket = await settings.budget.acquire(signal);
   const exchange = new OneExchange(settings, target.url, signal, ticket);
   let outcome: ExchangeOutcome;
   try {
@@ -45,13 +45,13 @@ class OneExchange implements Exchange {
   readonly signal: AbortSignal | undefined;
   heard: Heard | undefined;
   readonly #budget: RequestBudget;
-  readonly #ticket: number;
+  readonly #ticket: unknown;
 
   constructor(
     settings: CheckSettings,
     url: string,
     signal: AbortSignal | undefined,
-    ticket: number,
+    ticket: unknown,
   ) {
     this.url = url;
     this.label = { method: "GET", url: redact(url) };
@@ -65,7 +65,7 @@ class OneExchange implements Exchange {
   }
 
   sending(): void {
-    this.#budget.sending(this.#ticket);
+    this.#budget.sent(this.#ticket);
   }
 
   hear(heard: Heard): boolean {

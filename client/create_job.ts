@@ -3,7 +3,7 @@
 // Location), and may already hold its final status.
 
 import { parseJsonObject, parseStatus } from "./answer.ts";
-import type { RequestBudget } from "./budget.ts";
+import type { RequestBudget } from "./request_budget.ts";
 import { HTTPError, ProtocolError, RequestTimeoutError } from "./errors/mod.ts";
 import type { ClientSettings } from "./settings.ts";
 import {
@@ -76,7 +76,7 @@ export async function createJob(
   }
   const url = joinPath(settings.serverUrl, dialect.createPath);
   const label = { method: "POST", url: redact(url) };
-  const ticket = await budget.take(signal);
+  const ticket = await budget.acquire(signal);
   const link = new LinkedSignal(
     clock,
     signal,
@@ -101,7 +101,7 @@ export async function createJob(
       outgoing,
       link,
       () => {
-        budget.sending(ticket);
+        budget.sent(ticket);
         createdAt = clock.now();
       },
     ));

@@ -9,7 +9,8 @@
 // sleeping wait small (see the scale benchmark).
 
 import { isPacing, type RequestLabel } from "./answer.ts";
-import type { RequestBudget } from "./budget.ts";
+import { MemoryBudget } from "./budget.ts";
+import type { RequestBudget } from "./request_budget.ts";
 import { RetryError, TimeoutError } from "./errors/mod.ts";
 import type { ClientSettings } from "./settings.ts";
 import { LinkedSignal } from "./request.ts";
@@ -84,7 +85,7 @@ class Wait implements Exchange {
   #failures = 0;
   /** Consecutive pacing answers (429, 503 with Retry-After). */
   #paced = 0;
-  #ticket = -1;
+  #ticket: unknown = -1;
   #lastStatus: VideoStatus | undefined;
   /** When the last request of this wait started. */
   #lastSentAt = -Infinity;
@@ -178,7 +179,7 @@ class Wait implements Exchange {
   }
 
   sending(): void {
-    this.#settings.budget.sending(this.#ticket);
+    this.#settings.budget.sent(this.#ticket);
     this.#lastSentAt = this.#settings.clock.now();
     this.#webhooks?.sent();
   }
@@ -371,9 +372,9 @@ class Wait implements Exchange {
   }
 
   /** A place in the request budget, given up at the deadline. */
-  async #takeBudget(): Promise<number> {
+  async #takeBudget(): Promise<unknown> {
     const { budget, clock } = this.#settings;
-    if (budget.unlimited) return -1;
+    if (budget instanceof MemoryBudget && budget.unlimited) return -1;
     this.#checkDeadline();
     const deadline = {};
     const link = new LinkedSignal(
@@ -383,7 +384,7 @@ class Wait implements Exchange {
       () => deadline,
     );
     try {
-      return await budget.take(link.signal);
+      return await budget.acquire(link.signal);
     } catch (error) {
       if (error === deadline) this.#checkDeadline();
       throw error;

@@ -8,6 +8,7 @@
 import type { Clock } from "../timing/clock.ts";
 import type { PollSchedule } from "../timing/schedule.ts";
 import type { DialectOptions } from "./dialect_options.ts";
+import type { RequestBudget } from "./request_budget.ts";
 import type { HeaderValues } from "./headers.ts";
 import type { AllowedOrigin } from "./origin.ts";
 import type { RetryEvent, StatusUpdate } from "./types.ts";
@@ -164,6 +165,16 @@ export interface VideoStatusClientOptions
    * @default {Infinity}
    */
   maxRequestsPerSecond?: number;
+  /**
+   * The request budget every wait and `createJob()` of this client take
+   * their place in, instead of one of its own from `maxRequestsPerSecond`
+   * (which must then be left out): one budget several clients share, or
+   * `createRedisBudget()` from `@video-status/client/redis`, which processes
+   * share. The client never closes it.
+   *
+   * @default {an in-memory budget of `maxRequestsPerSecond`, this client's alone}
+   */
+  budget?: RequestBudget;
   /**
    * Headers sent with every request, e.g. an API key, as a record, a list
    * of name–value pairs or a `Headers`. They go only to the origins of

@@ -23,6 +23,8 @@ import { resolveDialectOptions } from "./dialect_options.ts";
 import { joinPath, parseUrl } from "./url.ts";
 import { resolveWebSocket, type WebSocketOptions } from "./websocket.ts";
 import type { Strategy, VideoStatusClientOptions } from "./options.ts";
+import { MemoryBudget } from "./budget.ts";
+import type { RequestBudget } from "./request_budget.ts";
 import { resolveWebhookOptions, type WebhookSettings } from "./webhook_wait.ts";
 
 /** The options after defaults and checks, as the client and its waits use them. */
@@ -44,6 +46,8 @@ export interface ClientSettings extends WebhookSettings {
   minDelay: number;
   maxRetryAfter: number;
   maxRequestsPerSecond: number;
+  /** The budget of `budget`, or one of `maxRequestsPerSecond`. */
+  budget: RequestBudget;
   headers: Headers;
   /** The configured header values, hidden from what the client reports. */
   secrets: Secrets;
@@ -136,6 +140,7 @@ export function resolveOptions(
       }`,
     );
   }
+  const budget = resolveBudget(options, maxRequestsPerSecond, clock);
   assertFunction(SUBJECT, "random", random);
   assertMethods(SUBJECT, "clock", clock, ["now", "sleep"]);
   if (options.schedule !== undefined) {
@@ -173,6 +178,7 @@ export function resolveOptions(
     minDelay,
     maxRetryAfter,
     maxRequestsPerSecond,
+    budget,
     headers,
     secrets: new Secrets(headers),
     origins: new OriginPolicy(
@@ -199,4 +205,21 @@ function assertCount(name: string, value: unknown): void {
       }`,
     );
   }
+}
+
+function resolveBudget(
+  options: VideoStatusClientOptions,
+  maxRequestsPerSecond: number,
+  clock: Clock,
+): RequestBudget {
+  if (options.budget === undefined) {
+    return new MemoryBudget(maxRequestsPerSecond, clock);
+  }
+  if (options.maxRequestsPerSecond !== undefined) {
+    throw new TypeError(
+      `Cannot create ${SUBJECT} as 'budget' and 'maxRequestsPerSecond' exclude each other: the budget sets the rate`,
+    );
+  }
+  assertMethods(SUBJECT, "budget", options.budget, ["acquire", "sent", "done"]);
+  return options.budget;
 }

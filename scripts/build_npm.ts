@@ -1,6 +1,6 @@
 /**
  * Builds the npm package `video-status-client` into `npm/`: ESM and CommonJS
- * bundles of `mod.ts`, `server.ts` and `testing/mod.ts` with type declarations for each, the
+ * bundles of `mod.ts`, `server.ts`, `testing/mod.ts` and `redis/mod.ts` with type declarations for each, the
  * `video-status-client-server` command, `package.json`, `README.md` and
  * `LICENSE`. tsup and TypeScript come from npm (see `_npm_tools.ts`).
  *
@@ -25,7 +25,8 @@ const NODE_ENGINES = ">=20";
 const HELP = `Usage: deno task build:npm [options]
 
 Builds the npm package ${NPM_NAME} into npm/ (deleted first): ESM and
-CommonJS bundles of mod.ts, server.ts and testing/mod.ts with .d.ts and .d.cts declarations,
+CommonJS bundles of mod.ts, server.ts, testing/mod.ts and redis/mod.ts with .d.ts
+and .d.cts declarations,
 the ${NPM_BIN} command, package.json, README.md and LICENSE.
 The pinned build tools are installed once into ${npmToolsDir()}.
 
@@ -38,6 +39,17 @@ const ENTRIES: Readonly<Record<string, string>> = {
   index: "mod.ts",
   server: "server.ts",
   testing: "testing/mod.ts",
+  redis: "redis/mod.ts",
+};
+
+/**
+ * The npm packages an entry point needs, with their version ranges: peer
+ * dependencies marked optional, so that installing the package installs
+ * none of them and only the user of that entry point adds it.
+ */
+export const OPTIONAL_PEERS: Readonly<Record<string, string>> = {
+  // `redis/`: node-redis, the version deno.json's scope maps and upward.
+  redis: "^6.3.1",
 };
 
 /** The subset of `deno.json` the build reads. */
@@ -119,6 +131,10 @@ function packageJson(
     files: ["dist", ...Object.keys(ENTRIES).filter((name) => name !== "index")],
     sideEffects: false,
     engines: { node: NODE_ENGINES },
+    peerDependencies: OPTIONAL_PEERS,
+    peerDependenciesMeta: Object.fromEntries(
+      Object.keys(OPTIONAL_PEERS).map((name) => [name, { optional: true }]),
+    ),
   };
 }
 
@@ -226,7 +242,7 @@ async function writeBuildConfig(
     `const builds = ${JSON.stringify(builds, null, 2)};
 export default builds.map((build) => ({
   ...build,
-  external: [/^node:/],
+  external: [/^node:/, ...${JSON.stringify(Object.keys(OPTIONAL_PEERS))}],
   outExtension: ({ format }) =>
     format === "cjs" ? { js: ".cjs", dts: ".d.cts" } : { js: ".js", dts: ".d.ts" },
 }));

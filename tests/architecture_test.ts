@@ -1,11 +1,22 @@
 // The layout is the design: these tests keep it true. Each layer may import
 // only the layers below it (surfaces → client/simulator → timing/protocol →
 // util), the client and the timing policy use web APIs only, and the
-// simulator's handler leaves runtime APIs to its adapters.
+// simulator's handler leaves runtime APIs to its adapters. Entry folders
+// (`redis/`) sit beside the surfaces and alone may import their npm package.
 
 import assert from "node:assert/strict";
+import { OPTIONAL_PEERS } from "../scripts/build_npm.ts";
 
 const root = new URL("../", import.meta.url);
+
+/**
+ * The entry folders besides `testing/`, each an entry point of its own, and
+ * the npm packages each may import (declared as optional peer dependencies
+ * in scripts/build_npm.ts and mapped in deno.json's scope of the folder).
+ */
+const ENTRY_PACKAGES: Readonly<Record<string, readonly string[]>> = {
+  redis: ["redis"],
+};
 
 /** Layer of a source file, by its folder; top-level files are surfaces. */
 function layerOf(path: string): string {
@@ -21,6 +32,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   client: ["timing", "protocol", "util"],
   simulator: ["timing", "protocol", "util"],
   testing: ["client", "timing", "protocol", "util"],
+  redis: ["client", "timing", "protocol", "util"],
   surface: [
     "surface",
     "client",
@@ -119,6 +131,36 @@ function runtimeUses(isChecked: (path: string) => boolean): string[] {
   }
   return uses;
 }
+
+Deno.test("only an entry folder imports npm packages, and only its own", () => {
+  const uses: string[] = [];
+  for (const [path, source] of sources) {
+    const allowed = ENTRY_PACKAGES[layerOf(path)] ?? [];
+    for (const specifier of importsOf(source)) {
+      if (specifier.startsWith(".") || specifier.startsWith("node:")) continue;
+      if (!allowed.includes(specifier)) {
+        uses.push(`${path} imports ${specifier}`);
+      }
+    }
+  }
+  assert.deepEqual(uses, []);
+});
+
+Deno.test("each entry folder's npm packages are mapped in deno.json and optional peers of the npm package", async () => {
+  const config = JSON.parse(
+    await Deno.readTextFile(new URL("deno.json", root)),
+  );
+  for (const [folder, packages] of Object.entries(ENTRY_PACKAGES)) {
+    assert.equal(config.exports[`./${folder}`], `./${folder}/mod.ts`);
+    for (const name of packages) {
+      assert.match(
+        String(config.scopes?.[`./${folder}/`]?.[name]),
+        new RegExp(`^npm:${name}@`),
+      );
+      assert.ok(name in OPTIONAL_PEERS, `${name} is no optional peer`);
+    }
+  }
+});
 
 Deno.test("the client, timing, protocol and util layers use web APIs only", () => {
   const webOnly = ["client", "timing", "protocol", "util", "testing"];

@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
-import { RequestBudget } from "../../client/budget.ts";
+import { MemoryBudget } from "../../client/budget.ts";
 import type { Clock } from "../../timing/clock.ts";
 import { seededRandom } from "../../util/random.ts";
 import { FakeClock } from "../../testing/fake_clock.ts";
+import { json, scriptedFetch } from "../../testing/scripted_fetch.ts";
+import { VideoStatusClient } from "../../client.ts";
+import type { RequestBudget } from "../../client/request_budget.ts";
 
 /** The most requests in any window of `window` ms. */
 function busiest(times: number[], window = 1000): number {
@@ -17,22 +20,22 @@ function busiest(times: number[], window = 1000): number {
 /** A budget of one request a second, on a clock that moves when told. */
 function oneASecond(): {
   clock: FakeClock;
-  budget: RequestBudget;
+  budget: MemoryBudget;
   start: number;
 } {
   const clock = new FakeClock({ autoAdvance: false });
-  return { clock, budget: new RequestBudget(1, clock), start: clock.now() };
+  return { clock, budget: new MemoryBudget(1, clock), start: clock.now() };
 }
 
 /** Takes a place and sends at once, resolving with the time it went. */
-async function sendNow(budget: RequestBudget, clock: Clock): Promise<number> {
-  budget.sending(await budget.take());
+async function sendNow(budget: MemoryBudget, clock: Clock): Promise<number> {
+  budget.sent(await budget.acquire());
   return clock.now();
 }
 
-Deno.test("RequestBudget lets a burst up to the budget go, then one as each leaves the window", async () => {
+Deno.test("MemoryBudget lets a burst up to the budget go, then one as each leaves the window", async () => {
   const clock = new FakeClock();
-  const budget = new RequestBudget(3, clock);
+  const budget = new MemoryBudget(3, clock);
   const start = clock.now();
   const released: [number, number][] = [];
   await Promise.all(
@@ -52,9 +55,9 @@ Deno.test("RequestBudget lets a burst up to the budget go, then one as each leav
   assert.equal(clock.timers, 0);
 });
 
-Deno.test("RequestBudget below one a second spaces requests", async () => {
+Deno.test("MemoryBudget below one a second spaces requests", async () => {
   const clock = new FakeClock();
-  const budget = new RequestBudget(0.5, clock);
+  const budget = new MemoryBudget(0.5, clock);
   const start = clock.now();
   const times: number[] = [];
   await Promise.all(
@@ -86,10 +89,10 @@ function stallingClock(seed: number): Clock {
   };
 }
 
-Deno.test("RequestBudget never exceeds the budget in any second, however late its timer fires", async () => {
+Deno.test("MemoryBudget never exceeds the budget in any second, however late its timer fires", async () => {
   for (const seed of [1, 2, 3]) {
     const clock = stallingClock(seed);
-    const budget = new RequestBudget(5, clock);
+    const budget = new MemoryBudget(5, clock);
     const times: number[] = [];
     await Promise.all(
       Array.from(
@@ -105,17 +108,17 @@ Deno.test("RequestBudget never exceeds the budget in any second, however late it
   }
 });
 
-Deno.test("RequestBudget gives up an aborted waiter's place", async () => {
+Deno.test("MemoryBudget gives up an aborted waiter's place", async () => {
   const clock = new FakeClock({ autoAdvance: false });
-  const budget = new RequestBudget(1, clock);
+  const budget = new MemoryBudget(1, clock);
   await sendNow(budget, clock);
   const controller = new AbortController();
   const order: string[] = [];
-  const first = budget.take(controller.signal).then(
+  const first = budget.acquire(controller.signal).then(
     () => order.push("first"),
     (reason) => order.push(`first: ${reason}`),
   );
-  const second = budget.take().then(() => order.push("second"));
+  const second = budget.acquire().then(() => order.push("second"));
   controller.abort("gone");
   await first;
   assert.deepEqual(order, ["first: gone"]);
@@ -124,17 +127,17 @@ Deno.test("RequestBudget gives up an aborted waiter's place", async () => {
   assert.deepEqual(order, ["first: gone", "second"]);
   assert.equal(clock.timers, 0);
   await assert.rejects(
-    budget.take(AbortSignal.abort("late")),
+    budget.acquire(AbortSignal.abort("late")),
     (e) => e === "late",
   );
 });
 
-Deno.test("RequestBudget stops its timer when every waiter leaves", async () => {
+Deno.test("MemoryBudget stops its timer when every waiter leaves", async () => {
   const clock = new FakeClock({ autoAdvance: false });
-  const budget = new RequestBudget(1, clock);
+  const budget = new MemoryBudget(1, clock);
   await sendNow(budget, clock);
   const controller = new AbortController();
-  const waiting = budget.take(controller.signal);
+  const waiting = budget.acquire(controller.signal);
   assert.equal(clock.timers, 1);
   controller.abort(new Error("stop"));
   await assert.rejects(waiting, { message: "stop" });
@@ -142,15 +145,15 @@ Deno.test("RequestBudget stops its timer when every waiter leaves", async () => 
   assert.equal(budget.waiting, 0);
 });
 
-Deno.test("RequestBudget counts a slot from when its request went, and keeps it from another until then, however late", async () => {
+Deno.test("MemoryBudget counts a slot from when its request went, and keeps it from another until then, however late", async () => {
   const { clock, budget, start } = oneASecond();
-  const ticket = await budget.take();
+  const ticket = await budget.acquire();
   let releasedAt = -1;
-  const next = budget.take().then(() => releasedAt = clock.now() - start);
+  const next = budget.acquire().then(() => releasedAt = clock.now() - start);
   // The request is slow to go (a stalled event loop, say).
   await clock.tick(5000);
   assert.equal(releasedAt, -1, "handed the slot out before its request went");
-  budget.sending(ticket);
+  budget.sent(ticket);
   budget.done(ticket);
   await clock.tick(1000);
   assert.equal(
@@ -164,14 +167,14 @@ Deno.test("RequestBudget counts a slot from when its request went, and keeps it 
   assert.equal(clock.timers, 0);
 });
 
-Deno.test("RequestBudget frees at once a place whose request never went", async () => {
+Deno.test("MemoryBudget frees at once a place whose request never went", async () => {
   const { clock, budget, start } = oneASecond();
-  const ticket = await budget.take();
-  const next = budget.take().then(() => clock.now() - start);
+  const ticket = await budget.acquire();
+  const next = budget.acquire().then(() => clock.now() - start);
   budget.done(ticket);
   // Done twice, or sent after done: the place is not given twice.
   budget.done(ticket);
-  budget.sending(ticket);
+  budget.sent(ticket);
   assert.equal(await next, 0);
   assert.equal(budget.waiting, 0);
   assert.equal(clock.timers, 0);
@@ -183,7 +186,7 @@ Deno.test("RequestBudget frees at once a place whose request never went", async 
  * exceed the window sends, or does not, and is done with the place.
  */
 async function caller(
-  budget: RequestBudget,
+  budget: MemoryBudget,
   clock: FakeClock,
   random: () => number,
   sends: number[],
@@ -198,7 +201,7 @@ async function caller(
     }
     let ticket: number;
     try {
-      ticket = await budget.take(giveUp.signal);
+      ticket = await budget.acquire(giveUp.signal);
     } catch {
       continue;
     } finally {
@@ -209,7 +212,7 @@ async function caller(
       await clock.sleep(random() < 0.3 ? random() * 2500 : 0);
       if (random() < 0.2) continue;
       sends.push(clock.now());
-      budget.sending(ticket);
+      budget.sent(ticket);
       await clock.sleep(random() * 100);
     } finally {
       budget.done(ticket);
@@ -217,12 +220,12 @@ async function caller(
   }
 }
 
-Deno.test("RequestBudget never lets a second hold more sends than the budget, whatever happens between a place and its send", async () => {
+Deno.test("MemoryBudget never lets a second hold more sends than the budget, whatever happens between a place and its send", async () => {
   for (let seed = 1; seed <= 8; seed++) {
     const random = seededRandom(seed);
     const clock = new FakeClock();
     const capacity = 1 + Math.floor(random() * 4);
-    const budget = new RequestBudget(capacity, clock);
+    const budget = new MemoryBudget(capacity, clock);
     const sends: number[] = [];
     await Promise.all(
       Array.from(
@@ -238,4 +241,54 @@ Deno.test("RequestBudget never lets a second hold more sends than the budget, wh
     assert.equal(budget.waiting, 0);
     assert.equal(clock.timers, 0);
   }
+});
+
+Deno.test("a client's requests take their places in the budget of its budget option", async () => {
+  const { fetch } = scriptedFetch([
+    json({ result: "pending" }),
+    json({ result: "completed" }),
+  ]);
+  const calls: string[] = [];
+  let tickets = 0;
+  const budget: RequestBudget = {
+    acquire: () => {
+      calls.push("acquire");
+      return Promise.resolve(++tickets);
+    },
+    sent: (ticket) => void calls.push(`sent ${ticket}`),
+    done: (ticket) => void calls.push(`done ${ticket}`),
+  };
+  const client = new VideoStatusClient({
+    budget,
+    fetch,
+    clock: new FakeClock(),
+    strategy: "poll",
+  });
+  await client.waitForJob("a1");
+  assert.deepEqual(calls, [
+    "acquire",
+    "sent 1",
+    "done 1",
+    "acquire",
+    "sent 2",
+    "done 2",
+  ]);
+});
+
+Deno.test("a client refuses a budget option without the budget's methods, or beside maxRequestsPerSecond", () => {
+  const budget = new MemoryBudget(1, new FakeClock());
+  assert.throws(
+    () => new VideoStatusClient({ budget, maxRequestsPerSecond: 5 }),
+    TypeError,
+  );
+  assert.throws(
+    () =>
+      new VideoStatusClient({
+        budget: {
+          acquire: () => Promise.resolve(1),
+        } as unknown as RequestBudget,
+      }),
+    /'budget' must have the methods acquire\(\), sent\(\), done\(\)/,
+  );
+  assert.ok(new VideoStatusClient({ budget }));
 });

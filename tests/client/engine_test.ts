@@ -500,7 +500,7 @@ Deno.test("maxRequestsPerSecond bounds the requests of all waits in any second",
     },
   });
   await Promise.all(Array.from({ length: 6 }, () => client.getStatus()));
-  // A second and a millisecond: see RequestBudget.
+  // A second and a millisecond: see MemoryBudget.
   assert.deepEqual(times, [0, 0, 0, 0, 1001, 1001]);
 });
 
