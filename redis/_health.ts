@@ -1,53 +1,61 @@
-// Whether a Redis-backed part is reaching Redis, told to its owner once per
-// change: degraded on the first failure, recovered on the first success
-// after. A part that has not yet reached Redis is neither.
+// Whether a Redis-backed part is working through Redis or alone, told to
+// its owner once per change: "local" on the first failure, "redis" on the
+// first success after. A part that has not yet reached Redis is neither.
 
-/** The callbacks a Redis-backed part takes to say when it degrades and recovers. */
-export interface HealthCallbacks {
-  /** Called once when Redis stops answering (unreachable, killed, refusing), with the first error. */
-  onDegraded?: (error: unknown) => void;
-  /** Called once when Redis answers again after `onDegraded`. */
-  onRecovered?: () => void;
+/**
+ * A Redis-backed part switched between working through Redis and working
+ * alone.
+ *
+ * @example
+ * ```ts
+ * import type { RedisFallbackEvent } from "@video-status/client/redis";
+ *
+ * const event: RedisFallbackEvent = { state: "local", cause: new Error("ECONNREFUSED") };
+ * ```
+ */
+export interface RedisFallbackEvent {
+  /** `"local"`: Redis stopped answering and the part works alone; `"redis"`: Redis answers again. */
+  state: "local" | "redis";
+  /** What failed, on `"local"`. */
+  cause?: unknown;
 }
 
-/** Tracks one part's reach of Redis and calls its callbacks on each change. */
+/** Tracks one part's reach of Redis and tells each change. */
 export class Health {
-  readonly #callbacks: HealthCallbacks;
-  #state: "starting" | "up" | "degraded" = "starting";
+  readonly #onFallback: ((event: RedisFallbackEvent) => void) | undefined;
+  #state: "starting" | "redis" | "local" = "starting";
 
-  constructor(callbacks: HealthCallbacks) {
-    this.#callbacks = callbacks;
+  constructor(onFallback: ((event: RedisFallbackEvent) => void) | undefined) {
+    this.#onFallback = onFallback;
   }
 
   /** Whether the last contact with Redis failed. */
   get degraded(): boolean {
-    return this.#state === "degraded";
+    return this.#state === "local";
   }
 
-  /** A command failed; returns whether this is news (the part was not already degraded). */
-  failed(error: unknown): boolean {
-    if (this.#state === "degraded") return false;
-    this.#state = "degraded";
-    call(() => this.#callbacks.onDegraded?.(error));
-    return true;
+  /** Redis failed; tells it unless already told. */
+  failed(cause: unknown): void {
+    if (this.#state === "local") return;
+    this.#state = "local";
+    this.#tell({ state: "local", cause });
   }
 
-  /** A command succeeded; returns whether Redis was not reached before (first contact or recovery). */
+  /** Redis answered; returns whether it was not reached before (first contact or recovery). */
   reached(): boolean {
     const before = this.#state;
-    if (before === "up") return false;
-    this.#state = "up";
-    if (before === "degraded") call(() => this.#callbacks.onRecovered?.());
+    if (before === "redis") return false;
+    this.#state = "redis";
+    if (before === "local") this.#tell({ state: "redis" });
     return true;
   }
-}
 
-// A callback that throws must not stop the loop that reaches Redis: it only
-// told the owner, and the owner's own code is where that error belongs.
-function call(callback: () => void): void {
-  try {
-    callback();
-  } catch {
-    // Ignored on purpose, see above.
+  #tell(event: RedisFallbackEvent): void {
+    try {
+      this.#onFallback?.(event);
+    } catch {
+      // A callback that throws must not stop the loop that reaches Redis:
+      // it only told the owner, whose own code that error belongs to.
+    }
   }
 }

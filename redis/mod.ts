@@ -20,3 +20,9 @@
  */
 
 export type { RequestBudget } from "../client/request_budget.ts";
+export {
+  createRedisWebhookSource,
+  type RedisWebhookSource,
+  type RedisWebhookSourceOptions,
+} from "./webhooks.ts";
+export type { RedisFallbackEvent } from "./_health.ts";

@@ -39,8 +39,7 @@ function instance(
     url,
     prefix: "test",
     receiver: withReceiver ? receiver : undefined,
-    onDegraded: () => changes.push("degraded"),
-    onRecovered: () => changes.push("recovered"),
+    onFallback: ({ state }) => changes.push(state),
     ...options,
   });
   return {
@@ -71,7 +70,7 @@ async function deliver(
 }
 
 /** Resolves once `check` holds, or fails after `ms`. */
-async function until(
+async function eventually(
   check: () => boolean | Promise<boolean>,
   what: string,
   ms = 5000,
@@ -100,7 +99,7 @@ redisTest(
     const stop = b.source.listen("job-1", (event) => heard.push(event));
     // B's reader may not have reached Redis yet: the job's kept events cover it.
     assert.equal(await deliver(a.receiver, "msg_1", "job-1", "completed"), 204);
-    await until(() => heard.length === 1, "B to hear the event");
+    await eventually(() => heard.length === 1, "B to hear the event");
     await settleReaders();
     stop();
     assert.deepEqual(ids(heard), ["msg_1"]);
@@ -119,14 +118,14 @@ redisTest(
     assert.equal(await deliver(a.receiver, "msg_1", "job-1", "pending"), 204);
     assert.equal(await deliver(a.receiver, "msg_2", "job-1", "completed"), 204);
     // B starts after both events, as a restarted worker would.
-    await until(
+    await eventually(
       async () => await redis.command("LLEN", "test:job:job-1") === ":2\r\n",
       "A to publish both",
     );
     await using b = instance(redis.url, {}, false);
     const heard: WebhookEvent[] = [];
     b.source.listen("job-1", (event) => heard.push(event));
-    await until(() => heard.length === 2, "B to hear both kept events");
+    await eventually(() => heard.length === 2, "B to hear both kept events");
     await settleReaders();
     assert.deepEqual(ids(heard), ["msg_1", "msg_2"]);
   },
@@ -150,7 +149,7 @@ redisTest(
       deliver(b.receiver, "msg_1", "job-1", "completed"),
     ]);
     assert.deepEqual(statuses, [204, 204]);
-    await until(
+    await eventually(
       () => [...heard.values()].every((list) => list.length === 1),
       "every wait to hear it",
     );
@@ -199,7 +198,7 @@ redisTest(
           await deliver(pick(instances).receiver, id, eventJob, "pending");
         }
       }
-      await until(
+      await eventually(
         () => waits.every((w) => w.heard.length === sent.get(w.jobId)!.size),
         `seed ${seed}: every wait to hear its job's events`,
       );
@@ -248,8 +247,11 @@ redisTest(
     const final = await client.waitForJob(job, { timeout: 10_000 });
     assert.equal(final.result, "completed");
     assert.equal(final.source, "poll");
-    await until(() => a.source.degraded && b.source.degraded, "both degraded");
-    assert.deepEqual([a.changes, b.changes], [["degraded"], ["degraded"]]);
+    await eventually(
+      () => a.source.degraded && b.source.degraded,
+      "both degraded",
+    );
+    assert.deepEqual([a.changes, b.changes], [["local"], ["local"]]);
 
     // Received while Redis is down: kept by A, published once it is back.
     const heard: string[] = [];
@@ -259,12 +261,12 @@ redisTest(
       204,
     );
     await redis.restart();
-    await until(() => heard.length === 1, "the kept event to reach B");
+    await eventually(() => heard.length === 1, "the kept event to reach B");
     await settleReaders();
     assert.deepEqual(heard, ["msg_down"]);
     assert.deepEqual([a.changes, b.changes], [
-      ["degraded", "recovered"],
-      ["degraded", "recovered"],
+      ["local", "redis"],
+      ["local", "redis"],
     ]);
     assert.equal(b.source.degraded, false);
   },
@@ -288,15 +290,18 @@ redisTest(
       performance.now() - started < 1000,
       "listen and receive never wait",
     );
-    await until(() => a.source.degraded && b.source.degraded, "both degraded");
+    await eventually(
+      () => a.source.degraded && b.source.degraded,
+      "both degraded",
+    );
     await using redis = await RedisServer.start(port);
-    await until(
+    await eventually(
       () => heard.length === 1,
       "B to hear A's event once Redis is up",
     );
     await settleReaders();
     assert.deepEqual([heard, local], [["msg_1"], ["msg_1"]]);
-    assert.deepEqual(b.changes, ["degraded", "recovered"]);
+    assert.deepEqual(b.changes, ["local", "redis"]);
     assert.equal(redis.running, true);
   },
 );
@@ -306,10 +311,20 @@ redisTest(
   async () => {
     await using redis = await RedisServer.start();
     await using a = instance(redis.url, { maxKept: 10, keepFor: 60_000 });
+    // Connected first: until then at most `maxKept` events wait to be published.
+    await deliver(a.receiver, "msg_first", "job-0", "pending");
+    await eventually(
+      async () =>
+        await redis.command("EXISTS", "test:seen:v:msg_first") === ":1\r\n",
+      "A to connect",
+    );
     for (let i = 0; i < 300; i++) {
-      await deliver(a.receiver, `msg_${i}`, `job-${i % 3}`, "pending");
+      assert.equal(
+        await deliver(a.receiver, `msg_${i}`, `job-${i % 3}`, "pending"),
+        204,
+      );
     }
-    await until(
+    await eventually(
       async () =>
         await redis.command("EXISTS", "test:seen:v:msg_299") === ":1\r\n",
       "A to publish every event",
@@ -320,7 +335,9 @@ redisTest(
     // Trimmed by whole nodes of the stream (`MAXLEN ~`): about the bound, far below 300.
     assert.ok(length >= 10 && length <= 110, `stream length ${length}`);
     assert.equal(await redis.command("LLEN", "test:job:job-0"), ":16\r\n");
-    for (const key of ["test:stream", "test:job:job-0", "test:seen:v:msg_299"]) {
+    for (
+      const key of ["test:stream", "test:job:job-0", "test:seen:v:msg_299"]
+    ) {
       const ttl = Number((await redis.command("PTTL", key)).slice(1));
       assert.ok(ttl > 0 && ttl <= 60_000, `${key} expires in ${ttl} ms`);
     }
@@ -333,7 +350,7 @@ redisTest(
     await using redis = await RedisServer.start();
     const a = instance(redis.url);
     await deliver(a.receiver, "msg_0", "job-0", "completed");
-    await until(
+    await eventually(
       async () =>
         await redis.command("EXISTS", "test:seen:v:msg_0") === ":1\r\n",
       "A to publish",
