@@ -79,8 +79,8 @@ class Wait implements Exchange {
   readonly #timeout: number;
   readonly #deadline: number;
   readonly #startedAt: number;
-  /** Whether the job's start is known, so its duration may be taught. */
-  readonly #startKnown: boolean;
+  /** The wait's identity to the schedule, if its job's start is known (so its duration may be taught). */
+  readonly #id: object | undefined;
   #attempts = 0;
   #failures = 0;
   /** Consecutive pacing answers (429, 503 with Retry-After). */
@@ -121,7 +121,7 @@ class Wait implements Exchange {
     this.#timeout = timeout;
     this.#deadline = now + timeout;
     this.#startedAt = target.startedAt ?? now;
-    this.#startKnown = target.startedAt !== undefined;
+    this.#id = target.startedAt === undefined ? undefined : {};
   }
 
   async run(first: Transport): Promise<FinalUpdate> {
@@ -168,6 +168,10 @@ class Wait implements Exchange {
       // A final event ends the wait by aborting its sleep or request.
       if (this.#thrown !== undefined) throw this.#thrown.error;
       if (webhooks?.ended) return this.#final!;
+      if (this.#id && this.#pendingSeenAt !== undefined) {
+        const after = this.#pendingSeenAt - this.#startedAt;
+        this.#settings.schedule.abandon?.({ after, wait: this.#id });
+      }
       throw error;
     } finally {
       webhooks?.close();
@@ -242,7 +246,7 @@ class Wait implements Exchange {
    * this long") would pull the learned durations short, wait after wait.
    */
   #observe(heard: Heard): void {
-    if (!this.#startKnown) return;
+    if (!this.#id) return;
     if (heard.held && this.#pendingSeenAt === undefined) return;
     const atMost = heard.receivedAt - this.#startedAt;
     const lastPending = this.#pendingSeenAt === undefined
@@ -254,6 +258,7 @@ class Wait implements Exchange {
     this.#settings.schedule.observe?.({
       after: Math.min(after, atMost),
       atMost,
+      wait: this.#id,
     });
   }
 
@@ -322,6 +327,7 @@ class Wait implements Exchange {
     const delay: unknown = schedule.nextDelay({
       attempt: this.#attempts,
       elapsed,
+      ...this.#id && { wait: this.#id },
     });
     if (typeof delay !== "number" || !(delay >= 0) || delay === Infinity) {
       const name = schedule.constructor?.name ?? "";

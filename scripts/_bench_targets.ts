@@ -3,7 +3,11 @@
 // a bound on every job's requests and a p99 latency of at most 5 ms.
 
 import type { UpdateSource } from "../client.ts";
-import { percentile, type Summary } from "./_stats.ts";
+import { percentile, summarize, type Summary } from "./_stats.ts";
+import { simulatePolling } from "./_simulate.ts";
+import { workloadJobs, WORKLOADS } from "./_workload.ts";
+import { Backoff } from "../timing/backoff.ts";
+import { LearnedSchedule } from "../timing/learned_schedule.ts";
 import {
   type BenchStrategy,
   longPollSeconds,
@@ -134,4 +138,90 @@ function met(ok: boolean): string {
 /** A latency for the report: two decimals under 10 ms, one above. */
 export function ms(value: number): string {
   return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
+}
+
+/** One workload's row of the learned schedule's targets in virtual time. */
+export interface LearnedTargetRow {
+  /** The workload's name. */
+  workload: string;
+  /** The seed backoff's p95 latency, which is the target, in ms. */
+  targetMs: number;
+  /** The learned schedule's p95 latency, in ms. */
+  p95Ms: number;
+  /** Its requests per job over the seed backoff's. */
+  requestRatio: number;
+  /** p95 within 15 % of the target and at most 0.85× the requests. */
+  met: boolean;
+}
+
+/**
+ * The issue's targets for `LearnedSchedule` in virtual time: on each named
+ * workload, with `targetLatency` set to the seed backoff's p95 there, the
+ * realised p95 within 15 % of it and at most 0.85× the seed's requests; the
+ * geometric mean of the request ratios over the cold-start workloads at most
+ * 0.65×.
+ */
+export function learnedTargets(
+  size: "full" | "quick",
+  seed = 1,
+): { rows: LearnedTargetRow[]; geometricMean: number; met: boolean } {
+  const rows = WORKLOADS.map((named): LearnedTargetRow => {
+    const { warmUp, jobs } = workloadJobs(named, named.count[size], seed);
+    const backoff = simulatePolling(
+      new Backoff({ initialDelay: 1000, maxDelay: 5000, jitter: 0 }),
+      jobs,
+    );
+    const reference = summarize(backoff.requests, backoff.latencies);
+    const targetMs = reference.latencyP95Ms;
+    const learned = new LearnedSchedule({ targetLatency: targetMs });
+    simulatePolling(learned, warmUp);
+    const run = simulatePolling(learned, jobs);
+    const summary = summarize(run.requests, run.latencies);
+    const requestRatio = summary.requestsPerJob / reference.requestsPerJob;
+    const p95Ms = summary.latencyP95Ms;
+    return {
+      workload: named.name,
+      targetMs,
+      p95Ms,
+      requestRatio,
+      met: Math.abs(p95Ms / targetMs - 1) <= 0.15 && requestRatio <= 0.85,
+    };
+  });
+  const cold = rows.filter((_, i) => !WORKLOADS[i].warm);
+  const geometricMean = Math.exp(
+    cold.reduce((sum, row) => sum + Math.log(row.requestRatio), 0) /
+      cold.length,
+  );
+  return {
+    rows,
+    geometricMean,
+    met: rows.every((row) => row.met) && geometricMean <= 0.65,
+  };
+}
+
+/** The table of {@linkcode learnedTargets}, in Markdown. */
+export function learnedTargetLines(
+  size: "full" | "quick",
+  seed = 1,
+): string[] {
+  const { rows, geometricMean, met: all } = learnedTargets(size, seed);
+  return [
+    `LearnedSchedule in virtual time (${size} size, seed ${seed}), targetLatency = the seed backoff's p95:`,
+    "",
+    "| workload | target (seed p95) | learned p95 | p95 / target | requests vs seed | |",
+    "| --- | ---: | ---: | ---: | ---: | --- |",
+    ...rows.map((row) =>
+      `| ${row.workload} | ${(row.targetMs / 1000).toFixed(2)} s | ${
+        (row.p95Ms / 1000).toFixed(2)
+      } s | ${(row.p95Ms / row.targetMs).toFixed(2)} | ${
+        row.requestRatio.toFixed(2)
+      }× | ${met(row.met)} |`
+    ),
+    "",
+    `Geometric mean of the request ratios over the ${
+      WORKLOADS.filter((named) => !named.warm).length
+    } cold-start workloads: ${geometricMean.toFixed(2)}× (target ≤ 0.65): ${
+      met(geometricMean <= 0.65)
+    }; all targets: ${met(all)}`,
+  ];
 }

@@ -21,7 +21,8 @@ interface Wait {
 /**
  * Waits on every job the way a client does: a request when the job arrives,
  * then one after each `schedule.nextDelay()` until the job is terminal, when
- * `schedule.observe()` learns where the completion lay.
+ * `schedule.observe()` learns where the completion lay. Each wait names
+ * itself (`wait`) in both, as a client's waits on jobs it created do.
  */
 export function simulatePolling(
   schedule: PollSchedule,
@@ -30,6 +31,8 @@ export function simulatePolling(
   const requests = jobs.map(() => 0);
   const latencies = jobs.map(() => 0);
   const lastPending = jobs.map(() => 0);
+  // Each wait's identity, as the client gives it to the schedule.
+  const waits = jobs.map(() => ({}));
   const queue = new WaitQueue();
   jobs.forEach((job, index) => queue.push({ job: index, at: job.arrival }));
   for (let wait = queue.pop(); wait; wait = queue.pop()) {
@@ -38,11 +41,19 @@ export function simulatePolling(
     requests[wait.job]++;
     if (elapsed >= duration) {
       latencies[wait.job] = elapsed - duration;
-      schedule.observe?.({ after: lastPending[wait.job], atMost: elapsed });
+      schedule.observe?.({
+        after: lastPending[wait.job],
+        atMost: elapsed,
+        wait: waits[wait.job],
+      });
       continue;
     }
     lastPending[wait.job] = elapsed;
-    const delay = schedule.nextDelay({ attempt: requests[wait.job], elapsed });
+    const delay = schedule.nextDelay({
+      attempt: requests[wait.job],
+      elapsed,
+      wait: waits[wait.job],
+    });
     if (!(delay >= 0)) throw new RangeError(`Invalid delay: ${delay}`);
     queue.push({ job: wait.job, at: wait.at + delay });
   }

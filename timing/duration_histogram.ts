@@ -1,7 +1,7 @@
 /**
  * The learned distribution of job durations behind `LearnedSchedule`: a
  * fixed-size, recency-weighted histogram that learns from interval-censored
- * observations.
+ * completions and right-censored waits, read as a Kaplan–Meier estimate.
  *
  * @module
  */
@@ -9,10 +9,12 @@
 import type { CompletionObservation } from "./schedule.ts";
 
 // Durations are kept in a histogram with 16 logarithmic bins per octave from
-// 1 ms to about 25 days (bin 0 holds [0, 1 ms)): 4 KiB whatever the number of
-// observations, and 4.4 % resolution at any time scale.
-const BINS_PER_OCTAVE = 16;
-const BIN_COUNT = 512;
+// 1 ms to about 25 days (bin 0 holds [0, 1 ms)): 4 KiB an array whatever the
+// number of observations, and 4.4 % resolution at any time scale.
+/** Logarithmic bins per doubling of the duration. */
+export const BINS_PER_OCTAVE = 16;
+/** Number of bins. */
+export const BIN_COUNT = 512;
 const EDGES = Float64Array.from(
   { length: BIN_COUNT + 1 },
   (_, i) => i === 0 ? 0 : 2 ** ((i - 1) / BINS_PER_OCTAVE),
@@ -25,28 +27,57 @@ export const LONGEST_DURATION: number = EDGES[BIN_COUNT];
 // 1 µs, and its spread is never narrower than one bin.
 const MIN_LOG_TIME = 1e-3;
 const MIN_LOG_SPREAD = Math.LN2 / BINS_PER_OCTAVE;
-// The estimate is the histogram smoothed by a Gaussian kernel whose standard
-// deviation is KERNEL_WIDTH bins, cut off at three of them.
+// The estimate is smoothed by a Gaussian kernel whose standard deviation is
+// KERNEL_WIDTH bins, cut off at three of them.
 const KERNEL_WIDTH = 3;
 const KERNEL = Float64Array.from(
   { length: Math.ceil(3 * KERNEL_WIDTH) + 1 },
   (_, i) => Math.exp(-0.5 * (i / KERNEL_WIDTH) ** 2),
 );
+const REACH = KERNEL.length - 1;
 
 /**
- * A recency-weighted estimate of the distribution of job durations, learned
- * online from where each completion lay.
+ * What a histogram has learned, as plain numbers: what `LearnedSchedule`
+ * saves, restores and merges. The arrays have {@linkcode BIN_COUNT} entries.
+ */
+export interface HistogramState {
+  /** Completions learned from, not weighted by recency. */
+  observations: number;
+  /** Recency-weighted sum of the completions' log-durations. */
+  logSum: number;
+  /** Recency-weighted sum of their squares. */
+  logSquareSum: number;
+  /** Recency-weighted completions by bin. */
+  completed: Float64Array;
+  /** Recency-weighted waits given up by bin: their jobs ran longer. */
+  unfinished: Float64Array;
+}
+
+/** The bin that holds `time` ms. */
+export function binOf(time: number): number {
+  if (!(time >= 1)) return 0;
+  return Math.min(
+    BIN_COUNT - 1,
+    1 + Math.floor(Math.log2(time) * BINS_PER_OCTAVE),
+  );
+}
+
+/**
+ * A recency-weighted estimate of the distribution of job durations.
  *
- * Every observation says that a completion lay in `(after, atMost]` (or at
- * `atMost` exactly when both are equal). Its unit of weight is spread over
- * that interval in proportion to a lognormal fitted to what has been learned
- * so far (the E-step of an online EM for interval-censored data), while the
- * histogram that receives it keeps whatever shape the durations really have.
- * An observation with `after` 0 (a first answer that was already final) is
- * the interval `(0, atMost]` like any other: it only says the job took at
- * most `atMost`, and where the model already puts nearly all durations below
- * `atMost` it changes next to nothing. Older observations decay by half
- * every `halfLife` observations; memory stays fixed at 512 bins.
+ * It learns three kinds of evidence. A completion lay in `(after, atMost]`
+ * (or at `atMost` exactly when both are equal): its weight is spread over
+ * that interval in proportion to a lognormal fitted to the completions so
+ * far (the E-step of an online EM for interval-censored data), while the
+ * histogram that receives it keeps whatever shape the durations really
+ * have. A wait given up, and a wait still running, says that its job runs
+ * longer than its age (right-censored). The estimate is the Kaplan–Meier
+ * product of the hazards this implies, bin by bin, so that jobs that end
+ * first (the short ones of a batch) do not teach that jobs are short: the
+ * waits still running count as the evidence they are.
+ *
+ * Weights decay by half every `halfLife` {@linkcode DurationHistogram.tick}s;
+ * memory stays fixed at three 512-bin arrays.
  *
  * @example Learn two durations and read the median
  * ```ts
@@ -65,17 +96,20 @@ const KERNEL = Float64Array.from(
 export class DurationHistogram {
   #observations = 0;
   #decay: number;
-  #mass = new Float64Array(BIN_COUNT);
-  // The recency-weighted number of observations: the histogram's total mass.
+  #completed = new Float64Array(BIN_COUNT);
+  #unfinished = new Float64Array(BIN_COUNT);
+  #running = new Float64Array(BIN_COUNT);
+  // The recency-weighted number of completions: #completed's total.
   #weight = 0;
   // The shape model: recency-weighted sums of the log-duration and its
   // square, whose lognormal shapes how a censored observation is spread.
   #logSum = 0;
   #logSquareSum = 0;
-  // The histogram smoothed, and the cumulative mass below each bin edge;
-  // both rebuilt lazily.
+  // The estimated density by bin, smoothed, and the cumulative probability
+  // below each bin edge; both rebuilt lazily.
   #smooth = new Float64Array(BIN_COUNT);
   #below = new Float64Array(BIN_COUNT + 1);
+  #horizon = 0;
   #current = false;
 
   /**
@@ -89,15 +123,15 @@ export class DurationHistogram {
    * assert.equal(new DurationHistogram(100).observations, 0);
    * ```
    *
-   * @param halfLife Observations after which an observation counts half as
-   * much; the caller checks that it is at least 1.
+   * @param halfLife Ticks after which evidence counts half as much; the
+   * caller checks that it is at least 1.
    */
   constructor(halfLife: number) {
     this.#decay = 2 ** (-1 / halfLife);
   }
 
   /**
-   * How many observations were learned from, not weighted by recency.
+   * How many completions were learned from, not weighted by recency.
    *
    * @example
    * ```ts
@@ -110,10 +144,30 @@ export class DurationHistogram {
    * assert.equal(histogram.observations, 2);
    * ```
    *
-   * @returns The number of observations.
+   * @returns The number of completions.
    */
   get observations(): number {
     return this.#observations;
+  }
+
+  /** The factor by which one tick weighs all evidence down. */
+  get decay(): number {
+    return this.#decay;
+  }
+
+  /**
+   * Ages all evidence by one step: one more job started (or, for a caller
+   * that does not tell starts, one more completed).
+   */
+  tick(): void {
+    const decay = this.#decay;
+    for (const array of [this.#completed, this.#unfinished, this.#running]) {
+      for (let i = 0; i < BIN_COUNT; i++) array[i] *= decay;
+    }
+    this.#weight *= decay;
+    this.#logSum *= decay;
+    this.#logSquareSum *= decay;
+    this.#current = false;
   }
 
   /**
@@ -131,8 +185,10 @@ export class DurationHistogram {
    *
    * @param observation Milliseconds since the job started; the caller checks
    * that `0 <= after <= atMost` are finite.
+   * @param weight How much it counts: 1 for a job that started now, less for
+   * one that started `n` ticks ago (`decay ** n`).
    */
-  observe(observation: CompletionObservation): void {
+  observe(observation: CompletionObservation, weight = 1): void {
     const low = Math.min(observation.after, LONGEST_DURATION);
     const high = Math.min(observation.atMost, LONGEST_DURATION);
     const first = binOf(low);
@@ -140,25 +196,43 @@ export class DurationHistogram {
     const { share, logs } = high === low || first === last
       ? pointShares(low, high, last - first + 1)
       : this.#intervalShares(low, high, first, last);
-    const mass = this.#mass;
-    const decay = this.#decay;
-    for (let i = 0; i < BIN_COUNT; i++) mass[i] *= decay;
-    let logSum = 0;
-    let logSquareSum = 0;
     for (let i = first; i <= last; i++) {
-      mass[i] += share[i - first];
-      logSum += share[i - first] * logs[i - first];
-      logSquareSum += share[i - first] * logs[i - first] ** 2;
+      const part = weight * share[i - first];
+      this.#completed[i] += part;
+      this.#logSum += part * logs[i - first];
+      this.#logSquareSum += part * logs[i - first] ** 2;
     }
-    this.#weight = this.#weight * decay + 1;
-    this.#logSum = this.#logSum * decay + logSum;
-    this.#logSquareSum = this.#logSquareSum * decay + logSquareSum;
+    this.#weight += weight;
     this.#observations++;
     this.#current = false;
   }
 
   /**
-   * The estimated probability that a job takes at most `time` ms.
+   * Learns that a job ran longer than `age` ms: from a wait given up for
+   * good, or (with `running`) from a wait still running, whose evidence is
+   * taken back with the opposite `weight` when it moves on or ends.
+   *
+   * @param age Milliseconds since the job started, at least 0.
+   * @param weight Its weight as in {@linkcode DurationHistogram.observe}.
+   * @param running Whether the wait is still running.
+   */
+  censor(age: number, weight: number, running = false): void {
+    const array = running ? this.#running : this.#unfinished;
+    const bin = binOf(age);
+    // A removal may undershoot 0 by rounding in the decays.
+    array[bin] = Math.max(0, array[bin] + weight);
+    this.#current = false;
+  }
+
+  /** Forgets every running wait: there is none left. */
+  clearRunning(): void {
+    this.#running.fill(0);
+    this.#current = false;
+  }
+
+  /**
+   * The estimated probability that a job takes at most `time` ms; where the
+   * evidence ends with jobs still running, it stays below 1.
    *
    * @example
    * ```ts
@@ -171,7 +245,7 @@ export class DurationHistogram {
    * ```
    *
    * @param time Milliseconds.
-   * @returns A probability; NaN before the first observation.
+   * @returns A probability; 0 before the first completion.
    */
   cdf(time: number): number {
     if (time >= LONGEST_DURATION) return 1;
@@ -179,13 +253,25 @@ export class DurationHistogram {
     const bin = binOf(time);
     const width = EDGES[bin + 1] - EDGES[bin];
     const fraction = Math.min(1, Math.max(0, (time - EDGES[bin]) / width));
-    const within = this.#smooth[bin] * fraction;
     // Rounding in the sums may overshoot 1 by an ulp.
-    return Math.min(1, (this.#below[bin] + within) / this.#weight);
+    return Math.min(1, this.#below[bin] + this.#smooth[bin] * fraction);
   }
 
   /**
-   * The estimated `p`-quantile of job durations.
+   * Where the evidence of completions ends, in ms: past it the estimate
+   * knows nothing more.
+   *
+   * @returns Milliseconds; 0 before the first completion.
+   */
+  get horizon(): number {
+    this.#accumulate();
+    return this.#horizon;
+  }
+
+  /**
+   * The estimated `p`-quantile of job durations, at most the
+   * {@linkcode DurationHistogram.horizon} when so many jobs outlived every
+   * completion.
    *
    * @example
    * ```ts
@@ -202,20 +288,53 @@ export class DurationHistogram {
    */
   quantile(p: number): number {
     this.#accumulate();
-    const wanted = p * this.#weight;
     const below = this.#below;
+    if (p >= below[BIN_COUNT]) return this.#horizon;
     let low = 0;
     let high = BIN_COUNT;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (below[middle + 1] < wanted) low = middle + 1;
+      if (below[middle + 1] < p) low = middle + 1;
       else high = middle;
     }
     const bin = Math.min(low, BIN_COUNT - 1);
     const mass = this.#smooth[bin];
-    const fraction = mass > 0 ? (wanted - below[bin]) / mass : 0;
+    const fraction = mass > 0 ? (p - below[bin]) / mass : 0;
     return EDGES[bin] +
       Math.min(1, Math.max(0, fraction)) * (EDGES[bin + 1] - EDGES[bin]);
+  }
+
+  /**
+   * What was learned, as copies; running waits are not part of it.
+   *
+   * @returns The state.
+   */
+  state(): HistogramState {
+    return {
+      observations: this.#observations,
+      logSum: this.#logSum,
+      logSquareSum: this.#logSquareSum,
+      completed: this.#completed.slice(),
+      unfinished: this.#unfinished.slice(),
+    };
+  }
+
+  /**
+   * Adds what another histogram learned (its recency weights as they are),
+   * as if this one had seen it too.
+   *
+   * @param state A valid state (the caller validates it).
+   */
+  merge(state: HistogramState): void {
+    for (let i = 0; i < BIN_COUNT; i++) {
+      this.#completed[i] += state.completed[i];
+      this.#weight += state.completed[i];
+      this.#unfinished[i] += state.unfinished[i];
+    }
+    this.#logSum += state.logSum;
+    this.#logSquareSum += state.logSquareSum;
+    this.#observations += state.observations;
+    this.#current = false;
   }
 
   // The E-step for an interval that spans bins: each bin's share of the unit
@@ -259,27 +378,64 @@ export class DurationHistogram {
     return { share, logs };
   }
 
-  // Brings #smooth (the histogram convolved with a Gaussian kernel in log
-  // time) and #below (its cumulative sums) up to date.
+  // Brings #smooth, #below and #horizon up to date: the Kaplan–Meier
+  // estimate bin by bin, smoothed by a Gaussian kernel in log time.
   #accumulate(): void {
     if (this.#current) return;
-    const mass = this.#mass;
+    const completed = this.#completed;
+    const density = kaplanMeier(completed, this.#unfinished, this.#running);
     const smooth = this.#smooth.fill(0);
-    const reach = KERNEL.length - 1;
+    let last = -1;
     for (let i = 0; i < BIN_COUNT; i++) {
-      if (mass[i] === 0) continue;
-      const from = Math.max(0, i - reach);
-      const to = Math.min(BIN_COUNT - 1, i + reach);
+      if (density[i] === 0) continue;
+      last = i;
+      const from = Math.max(0, i - REACH);
+      const to = Math.min(BIN_COUNT - 1, i + REACH);
       let total = 0;
       for (let j = from; j <= to; j++) total += KERNEL[Math.abs(j - i)];
       for (let j = from; j <= to; j++) {
-        smooth[j] += mass[i] * KERNEL[Math.abs(j - i)] / total;
+        smooth[j] += density[i] * KERNEL[Math.abs(j - i)] / total;
       }
     }
     const below = this.#below;
     for (let i = 0; i < BIN_COUNT; i++) below[i + 1] = below[i] + smooth[i];
+    this.#horizon = last < 0 ? 0 : EDGES[Math.min(BIN_COUNT, last + 1 + REACH)];
     this.#current = true;
   }
+}
+
+/**
+ * The Kaplan–Meier estimate on the bins: the probability that a job ends in
+ * each bin, from recency-weighted completions and waits known to have run
+ * longer (censored). A job censored within a bin counts as at risk for half
+ * of it. Where the last evidence is censored, the probabilities sum to less
+ * than 1: the rest lies beyond what was seen.
+ *
+ * @param completed Completions by bin.
+ * @param censored Arrays of censored weights by bin, added together.
+ * @returns The probability of ending in each bin.
+ */
+export function kaplanMeier(
+  completed: Float64Array,
+  ...censored: Float64Array[]
+): Float64Array {
+  const bins = completed.length;
+  const atRisk = new Float64Array(bins);
+  let later = 0;
+  for (let i = bins - 1; i >= 0; i--) {
+    let lost = 0;
+    for (const array of censored) lost += array[i];
+    atRisk[i] = later + completed[i] + lost / 2;
+    later += completed[i] + lost;
+  }
+  const density = new Float64Array(bins);
+  let surviving = 1;
+  for (let i = 0; i < bins; i++) {
+    if (completed[i] <= 0 || atRisk[i] <= 0) continue;
+    density[i] = surviving * Math.min(1, completed[i] / atRisk[i]);
+    surviving -= density[i];
+  }
+  return density;
 }
 
 // An exact observation, or an interval within one bin: all of the weight in
@@ -294,14 +450,6 @@ function pointShares(
   share[length - 1] = 1;
   logs[length - 1] = Math.log(Math.max(MIN_LOG_TIME, (low + high) / 2));
   return { share, logs };
-}
-
-function binOf(time: number): number {
-  if (time < 1) return 0;
-  return Math.min(
-    BIN_COUNT - 1,
-    1 + Math.floor(Math.log2(time) * BINS_PER_OCTAVE),
-  );
 }
 
 function overlap(bin: number, low: number, high: number): number {

@@ -1,7 +1,8 @@
 /**
  * A poll schedule that learns how long jobs take and polls where completion
  * is likely: few requests while a job is surely still running, a steady
- * cadence where it probably finishes.
+ * cadence where it probably finishes, aimed at the detection latency the
+ * user states.
  *
  * @module
  */
@@ -10,119 +11,137 @@ import type {
   CompletionObservation,
   PollContext,
   PollSchedule,
+  UnfinishedObservation,
 } from "./schedule.ts";
 import { Backoff } from "./backoff.ts";
 import { DurationHistogram, LONGEST_DURATION } from "./duration_histogram.ts";
+import {
+  decodeState,
+  encodeState,
+  type LearnedScheduleJSON,
+} from "./learned_schedule_json.ts";
+import { planForBudget, planForLatency, type PollPlan } from "./poll_plan.ts";
+import { RunningWaits } from "./running_waits.ts";
 import { assertFiniteAtLeast, show } from "../util/validate.ts";
 
+export type {
+  LearnedBins,
+  LearnedScheduleJSON,
+} from "./learned_schedule_json.ts";
+
 /**
- * Options for {@linkcode LearnedSchedule}.
+ * Options for {@linkcode LearnedSchedule}. Set at most one of
+ * `targetLatency`, `latencyRatio` and `maxRequestsPerJob`; with none, the
+ * target latency is 5 s.
  *
- * @example Trade requests for earlier detection
+ * @example Detect at p95 within 2 s, with as few requests as that allows
  * ```ts
  * import { LearnedSchedule, type LearnedScheduleOptions } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
- * const options: LearnedScheduleOptions = { latencyRatio: 0.1, halfLife: 50 };
- * assert.equal(new LearnedSchedule(options).latencyRatio, 0.1);
+ * const options: LearnedScheduleOptions = { targetLatency: 2000 };
+ * assert.equal(new LearnedSchedule(options).targetLatency, 2000);
  * ```
  */
 export interface LearnedScheduleOptions {
   /**
    * Schedule used until enough jobs have been observed, and for a job that
-   * outlives nearly every job seen so far.
+   * outlives what has been learned. Its default polls no later than the
+   * target: a backoff from 1 s (or the target, if shorter) capped at the
+   * target latency, or at 5 s for `latencyRatio` and `maxRequestsPerJob`.
    *
-   * @default {new Backoff()}
+   * @default {new Backoff({ initialDelay: Math.min(1000, targetLatency), maxDelay: targetLatency })}
    */
   fallback?: PollSchedule;
   /**
-   * Number of jobs observed (a plain count, not weighted by recency) before
-   * the learned distribution replaces the fallback, an integer of at least
-   * 1: any value takes effect whatever the `halfLife`.
+   * Number of jobs observed (a plain count) before the learned distribution
+   * replaces the fallback, an integer of at least 1.
    *
    * @default {5}
    */
   minSamples?: number;
   /**
-   * Number of later observations after which an observation counts half as
-   * much, so that the schedule follows durations that drift; finite and at
-   * least 1.
+   * Number of later jobs after which what was learned from a job counts
+   * half as much, so that the schedule follows durations that drift; finite
+   * and at least 1.
    *
    * @default {100}
    */
   halfLife?: number;
   /**
-   * Target 95th-percentile detection latency as a fraction of the median job
-   * duration: smaller means more requests and earlier detection. The default
-   * detects lognormal jobs (σ 0.5) twice as fast at the 95th percentile as a
-   * 1 s → 5 s backoff, with fewer requests.
+   * The 95th-percentile detection latency wanted, in ms (positive, finite):
+   * the schedule spends as few requests as that allows.
    *
-   * @default {0.215}
+   * @default {5000}
+   */
+  targetLatency?: number;
+  /**
+   * Instead of `targetLatency`: the 95th-percentile latency as a fraction of
+   * the learned median duration (positive, finite).
    */
   latencyRatio?: number;
+  /**
+   * Instead of `targetLatency`: the expected status requests per job
+   * (finite, at least 2), for which the schedule plans the lowest
+   * 95th-percentile latency.
+   */
+  maxRequestsPerJob?: number;
 }
 
-// Planned share of detections later than the target latency: the 5 % that a
-// 95th percentile allows, less 1.5 % for the error of an estimate learned
-// from a few hundred censored observations (in simulation this keeps the
-// realised 95th percentile at the target, where a 5 % plan overshoots it).
-const LATE_BUDGET = 0.035;
-// Every gap but the first is at most this many target latencies, so that a
-// job in a long tail is still seen soon after it finishes.
-const MAX_GAP = 4;
+/** The target latency when no option names one, in ms. */
+const DEFAULT_TARGET = 5000;
 // The target latency is never below 1 ms, so that a plan cannot spin, nor
-// above the longest duration the histogram tells apart, so that every
-// planned time stays finite whatever the `latencyRatio`.
+// above the longest duration the histogram tells apart.
 const MIN_TARGET = 1;
 const MAX_TARGET = LONGEST_DURATION;
-// The plan ends where fewer than this share of jobs are still running.
-const HORIZON = 1e-3;
-// Bounds on the work and memory of one plan.
-const MAX_POLLS = 1024;
-const MAX_STEPS = 8192;
+// The plan is rebuilt once this share of the jobs learned from (at most
+// MAX_STALE of them) are newer than it: as often as each job while little
+// is known, at a flat cost per job after.
+const STALE_SHARE = 1 / 16;
+const MAX_STALE = 16;
 
 /**
  * A {@linkcode PollSchedule} that learns the distribution of job durations
- * online and plans each wait's polls from it.
+ * online and plans each wait's polls from it, for a stated 95th-percentile
+ * detection latency (`targetLatency`, 5 s unless set), a latency relative
+ * to the median (`latencyRatio`), or a request budget
+ * (`maxRequestsPerJob`).
  *
- * Every finished wait is an observation that completion lay in
- * `(after, atMost]`; a legacy server never tells the exact time, so the
- * observation's weight is spread over that interval in proportion to a
- * lognormal fitted to what has been learned so far (the E-step of an online
- * EM for interval-censored data), while the histogram that receives it keeps
- * whatever shape the durations really have. A first answer that was already
- * final (`after` 0) is the interval `(0, atMost]`, never an exact duration:
- * it only says the job took at most `atMost`. Older observations decay by
- * half every `halfLife` observations, and memory stays fixed at a 512-bin
- * histogram.
+ * It learns from every wait that knows when its job started: where a
+ * completion lay (after the last `pending` answer, at or before the first
+ * final one), that a wait given up outlived its last `pending` answer, and
+ * that a wait still running has not ended yet. The estimate is a
+ * Kaplan–Meier survival curve over all three, so that the jobs that end
+ * first (the short ones of a batch) do not teach that jobs are short. What
+ * was learned from a job counts half after `halfLife` later jobs; memory
+ * stays fixed.
  *
- * From the estimate it plans poll times that minimise the expected number of
- * requests while keeping the share of detections later than the target
- * latency (`latencyRatio` times the median duration) within 3.5 %, so that
- * the 95th percentile stays on target despite estimation error: consecutive
- * polls are one target latency apart where completions are dense, and the
- * gap is stretched where the expected requests saved outweigh the late
- * detections caused, above all before the first jobs usually finish.
- *
- * Until `minSamples` jobs have been observed (counted one by one, so that
- * any `minSamples` is reached however short the `halfLife`), and past the
- * end of the plan, it defers to the fallback schedule. It uses no randomness
+ * From the estimate it plans poll times that minimise the expected requests
+ * while at most 4 % of detections come later than the target: one target
+ * apart where completions are dense, further apart where few jobs end
+ * (above all before the first usually do). Until `minSamples` jobs have
+ * been observed, and past what it has learned, it defers to the fallback.
+ * The plan is rebuilt lazily, at a flat cost per job. It uses no randomness
  * and no clock.
+ *
+ * `toJSON()` saves what it learned and `LearnedSchedule.fromJSON()`
+ * restores it, so that a restarted worker starts warm; `merge()` adds what
+ * another worker learned.
  *
  * @example Learn from finished jobs, then poll around the usual duration
  * ```ts
  * import { LearnedSchedule } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
- * const schedule = new LearnedSchedule();
+ * const schedule = new LearnedSchedule({ targetLatency: 2000 });
  * for (let i = 0; i < 50; i++) {
  *   const duration = 8000 + 100 * (i % 40); // 8 to 12 s
  *   schedule.observe({ after: duration, atMost: duration });
  * }
  * // No request is spent before jobs usually finish…
  * const first = schedule.nextDelay({ attempt: 1, elapsed: 0 });
- * assert.ok(first >= 8000 && first <= 10_500);
- * // …then one every `latencyRatio` (0.215) times the median (here ~2 s)
+ * assert.ok(first >= 7000 && first <= 10_500);
+ * // …then one about every 2 s
  * assert.ok(schedule.nextDelay({ attempt: 2, elapsed: first }) <= 2500);
  * ```
  */
@@ -131,29 +150,56 @@ export class LearnedSchedule implements PollSchedule {
   readonly fallback: PollSchedule;
   /** Number of jobs observed before learning is used. */
   readonly minSamples: number;
-  /** Observations after which an observation's weight halves. */
+  /** Later jobs after which a job's weight halves. */
   readonly halfLife: number;
-  /** Target 95th-percentile latency as a fraction of the median duration. */
-  readonly latencyRatio: number;
+  /** The 95th-percentile latency aimed at in ms, unless another option is set. */
+  readonly targetLatency: number | undefined;
+  /** The 95th-percentile latency as a fraction of the median, if set. */
+  readonly latencyRatio: number | undefined;
+  /** The expected requests per job planned for, if set. */
+  readonly maxRequestsPerJob: number | undefined;
   #histogram: DurationHistogram;
-  // The plan, rebuilt lazily after each observation.
-  #plan: number[] | undefined;
-  #target = 0;
+  #running: RunningWaits;
+  #plan: PollPlan | undefined;
+  // Jobs learned from since the plan was built.
+  #stale = 0;
 
   /**
    * Creates a schedule that has not learned anything yet.
    *
    * @param options The schedule's parameters.
    * @throws {RangeError} If a number is out of range.
-   * @throws {TypeError} If `fallback` is not a poll schedule.
+   * @throws {TypeError} If `fallback` is not a poll schedule, or more than
+   * one of `targetLatency`, `latencyRatio` and `maxRequestsPerJob` is set.
    */
   constructor(options: LearnedScheduleOptions = {}) {
-    const {
-      fallback = new Backoff(),
-      minSamples = 5,
-      halfLife = 100,
-      latencyRatio = 0.215,
-    } = options;
+    const { minSamples = 5, halfLife = 100, latencyRatio, maxRequestsPerJob } =
+      options;
+    const aims = ["targetLatency", "latencyRatio", "maxRequestsPerJob"]
+      .filter((name) => options[name as keyof typeof options] !== undefined);
+    if (aims.length > 1) {
+      throw new TypeError(
+        `Cannot create LearnedSchedule as only one of 'targetLatency', 'latencyRatio' and 'maxRequestsPerJob' may be set: current value sets ${
+          aims.map((name) => `'${name}'`).join(" and ")
+        }`,
+      );
+    }
+    const targetLatency = aims.length === 0
+      ? DEFAULT_TARGET
+      : options.targetLatency;
+    positive("targetLatency", targetLatency);
+    positive("latencyRatio", latencyRatio);
+    if (maxRequestsPerJob !== undefined) {
+      assertFiniteAtLeast(
+        "LearnedSchedule",
+        "maxRequestsPerJob",
+        maxRequestsPerJob,
+        2,
+      );
+    }
+    const cap = targetLatency ?? DEFAULT_TARGET;
+    const fallback = options.fallback ??
+      new Backoff({ initialDelay: Math.min(1000, cap), maxDelay: cap });
     if (typeof fallback?.nextDelay !== "function") {
       throw new TypeError(
         `Cannot create LearnedSchedule as 'fallback' must be a poll schedule: current value is ${
@@ -169,31 +215,57 @@ export class LearnedSchedule implements PollSchedule {
       );
     }
     assertFiniteAtLeast("LearnedSchedule", "halfLife", halfLife, 1);
-    if (
-      typeof latencyRatio !== "number" || !Number.isFinite(latencyRatio) ||
-      latencyRatio <= 0
-    ) {
-      throw new RangeError(
-        `Cannot create LearnedSchedule as 'latencyRatio' must be a positive finite number: current value is ${
-          show(latencyRatio)
-        }`,
-      );
-    }
     this.fallback = fallback;
     this.minSamples = minSamples;
     this.halfLife = halfLife;
+    this.targetLatency = targetLatency;
     this.latencyRatio = latencyRatio;
+    this.maxRequestsPerJob = maxRequestsPerJob;
     this.#histogram = new DurationHistogram(halfLife);
+    this.#running = new RunningWaits(this.#histogram);
   }
 
   /**
-   * How many jobs have been observed, the count that `minSamples` is
-   * compared with. It is not weighted by recency: recency only weighs how
-   * much each observation shapes the learned distribution.
+   * Restores a schedule from what {@linkcode LearnedSchedule.toJSON} saved,
+   * with the given options (the document holds none).
+   *
+   * @example A restarted worker starts warm
+   * ```ts
+   * import { LearnedSchedule } from "@video-status/client";
+   * import assert from "node:assert/strict";
+   *
+   * const before = new LearnedSchedule();
+   * for (let i = 0; i < 20; i++) before.observe({ after: 9000, atMost: 10_000 });
+   * const text = JSON.stringify(before);
+   * const after = LearnedSchedule.fromJSON(text);
+   * assert.equal(after.samples, 20);
+   * const context = { attempt: 1, elapsed: 0 };
+   * assert.equal(after.nextDelay(context), before.nextDelay(context));
+   * ```
+   *
+   * @param json The document, or its JSON text.
+   * @param options The restored schedule's options.
+   * @returns The schedule.
+   * @throws {TypeError} If the document is not a valid learned schedule of
+   * this version; the message names the field.
+   */
+  static fromJSON(
+    json: unknown,
+    options?: LearnedScheduleOptions,
+  ): LearnedSchedule {
+    const state = decodeState(json, "restore LearnedSchedule");
+    const schedule = new LearnedSchedule(options);
+    schedule.#histogram.merge(state);
+    return schedule;
+  }
+
+  /**
+   * How many jobs have been observed to complete, the count that
+   * `minSamples` is compared with.
    *
    * @example
    * ```ts
-   * import { LearnedSchedule } from "./learned_schedule.ts";
+   * import { LearnedSchedule } from "@video-status/client";
    * import assert from "node:assert/strict";
    *
    * const schedule = new LearnedSchedule({ halfLife: 1 });
@@ -213,7 +285,7 @@ export class LearnedSchedule implements PollSchedule {
    *
    * @example The median of what was learned
    * ```ts
-   * import { LearnedSchedule } from "./learned_schedule.ts";
+   * import { LearnedSchedule } from "@video-status/client";
    * import assert from "node:assert/strict";
    *
    * const schedule = new LearnedSchedule();
@@ -243,7 +315,7 @@ export class LearnedSchedule implements PollSchedule {
    *
    * @example A legacy server only brackets the completion
    * ```ts
-   * import { LearnedSchedule } from "./learned_schedule.ts";
+   * import { LearnedSchedule } from "@video-status/client";
    * import assert from "node:assert/strict";
    *
    * const schedule = new LearnedSchedule();
@@ -254,18 +326,12 @@ export class LearnedSchedule implements PollSchedule {
    *
    * @param observation Milliseconds since the job started: when the last
    * `pending` answer was received (0 if none was) and when the first final
-   * one was, equal only when the exact time was observed.
+   * one was, equal only when the exact time was observed; and the wait.
    * @throws {RangeError} Unless `0 <= after <= atMost` are finite numbers.
    */
   observe(observation: CompletionObservation): void {
     const { after, atMost } = observation;
-    if (!(Number.isFinite(after) && after >= 0)) {
-      throw new RangeError(
-        `Cannot observe as 'after' must be a non-negative finite number: current value is ${
-          show(after)
-        }`,
-      );
-    }
+    nonNegative("observe", "after", after);
     if (!(Number.isFinite(atMost) && atMost >= after)) {
       throw new RangeError(
         `Cannot observe as 'atMost' must be a finite number of at least 'after' (${after}): current value is ${
@@ -273,8 +339,34 @@ export class LearnedSchedule implements PollSchedule {
         }`,
       );
     }
-    this.#histogram.observe({ after, atMost });
-    this.#plan = undefined;
+    const weight = this.#running.end(observation.wait);
+    this.#histogram.observe({ after, atMost }, weight);
+    this.#stale++;
+  }
+
+  /**
+   * Learns that a wait ended without a final status: its job ran longer
+   * than `after`.
+   *
+   * @example
+   * ```ts
+   * import { LearnedSchedule } from "@video-status/client";
+   * import assert from "node:assert/strict";
+   *
+   * const schedule = new LearnedSchedule();
+   * schedule.observe({ after: 9000, atMost: 10_000 });
+   * schedule.abandon({ after: 60_000, wait: {} });
+   * assert.equal(schedule.toJSON().unfinished.weights.length, 1);
+   * ```
+   *
+   * @param observation Milliseconds since the job started, and the wait.
+   * @throws {RangeError} Unless `after` is a non-negative finite number.
+   */
+  abandon(observation: UnfinishedObservation): void {
+    nonNegative("abandon", "after", observation.after);
+    const weight = this.#running.end(observation.wait);
+    this.#histogram.censor(observation.after, weight);
+    this.#stale++;
   }
 
   /**
@@ -285,8 +377,7 @@ export class LearnedSchedule implements PollSchedule {
    *
    * @example
    * ```ts
-   * import { Backoff } from "./backoff.ts";
-   * import { LearnedSchedule } from "./learned_schedule.ts";
+   * import { Backoff, LearnedSchedule } from "@video-status/client";
    * import assert from "node:assert/strict";
    *
    * const schedule = new LearnedSchedule({ fallback: new Backoff({ jitter: 0 }) });
@@ -297,77 +388,116 @@ export class LearnedSchedule implements PollSchedule {
    * @returns Milliseconds to wait.
    */
   nextDelay(context: PollContext): number {
-    if (this.samples < this.minSamples) return this.fallback.nextDelay(context);
-    const plan = this.#ensurePlan();
     // Also maps NaN to 0, so that the search below cannot return NaN.
     const elapsed = context.elapsed > 0 ? context.elapsed : 0;
-    const earliest = elapsed + this.#target / 2;
+    if (
+      context.wait !== undefined && this.#running.seen(context.wait, elapsed)
+    ) {
+      this.#stale++;
+    }
+    if (this.samples < this.minSamples) return this.fallback.nextDelay(context);
+    const { polls, target } = this.#currentPlan();
+    const earliest = elapsed + target / 2;
     let low = 0;
-    let high = plan.length;
+    let high = polls.length;
     while (low < high) {
       const middle = (low + high) >> 1;
-      if (plan[middle] < earliest) low = middle + 1;
+      if (polls[middle] < earliest) low = middle + 1;
       else high = middle;
     }
-    if (low === plan.length) return this.fallback.nextDelay(context);
-    return plan[low] - elapsed;
+    if (low === polls.length) return this.fallback.nextDelay(context);
+    return polls[low] - elapsed;
   }
 
-  #ensurePlan(): number[] {
-    if (this.#plan) return this.#plan;
-    const target = Math.min(
-      MAX_TARGET,
-      Math.max(MIN_TARGET, this.latencyRatio * this.#histogram.quantile(0.5)),
+  /**
+   * What was learned, as a versioned JSON document: what
+   * {@linkcode LearnedSchedule.fromJSON} restores and
+   * {@linkcode LearnedSchedule.merge} adds. Waits still running and the
+   * options are not part of it.
+   *
+   * @example
+   * ```ts
+   * import { LearnedSchedule } from "@video-status/client";
+   * import assert from "node:assert/strict";
+   *
+   * const saved = new LearnedSchedule().toJSON();
+   * assert.equal(saved.version, 2);
+   * assert.equal(saved.observations, 0);
+   * ```
+   *
+   * @returns The document.
+   */
+  toJSON(): LearnedScheduleJSON {
+    return encodeState(this.#histogram.state());
+  }
+
+  /**
+   * Adds what another schedule learned (its `toJSON()` document), as if this
+   * one had seen those jobs too, each as recent as it was there. Merge each
+   * document once: merging the same one twice counts its jobs twice.
+   *
+   * @example Two workers pool what they learned
+   * ```ts
+   * import { LearnedSchedule } from "@video-status/client";
+   * import assert from "node:assert/strict";
+   *
+   * const a = new LearnedSchedule();
+   * const b = new LearnedSchedule();
+   * a.observe({ after: 9000, atMost: 10_000 });
+   * b.observe({ after: 19_000, atMost: 20_000 });
+   * const pooled = LearnedSchedule.fromJSON(a.toJSON());
+   * pooled.merge(b.toJSON());
+   * assert.equal(pooled.samples, 2);
+   * ```
+   *
+   * @param json The other schedule's document, or its JSON text.
+   * @throws {TypeError} If the document is not a valid learned schedule of
+   * this version; nothing is merged then.
+   */
+  merge(json: unknown): void {
+    this.#histogram.merge(decodeState(json, "merge LearnedSchedule"));
+    this.#plan = undefined;
+  }
+
+  #currentPlan(): PollPlan {
+    const stale = Math.min(MAX_STALE, this.samples * STALE_SHARE);
+    if (this.#plan !== undefined && this.#stale < stale) return this.#plan;
+    const histogram = this.#histogram;
+    const bound = (target: number): number =>
+      Math.min(MAX_TARGET, Math.max(MIN_TARGET, target));
+    this.#plan = this.maxRequestsPerJob !== undefined
+      ? planForBudget(histogram, this.maxRequestsPerJob, MIN_TARGET, MAX_TARGET)
+      : planForLatency(
+        histogram,
+        bound(
+          this.targetLatency ??
+            this.latencyRatio! * histogram.quantile(0.5),
+        ),
+      );
+    this.#stale = 0;
+    return this.#plan;
+  }
+}
+
+function positive(name: string, value: number | undefined): void {
+  if (
+    value !== undefined &&
+    (typeof value !== "number" || !Number.isFinite(value) || value <= 0)
+  ) {
+    throw new RangeError(
+      `Cannot create LearnedSchedule as '${name}' must be a positive finite number: current value is ${
+        show(value)
+      }`,
     );
-    this.#target = target;
-    // The exchange rate between late detections and saved requests is the
-    // one Lagrange multiplier of the problem: bisect it on a log scale for
-    // the largest rate whose plan stays within the late budget.
-    let low = -8;
-    let high = 4;
-    let plan = this.#planFor(target, 10 ** low).polls;
-    for (let i = 0; i < 16; i++) {
-      const middle = (low + high) / 2;
-      const candidate = this.#planFor(target, 10 ** middle);
-      if (candidate.late <= LATE_BUDGET) {
-        low = middle;
-        plan = candidate.polls;
-      } else {
-        high = middle;
-      }
-    }
-    this.#plan = plan;
-    return plan;
   }
+}
 
-  // Plans poll times from 0: each gap is the target latency, stretched step
-  // by step while the late detections a step causes cost at most `rate`
-  // times the requests it saves. Returns the polls and the share of late
-  // detections.
-  #planFor(target: number, rate: number): { polls: number[]; late: number } {
-    const polls = [0];
-    const step = target / 16;
-    let late = 0;
-    let steps = 0;
-    let time = 0;
-    while (polls.length < MAX_POLLS && steps < MAX_STEPS) {
-      if (1 - this.#histogram.cdf(time) < HORIZON) break;
-      const longest = polls.length === 1 ? Infinity : (MAX_GAP - 1) * target;
-      let stretch = 0;
-      while (stretch < longest && steps++ < MAX_STEPS) {
-        const from = time + stretch;
-        if (1 - this.#histogram.cdf(from) < HORIZON) break;
-        const cost = this.#histogram.cdf(from + step) -
-          this.#histogram.cdf(from);
-        const saved = (step / target) *
-          (1 - this.#histogram.cdf(from + step + target));
-        if (saved === 0 || cost > rate * saved) break;
-        stretch += step;
-      }
-      late += this.#histogram.cdf(time + stretch) - this.#histogram.cdf(time);
-      time += stretch + target;
-      polls.push(time);
-    }
-    return { polls, late };
+function nonNegative(action: string, name: string, value: number): void {
+  if (!(Number.isFinite(value) && value >= 0)) {
+    throw new RangeError(
+      `Cannot ${action} as '${name}' must be a non-negative finite number: current value is ${
+        show(value)
+      }`,
+    );
   }
 }

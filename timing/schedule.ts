@@ -27,6 +27,14 @@ export interface PollContext {
   attempt: number;
   /** Milliseconds since the wait started (for a job this client created: since its creation). */
   elapsed: number;
+  /**
+   * Identifies the wait: the same object in every call about it, down to
+   * the `observe()` or `abandon()` that ends it. Present only when the wait
+   * knows when its job started, so that `elapsed` is the job's age and a
+   * schedule can learn from waits still running (their jobs are longer than
+   * that).
+   */
+  wait?: object;
 }
 
 /**
@@ -59,6 +67,33 @@ export interface CompletionObservation {
    * exact time of the completion was observed.
    */
   atMost: number;
+  /** The wait, as {@linkcode PollContext.wait} named it; absent if it did not. */
+  wait?: object;
+}
+
+/**
+ * A wait that ended without a final status (aborted, timed out, out of
+ * retries): its job was still running `after` ms after it started.
+ *
+ * @example Count the jobs that outlived their waits
+ * ```ts
+ * import type { PollSchedule, UnfinishedObservation } from "@video-status/client";
+ * import assert from "node:assert/strict";
+ *
+ * const outlived: number[] = [];
+ * const schedule: PollSchedule = {
+ *   nextDelay: () => 1000,
+ *   abandon: ({ after }: UnfinishedObservation) => void outlived.push(after),
+ * };
+ * schedule.abandon?.({ after: 30_000, wait: {} });
+ * assert.deepEqual(outlived, [30_000]);
+ * ```
+ */
+export interface UnfinishedObservation {
+  /** When the last `pending` answer was received, in ms since the job started. */
+  after: number;
+  /** The wait, as {@linkcode PollContext.wait} named it. */
+  wait: object;
 }
 
 /**
@@ -89,4 +124,12 @@ export interface PollSchedule {
    * @param observation Where the completion lies.
    */
   observe?(observation: CompletionObservation): void;
+  /**
+   * Called once when a wait whose `nextDelay()` calls carried a `wait` ends
+   * without a final status, so that a schedule can learn that its job ran
+   * longer, and forget the wait. Optional; it must not throw.
+   *
+   * @param observation How long the job was seen running.
+   */
+  abandon?(observation: UnfinishedObservation): void;
 }

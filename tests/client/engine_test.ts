@@ -228,7 +228,7 @@ Deno.test("only a wait that knows its job's start teaches the schedule", async (
       const job = await client.createJob();
       await clock.sleep(4000);
       await client.waitForJob(job);
-      assert.deepEqual(observed, [{ after: 0, atMost: 4000 }]);
+      assert.deepEqual(observed, [{ after: 0, atMost: 4000, wait: {} }]);
     },
   );
 
@@ -255,7 +255,7 @@ Deno.test("only a wait that knows its job's start teaches the schedule", async (
         schedule,
       });
       await client.waitForJob(await client.createJob());
-      assert.deepEqual(observed, [{ after: 1000, atMost: 2000 }]);
+      assert.deepEqual(observed, [{ after: 1000, atMost: 2000, wait: {} }]);
     },
   );
 
@@ -278,7 +278,7 @@ Deno.test("only a wait that knows its job's start teaches the schedule", async (
       });
       await client.waitForJob(await client.createJob());
       // The second request left at 100 and was held until the change at 7100.
-      assert.deepEqual(observed, [{ after: 100, atMost: 7100 }]);
+      assert.deepEqual(observed, [{ after: 100, atMost: 7100, wait: {} }]);
     },
   );
 });
@@ -518,7 +518,7 @@ Deno.test("a wait for a created job teaches the schedule where its completion la
     },
   });
   await client.waitForJob(await client.createJob());
-  assert.deepEqual(observed, [{ after: 3000, atMost: 6000 }]);
+  assert.deepEqual(observed, [{ after: 3000, atMost: 6000, wait: {} }]);
 });
 
 Deno.test("a wait queued for the request budget still ends at its timeout", async () => {

@@ -186,7 +186,7 @@ Deno.test("an event stream's final status teaches near-exact only after a pendin
   const final = await client.waitForJob(await client.createJob());
   assert.deepEqual(final.body, DONE);
   // Pending at 3000, still nothing new at the heartbeat at 6000, final at 9000.
-  assert.deepEqual(observed, [{ after: 6000, atMost: 9000 }]);
+  assert.deepEqual(observed, [{ after: 6000, atMost: 9000, wait: {} }]);
 });
 Deno.test("sse strategy follows the event stream and delivers the final status once", async () => {
   const stream = [

@@ -282,7 +282,7 @@ Deno.test("a socket's final status after a pending one teaches the schedule near
     schedule: { nextDelay: () => 1000, observe: (o) => observed.push(o) },
   }, [json({ id: "j", result: "pending" }, { status: 201 })]);
   await client.waitForJob(await client.createJob());
-  assert.deepEqual(observed, [{ after: 1000, atMost: 3000 }]);
+  assert.deepEqual(observed, [{ after: 1000, atMost: 3000, wait: {} }]);
 });
 
 Deno.test("the transport opens no socket to an origin the client may not reach", async () => {

@@ -35,7 +35,7 @@ Deno.test("mixture() draws from each part in proportion", () => {
 });
 
 Deno.test("simulatePolling() counts requests and latency in virtual time", () => {
-  const observed: { after: number; atMost: number }[] = [];
+  const observed: { after: number; atMost: number; wait?: object }[] = [];
   const result = simulatePolling(
     { nextDelay: () => 1000, observe: (o) => observed.push(o) },
     [
@@ -48,9 +48,9 @@ Deno.test("simulatePolling() counts requests and latency in virtual time", () =>
   assert.deepEqual(result, { requests: [4, 1, 2], latencies: [500, 0, 0] });
   // Reported in completion order: job 2 (t = 100), job 3 (1200), job 1 (3000).
   assert.deepEqual(observed, [
-    { after: 0, atMost: 0 },
-    { after: 0, atMost: 1000 },
-    { after: 2000, atMost: 3000 },
+    { after: 0, atMost: 0, wait: {} },
+    { after: 0, atMost: 1000, wait: {} },
+    { after: 2000, atMost: 3000, wait: {} },
   ]);
 });
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   DurationHistogram,
+  kaplanMeier,
   LONGEST_DURATION,
 } from "../../timing/duration_histogram.ts";
 import { lognormal } from "../../scripts/_workload.ts";
@@ -66,12 +67,14 @@ Deno.test("DurationHistogram keeps a bounded, decaying memory", () => {
   for (let i = 0; i < 20_000; i++) {
     // From 1 ms to about 11 days: every bin of the histogram gets used.
     const duration = Math.exp(random() * 20);
+    histogram.tick();
     histogram.observe({ after: duration * 0.9, atMost: duration });
   }
   assert.equal(histogram.observations, 20_000);
   // Then every job takes 60 s: 1000 observations later the old ones, half of
   // which were under 30 s, weigh a thousandth.
   for (let i = 0; i < 1000; i++) {
+    histogram.tick();
     histogram.observe({ after: 60_000, atMost: 60_000 });
   }
   assert.ok(Math.abs(histogram.quantile(0.5) - 60_000) < 1800);
@@ -88,4 +91,81 @@ Deno.test("DurationHistogram keeps durations beyond its range in its last bin", 
   }
   assert.equal(histogram.cdf(Infinity), 1);
   assert.ok(histogram.cdf(0) >= 0);
+});
+
+Deno.test("kaplanMeier() is the product-limit estimate on censored data", async (t) => {
+  await t.step("a textbook case: events at 1, 3, 5, one censored at 2", () => {
+    // Four jobs: S = 3/4 after the first event, 3/4 · 1/2 after the second
+    // (the censored job has left the risk set), 0 after the last.
+    const completed = Float64Array.from([0, 1, 0, 1, 0, 1]);
+    const censored = Float64Array.from([0, 0, 1, 0, 0, 0]);
+    assert.deepEqual(
+      Array.from(kaplanMeier(completed, censored)),
+      [0, 0.25, 0, 0.375, 0, 0.375],
+    );
+  });
+  await t.step("without censoring it is the normalised histogram", () => {
+    const random = seededRandom(3);
+    const completed = Float64Array.from({ length: 40 }, () => random() * 5);
+    const total = completed.reduce((sum, value) => sum + value, 0);
+    const density = kaplanMeier(completed);
+    density.forEach((value, i) =>
+      assert.ok(Math.abs(value - completed[i] / total) < 1e-12)
+    );
+  });
+  await t.step("censored last: the rest of the probability lies beyond", () => {
+    const density = kaplanMeier(
+      Float64Array.from([1, 0, 0]),
+      Float64Array.from([0, 0, 3]),
+    );
+    assert.deepEqual(Array.from(density), [0.25, 0, 0]);
+  });
+  await t.step(
+    "for any data, probabilities between 0 and 1 summing to at most 1",
+    () => {
+      const random = seededRandom(4);
+      for (let run = 0; run < 200; run++) {
+        const any = () =>
+          Float64Array.from(
+            { length: 16 },
+            () => random() < 0.5 ? 0 : random() * 10,
+          );
+        const density = kaplanMeier(any(), any(), any());
+        const sum = density.reduce((s, v) => s + v, 0);
+        assert.ok(density.every((v) => v >= 0 && v <= 1) && sum <= 1 + 1e-12);
+      }
+    },
+  );
+});
+
+Deno.test("DurationHistogram is not biased by which jobs end first when the running ones are censored", () => {
+  // 2000 jobs started together, seen when the fastest 30 % have ended.
+  const random = seededRandom(12);
+  const draw = lognormal(6000, 0.6);
+  const durations = Array.from({ length: 2000 }, () => draw(random));
+  const now = 6000 * Math.exp(0.6 * -0.5244); // the true 30th percentile
+  const censoring = new DurationHistogram(1e9);
+  const completionsOnly = new DurationHistogram(1e9);
+  for (const duration of durations) {
+    if (duration <= now) {
+      censoring.observe({ after: duration, atMost: duration });
+      completionsOnly.observe({ after: duration, atMost: duration });
+    } else {
+      censoring.censor(now, 1, true);
+    }
+  }
+  const truth = 6000 * Math.exp(0.6 * -1.2816); // the true 10th percentile
+  const estimate = censoring.quantile(0.1);
+  assert.ok(Math.abs(estimate / truth - 1) < 0.08, `${estimate} vs ${truth}`);
+  // Completions alone teach that jobs are short: their 10th percentile is
+  // far below the truth.
+  assert.ok(completionsOnly.quantile(0.1) < 0.8 * truth);
+  // Nothing is known beyond the oldest running wait.
+  assert.ok(censoring.horizon < now * 1.6);
+  assert.ok(censoring.cdf(now * 2) < 0.4);
+  // Once the running waits end, their evidence goes with them.
+  censoring.clearRunning();
+  assert.ok(
+    Math.abs(censoring.quantile(0.1) - completionsOnly.quantile(0.1)) < 1,
+  );
 });
