@@ -7,7 +7,8 @@ import type { WebhookEvent } from "../client/webhooks/source.ts";
 import type { WebhookReceiver } from "../client/webhooks/receiver.ts";
 import { ExpiringMap } from "../client/webhooks/expiring_map.ts";
 import { delay, systemClock } from "../timing/clock.ts";
-import { LuaScript, RedisConnection } from "./connection.ts";
+import { LuaScript, type RedisConnection } from "./connection.ts";
+import { openConnection } from "./_open.ts";
 import {
   decodeEvent,
   encodeEvent,
@@ -41,8 +42,6 @@ const READ_COUNT = 100;
 // The longest wait for a reply beyond a read's own block, in ms: a Redis
 // slower than this counts as down.
 const COMMAND_TIMEOUT = 1000;
-// The longest pause between attempts to reconnect, in ms.
-const MAX_RECONNECT_DELAY = 1000;
 // The wait before asking a Redis that failed again, in ms.
 const RETRY_DELAY = 200;
 
@@ -84,31 +83,31 @@ export class Fanout {
   constructor(settings: FanoutSettings) {
     this.#settings = settings;
     this.#health = new Health(settings.onFallback);
-    const connect = (commandTimeout: number, onReady: () => void) =>
-      new RedisConnection({
-        url: settings.url,
-        commandTimeout,
-        maxReconnectDelay: MAX_RECONNECT_DELAY,
-        onReady,
-        // A lost connection is told at once, not at the next command.
-        onLost: (cause) => {
-          if (!this.#closing.signal.aborted) this.#health.failed(cause);
-        },
-      });
-    // Commands sent before the first connection would fail as offline: the
-    // reading starts once both connections are ready, or after a while.
-    let ready = 0;
-    const opened = Promise.withResolvers<void>();
-    const onReady = () => ++ready === 2 && opened.resolve();
-    this.#commands = connect(COMMAND_TIMEOUT, onReady);
-    this.#reader = connect(READ_BLOCK + COMMAND_TIMEOUT, onReady);
+    // A lost connection is told at once, not at the next command.
+    const onLost = (cause: unknown) => {
+      if (!this.#closing.signal.aborted) this.#health.failed(cause);
+    };
+    const signal = this.#closing.signal;
+    const commands = openConnection(
+      settings.url,
+      COMMAND_TIMEOUT,
+      onLost,
+      signal,
+    );
+    const reader = openConnection(
+      settings.url,
+      READ_BLOCK + COMMAND_TIMEOUT,
+      onLost,
+      signal,
+    );
+    this.#commands = commands.connection;
+    this.#reader = reader.connection;
     this.#stopReceiver = settings.receiver?.listenAll((event) =>
       this.#publish(event)
     );
-    this.#reading = Promise.race([
-      opened.promise,
-      delay(COMMAND_TIMEOUT, this.#closing.signal),
-    ]).then(() => this.#read(), () => {});
+    this.#reading = Promise.all([commands.opened, reader.opened]).then(() =>
+      this.#read()
+    );
   }
 
   /** Whether the last contact with Redis failed. */
