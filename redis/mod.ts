@@ -26,3 +26,8 @@ export {
   type RedisWebhookSourceOptions,
 } from "./webhooks.ts";
 export type { RedisFallbackEvent } from "./_health.ts";
+export {
+  createRedisLearning,
+  type RedisLearning,
+  type RedisLearningOptions,
+} from "./learning.ts";
