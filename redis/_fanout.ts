@@ -130,7 +130,15 @@ export class Fanout {
     let set = this.#listening.get(jobId);
     if (set === undefined) this.#listening.set(jobId, set = new Set());
     set.add(listening);
-    const stopLocal = receiver?.listen(jobId, listening.hear);
+    let stopLocal: (() => void) | undefined;
+    try {
+      stopLocal = receiver?.listen(jobId, listening.hear);
+    } catch (error) {
+      // The listener threw at the receiver's replay: it listens to nothing.
+      set.delete(listening);
+      if (set.size === 0) this.#listening.delete(jobId);
+      throw error;
+    }
     // Before Redis is first reached, the first contact replays instead.
     if (!this.#starting) void this.#replay([listening]);
     return () => {
@@ -223,7 +231,7 @@ export class Fanout {
       if (!this.#listening.get(listening.jobId)?.has(listening)) continue;
       for (const entry of Array.isArray(entries) ? entries : []) {
         const event = decodeEvent(entry);
-        if (event?.jobId === listening.jobId) listening.hear(event);
+        if (event?.jobId === listening.jobId) tell(listening, event);
       }
     }
   }
@@ -295,12 +303,17 @@ export class Fanout {
 
   #dispatch(event: WebhookEvent): void {
     for (const listening of [...this.#listening.get(event.jobId) ?? []]) {
-      try {
-        listening.hear(event);
-      } catch {
-        // A wait's listener that throws must not stop the others, nor the
-        // reading: its own wait owns that error.
-      }
+      tell(listening, event);
     }
+  }
+}
+
+/** Gives a wait an event that came through Redis. */
+function tell(listening: Listening, event: WebhookEvent): void {
+  try {
+    listening.hear(event);
+  } catch {
+    // A wait's listener that throws must not stop the others, nor the
+    // reading: its own wait owns that error.
   }
 }
