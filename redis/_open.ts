@@ -6,8 +6,9 @@
 import { delay } from "../timing/clock.ts";
 import { RedisConnection } from "./connection.ts";
 
-/** The longest pause between attempts to reconnect, in ms. */
-export const MAX_RECONNECT_DELAY = 1000;
+// The longest pause between attempts to reconnect, in ms: a restarted
+// Redis is reached again within about a second.
+const MAX_RECONNECT_DELAY = 1000;
 
 /** A connection, and when to send the first command on it. */
 export interface Opening {
@@ -24,6 +25,14 @@ export function openConnection(
   signal: AbortSignal,
 ): Opening {
   const ready = Promise.withResolvers<void>();
+  // The grace period ends at readiness too, so that no timer outlives it.
+  const grace = new AbortController();
+  const end = () => grace.abort();
+  signal.addEventListener("abort", end, { once: true });
+  ready.promise.then(() => {
+    signal.removeEventListener("abort", end);
+    end();
+  });
   const connection = new RedisConnection({
     url,
     commandTimeout,
@@ -33,7 +42,7 @@ export function openConnection(
   });
   const opened = Promise.race([
     ready.promise,
-    delay(commandTimeout, signal).catch(() => {}),
+    delay(commandTimeout, grace.signal).catch(() => {}),
   ]);
   return { connection, opened };
 }

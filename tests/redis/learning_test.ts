@@ -227,3 +227,33 @@ redisTest("workers share every syncInterval without being asked", async () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 });
+
+redisTest(
+  "a slow Redis holds a sync no longer than the command timeout",
+  async () => {
+    await using redis = await RedisServer.start();
+    await using w = worker(redis.url, { commandTimeout: 300 });
+    await w.ready;
+    learn(w, 3, 8);
+    await redis.command("CLIENT", "PAUSE", "1000", "ALL");
+    const started = performance.now();
+    assert.equal(await w.sync(), false);
+    const took = performance.now() - started;
+    assert.ok(took >= 250 && took < 950, `the sync took ${took} ms`);
+    assert.equal(w.schedule.samples, 3, "it learns alone meanwhile");
+    assert.deepEqual(w.changes, ["local"]);
+    // Once Redis answers, what was kept is shared.
+    const deadline = Date.now() + 5000;
+    while (!await w.sync()) {
+      if (Date.now() > deadline) assert.fail("Redis did not take the sync");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.equal(
+      LearnedSchedule.fromJSON(
+        (await redis.command("HGET", KEY, "schedule")).split("\r\n")[1],
+      ).samples,
+      3,
+    );
+    assert.deepEqual(w.changes, ["local", "redis"]);
+  },
+);
