@@ -49,17 +49,20 @@ export class MemoryBudget implements RequestBudget {
   /**
    * `perSecond` is Infinity (no budget), at least 1 (whole requests per
    * second; a fraction is rounded down), or below 1 (one request every
-   * `1 / perSecond` seconds).
+   * `1 / perSecond` seconds). A `full` budget starts as if each of its
+   * slots had just carried a request.
    */
-  constructor(perSecond: number, clock: Clock) {
+  constructor(perSecond: number, clock: Clock, full = false) {
     this.#clock = clock;
     if (perSecond === Infinity) {
       this.#releases = new Float64Array(0);
       return;
     }
     if (perSecond < 1) this.#window = 1000 / perSecond + 1;
+    // A budget that starts full counts every slot as used just now: for
+    // one that takes over from another whose sends it cannot see.
     this.#releases = new Float64Array(Math.max(1, Math.floor(perSecond)))
-      .fill(-Infinity);
+      .fill(full ? clock.now() : -Infinity);
   }
 
   /** Whether every request may go at once. */

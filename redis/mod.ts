@@ -20,6 +20,8 @@
  */
 
 export type { RequestBudget } from "../client/request_budget.ts";
+export { createRedisBudget, type RedisBudget } from "./budget.ts";
+export type { RedisBudgetEvent, RedisBudgetOptions } from "./budget_options.ts";
 export {
   createRedisWebhookSource,
   type RedisWebhookSource,

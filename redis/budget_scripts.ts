@@ -1,0 +1,140 @@
+// The shared budget's state lives in Redis and changes only through these
+// scripts, each atomic on the server and on the server's clock (TIME), so
+// that the processes' clocks never matter. Keys, under the budget's key K:
+//
+//   K:used       sorted set of the places that count: "h:<ticket>" held,
+//                scored with when the hold lapses (a holder that died);
+//                "s:<ticket>" sent, scored with when it leaves the window
+//   K:queue      sorted set of waiting tickets, scored by arrival (K:seq)
+//   K:granted:P  list of tickets granted to process P, not yet collected
+//   K:alive:P    present while process P lives (a lease it renews)
+//   K:members    sorted set of processes by when they last spoke
+//   K:quiet      present while the processes pace themselves locally,
+//                after one came back from a fallback (see budget.ts)
+//   K:wake       channel: a process's id when it was granted tickets, "*"
+//                when the next free place came earlier than planned
+//
+// A ticket is "<process>.<n>": its owner is what precedes the last dot.
+
+import { LuaScript } from "./connection.ts";
+
+// Every script starts with the time and the key names; ARGV[1] is the key.
+const PRELUDE = `
+local K = ARGV[1]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local used, queue = K .. ':used', K .. ':queue'
+`;
+
+// Hands free places to the queue's head, in order, dropping the tickets of
+// processes that died; wakes each owner but \`me\`, who collects its own.
+const GRANT = `
+local function grant(capacity, hold, lease, me)
+  redis.call('ZREMRANGEBYSCORE', used, '-inf', now)
+  local free = capacity - redis.call('ZCARD', used)
+  local woken = {}
+  while free > 0 do
+    local head = redis.call('ZRANGE', queue, 0, 0)[1]
+    if not head then break end
+    redis.call('ZREM', queue, head)
+    local owner = string.match(head, '^(.*)%.')
+    if owner == me or redis.call('EXISTS', K .. ':alive:' .. owner) == 1 then
+      redis.call('ZADD', used, now + hold, 'h:' .. head)
+      redis.call('RPUSH', K .. ':granted:' .. owner, head)
+      redis.call('PEXPIRE', K .. ':granted:' .. owner, lease)
+      free = free - 1
+      if owner ~= me then woken[owner] = true end
+    end
+  end
+  for owner in pairs(woken) do redis.call('PUBLISH', K .. ':wake', owner) end
+end
+`;
+
+/**
+ * ARGV: key, process, capacity, window, hold, lease, then tickets to queue.
+ * Returns {"quiet", ms left} while the processes pace themselves, else
+ * {"ok", ms until the next place frees (-1: nothing waits), processes
+ * alive, tickets granted to this process...}.
+ */
+export const PUMP: LuaScript = new LuaScript(`${PRELUDE}${GRANT}
+local me = ARGV[2]
+local capacity, hold, lease = tonumber(ARGV[3]), tonumber(ARGV[5]), tonumber(ARGV[6])
+redis.call('SET', K .. ':alive:' .. me, 1, 'PX', lease)
+redis.call('ZADD', K .. ':members', now, me)
+-- Counted for a minute after they last spoke: an idle process may wake.
+redis.call('ZREMRANGEBYSCORE', K .. ':members', '-inf', now - 60000)
+local members = redis.call('ZCARD', K .. ':members')
+local quiet = redis.call('PTTL', K .. ':quiet')
+if quiet > 0 then return {'quiet', quiet, members} end
+for i = 7, #ARGV do
+  redis.call('ZADD', queue, redis.call('INCR', K .. ':seq'), ARGV[i])
+end
+grant(capacity, hold, lease, me)
+local mine = K .. ':granted:' .. me
+local reply = {'ok', -1, members}
+if redis.call('ZCARD', queue) > 0 then
+  local first = redis.call('ZRANGE', used, 0, 0, 'WITHSCORES')
+  if first[2] then reply[2] = tonumber(first[2]) - now end
+end
+for _, ticket in ipairs(redis.call('LRANGE', mine, 0, -1)) do
+  table.insert(reply, ticket)
+end
+redis.call('DEL', mine)
+return reply
+`);
+
+/**
+ * ARGV: key, ticket, window. Counts the ticket's request from now, held or
+ * not (a hold that lapsed still counts its late request).
+ */
+export const SENT: LuaScript = new LuaScript(`${PRELUDE}
+local ticket = ARGV[2]
+redis.call('ZREM', used, 'h:' .. ticket)
+redis.call('ZADD', used, now + tonumber(ARGV[3]), 's:' .. ticket)
+-- Those waiting planned for the earliest place: if this one is now it, they
+-- must plan again.
+if redis.call('ZCARD', queue) > 0 and
+    redis.call('ZRANGE', used, 0, 0)[1] == 's:' .. ticket then
+  redis.call('PUBLISH', K .. ':wake', '*')
+end
+return 1
+`);
+
+/**
+ * ARGV: key, process, capacity, hold, lease, then tickets. Gives the
+ * tickets up, queued or held and unsent, and hands their places on.
+ */
+export const RELEASE: LuaScript = new LuaScript(`${PRELUDE}${GRANT}
+local me = ARGV[2]
+for i = 6, #ARGV do
+  redis.call('ZREM', queue, ARGV[i])
+  redis.call('ZREM', used, 'h:' .. ARGV[i])
+  redis.call('LREM', K .. ':granted:' .. me, 0, ARGV[i])
+end
+-- No process collects here: every owner granted a place is woken, this one
+-- too.
+grant(tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), '')
+return 1
+`);
+
+/**
+ * ARGV: key, process, window, quiet, then ages in ms of requests this
+ * process sent without Redis. Counts each as sent that long ago, and (quiet
+ * above 0) keeps every process pacing itself for `quiet` ms more. Returns the ms of quiet
+ * left and the processes alive.
+ */
+export const RESTORE: LuaScript = new LuaScript(`${PRELUDE}
+local me, window, quiet = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+for i = 5, #ARGV do
+  local leaves = now - tonumber(ARGV[i]) + window
+  if leaves > now then
+    redis.call('ZADD', used, leaves, 's:' .. me .. '.r' .. redis.call('INCR', K .. ':seq'))
+  end
+end
+if quiet > 0 and redis.call('PTTL', K .. ':quiet') < quiet then
+  redis.call('SET', K .. ':quiet', 1, 'PX', quiet)
+end
+redis.call('ZADD', K .. ':members', now, me)
+local members = redis.call('ZCARD', K .. ':members')
+return {redis.call('PTTL', K .. ':quiet'), members}
+`);

@@ -1,0 +1,398 @@
+// One request budget for every process that names the same key. Waiters
+// queue in Redis in order of arrival, whatever their process; a script
+// hands places out (budget_scripts.ts) and tells each owner through the
+// wake channel, and each process asks again when the next place frees.
+//
+// Without Redis (unreachable, lost, slower than `commandTimeout`) a process
+// paces itself on a local share of the budget and says so. Coming back, it
+// first tells Redis what it sent in the last window, and every process keeps
+// pacing itself (while recording its sends) for a window more, the "quiet":
+// so the sends made without Redis, and those a restarted Redis forgot, are
+// counted before Redis hands out a place again.
+
+import { MemoryBudget } from "../client/budget.ts";
+import { systemClock } from "../timing/clock.ts";
+import { type LuaScript, RedisConnection } from "./connection.ts";
+import { PUMP, RELEASE, RESTORE, SENT } from "./budget_scripts.ts";
+import type { RedisBudget } from "./budget.ts";
+import type {
+  RedisBudgetEvent,
+  RedisBudgetSettings,
+} from "./budget_options.ts";
+import { RecentSends } from "./recent_sends.ts";
+
+// A little over a second: requests of different processes reach the server
+// with different delays, which a window of exactly a second would not absorb.
+const WINDOW = 1010;
+// A place handed out but neither sent nor given back is taken back after
+// this long (its process died between the two).
+const HOLD = 10_000;
+// How long a process counts as alive after it last asked Redis; while it
+// waits it asks at least every `MAX_PUMP_INTERVAL`.
+const LEASE = 5000;
+const MAX_PUMP_INTERVAL = 1000;
+
+interface Waiter {
+  /** The ticket in Redis's queue; empty until queued. */
+  id: string;
+  resolve: (ticket: Ticket) => void;
+  reject: (reason: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: () => void;
+}
+
+interface Ticket {
+  id: string;
+  /** The local budget the place came from, when Redis was away. */
+  local?: { budget: MemoryBudget; place: number };
+  sent: boolean;
+}
+
+/** The {@linkcode RedisBudget} that `createRedisBudget()` returns. */
+export class SharedBudget implements RedisBudget {
+  state: RedisBudget["state"] = "connecting";
+  readonly #settings: RedisBudgetSettings;
+  readonly #connection: RedisConnection;
+  readonly #process = crypto.randomUUID().slice(0, 13);
+  #tickets = 0;
+  readonly #waiting = new Set<Waiter>();
+  readonly #queued = new Map<string, Waiter>();
+  /** Tickets Redis may still hold for this process, to give back. */
+  #stale: string[] = [];
+  readonly #sends = new RecentSends(WINDOW);
+  #members = 0;
+  #local: { budget: MemoryBudget; stop: AbortController } | undefined;
+  /** Whether Redis has what this process sent while it paced itself. */
+  #restored = false;
+  #pumping = false;
+  #pumpAgain = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(settings: RedisBudgetSettings) {
+    this.#settings = settings;
+    this.#connection = new RedisConnection({
+      url: settings.url,
+      commandTimeout: settings.commandTimeout,
+      maxReconnectDelay: settings.maxReconnectDelay,
+      onReady: () => this.#ready(),
+      onLost: (cause) => this.#pace(cause),
+    });
+    this.#connection.subscribe(`${settings.key}:wake`, (message) => {
+      if (
+        this.state === "redis" &&
+        (message === this.#process || this.#queued.size > 0)
+      ) this.#pump();
+    });
+    this.#timer = setTimeout(() => {
+      if (this.state !== "connecting") return;
+      this.#pace(
+        new Error(
+          `Redis did not answer within ${settings.commandTimeout} ms of the start`,
+        ),
+      );
+    }, settings.commandTimeout);
+  }
+
+  acquire(signal?: AbortSignal): Promise<unknown> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.state === "closed") {
+      return Promise.reject(
+        new Error("Cannot acquire a place as the Redis budget is closed"),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        id: "",
+        resolve,
+        reject,
+        signal,
+        onAbort: () => this.#leave(waiter),
+      };
+      signal?.addEventListener("abort", waiter.onAbort, { once: true });
+      this.#waiting.add(waiter);
+      if (this.#local !== undefined) this.#serveLocally();
+      else if (this.state === "redis") this.#pump();
+    });
+  }
+
+  sent(ticket: unknown): void {
+    if (!isTicket(ticket) || ticket.sent) return;
+    ticket.sent = true;
+    this.#sends.add();
+    if (ticket.local !== undefined) {
+      ticket.local.budget.sent(ticket.local.place);
+      // Just back: Redis must count it, for when the quiet ends.
+      if (this.#restored) this.#restore([0], 0).catch(() => {});
+      return;
+    }
+    this.#run(SENT, [this.#settings.key, ticket.id, WINDOW]).catch(() => {});
+  }
+
+  done(ticket: unknown): void {
+    if (!isTicket(ticket)) return;
+    if (ticket.local !== undefined) {
+      ticket.local.budget.done(ticket.local.place);
+    } else if (!ticket.sent) {
+      ticket.sent = true;
+      this.#release([ticket.id]);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.state === "closed") return;
+    this.state = "closed";
+    clearTimeout(this.#timer);
+    this.#local?.stop.abort();
+    this.#local = undefined;
+    for (const waiter of this.#waiting) {
+      waiter.signal?.removeEventListener("abort", waiter.onAbort);
+      waiter.reject(
+        new Error("Cannot acquire a place as the Redis budget was closed"),
+      );
+    }
+    this.#waiting.clear();
+    const queued = [...this.#queued.keys(), ...this.#stale];
+    this.#queued.clear();
+    if (queued.length > 0 && this.#connection.ready) {
+      await this.#run(RELEASE, this.#releaseArgs(queued)).catch(() => {});
+    }
+    await this.#connection.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #run(script: LuaScript, args: (string | number)[]): Promise<unknown> {
+    return this.#connection.run(script, [], args);
+  }
+
+  #leave(waiter: Waiter): void {
+    this.#waiting.delete(waiter);
+    if (this.#queued.delete(waiter.id)) this.#release([waiter.id]);
+    waiter.reject(waiter.signal?.reason);
+  }
+
+  #grant(waiter: Waiter, ticket: Ticket): void {
+    this.#waiting.delete(waiter);
+    waiter.signal?.removeEventListener("abort", waiter.onAbort);
+    waiter.resolve(ticket);
+  }
+
+  #releaseArgs(tickets: string[]): (string | number)[] {
+    const { key, capacity } = this.#settings;
+    return [key, this.#process, capacity, HOLD, LEASE, ...tickets];
+  }
+
+  #release(tickets: string[]): void {
+    this.#run(RELEASE, this.#releaseArgs(tickets))
+      .catch(() => this.#stale.push(...tickets));
+  }
+
+  /** Asks Redis for places now, or after `delay` ms. */
+  #wake(delay: number): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#pump(), delay);
+  }
+
+  #pump(): void {
+    if (this.state === "closed") return;
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    this.#pumpOnce().finally(() => {
+      this.#pumping = false;
+      if (this.#pumpAgain) {
+        this.#pumpAgain = false;
+        this.#pump();
+      }
+    });
+  }
+
+  async #pumpOnce(): Promise<void> {
+    if (this.state === "connecting") return;
+    if (this.#local !== undefined && !this.#restored) return this.#recover();
+    const fresh: string[] = [];
+    if (this.#local === undefined) {
+      for (const waiter of this.#waiting) {
+        if (waiter.id !== "") continue;
+        waiter.id = `${this.#process}.${++this.#tickets}`;
+        this.#queued.set(waiter.id, waiter);
+        fresh.push(waiter.id);
+      }
+    }
+    const { key, capacity } = this.#settings;
+    let reply: unknown[];
+    try {
+      reply = await this.#run(PUMP, [
+        key,
+        this.#process,
+        capacity,
+        WINDOW,
+        HOLD,
+        LEASE,
+        ...fresh,
+      ]) as unknown[];
+    } catch (error) {
+      // Whether Redis queued the fresh tickets is unknown: #pace gives
+      // every queued one back once Redis is back.
+      return this.#pace(error);
+    }
+    if (this.state === "closed") return;
+    this.#members = Number(reply[2]);
+    if (reply[0] === "quiet") {
+      const quiet = Number(reply[1]);
+      if (this.#local !== undefined) return this.#wake(quiet);
+      return this.#pace(
+        new Error(
+          `Another process came back to Redis: pacing locally for ${quiet} ms`,
+        ),
+        quiet,
+      );
+    }
+    for (const id of reply.slice(3).map(String)) {
+      const waiter = this.#queued.get(id);
+      if (waiter === undefined) {
+        this.#release([id]);
+        continue;
+      }
+      this.#queued.delete(id);
+      this.#grant(waiter, { id, sent: false });
+    }
+    if (this.#local !== undefined) return this.#backOnRedis();
+    const next = Number(reply[1]);
+    if (this.#queued.size > 0) {
+      this.#wake(
+        next < 0 ? MAX_PUMP_INTERVAL : Math.min(next, MAX_PUMP_INTERVAL),
+      );
+    }
+  }
+
+  #ready(): void {
+    if (this.state === "connecting") {
+      this.state = "redis";
+      clearTimeout(this.#timer);
+      this.#pump();
+    } else if (this.#local !== undefined) this.#pump();
+  }
+
+  /**
+   * Paces this process on its share of the budget: until Redis is back, or
+   * for the `quiet` ms Redis says (Redis there, so sends are recorded).
+   */
+  #pace(cause: unknown, quiet?: number): void {
+    if (this.state === "closed" || this.#local !== undefined) return;
+    const { fallbackRequestsPerSecond, maxRequestsPerSecond } = this.#settings;
+    const share = fallbackRequestsPerSecond ??
+      maxRequestsPerSecond / (this.#members > 0 ? this.#members : 10);
+    // Coming from Redis, the last window may hold the whole budget already,
+    // sent by any process: the share starts after it.
+    const full = this.state === "redis";
+    this.state = "local";
+    this.#local = {
+      budget: new MemoryBudget(share, systemClock, full),
+      stop: new AbortController(),
+    };
+    for (const [id, waiter] of this.#queued) {
+      this.#stale.push(id);
+      waiter.id = "";
+    }
+    this.#queued.clear();
+    this.#restored = quiet !== undefined;
+    if (this.#restored && this.#stale.length > 0) {
+      this.#release(this.#stale);
+      this.#stale = [];
+    }
+    this.#serveLocally();
+    this.#announce({ state: "local", requestsPerSecond: share, cause });
+    this.#wake(quiet ?? this.#settings.maxReconnectDelay);
+  }
+
+  /** Tells a Redis that answers again what it missed, and starts the quiet. */
+  async #recover(): Promise<void> {
+    const { maxReconnectDelay } = this.#settings;
+    if (!this.#connection.ready) return this.#wake(maxReconnectDelay);
+    try {
+      if (this.#stale.length > 0) {
+        const stale = this.#stale;
+        this.#stale = [];
+        await this.#run(RELEASE, this.#releaseArgs(stale)).catch((error) => {
+          this.#stale.push(...stale);
+          throw error;
+        });
+      }
+      // Long enough for the other processes to reconnect and do as much.
+      const quiet = await this.#restore(
+        this.#sends.ages(),
+        WINDOW + 2 * maxReconnectDelay,
+      );
+      this.#restored = true;
+      this.#wake(quiet);
+    } catch {
+      this.#wake(maxReconnectDelay);
+    }
+  }
+
+  async #restore(ages: number[], quiet: number): Promise<number> {
+    const reply = await this.#run(RESTORE, [
+      this.#settings.key,
+      this.#process,
+      WINDOW,
+      quiet,
+      ...ages,
+    ]) as unknown[];
+    this.#members = Number(reply[1]);
+    return Math.max(0, Number(reply[0]));
+  }
+
+  #backOnRedis(): void {
+    this.#local?.stop.abort();
+    this.#local = undefined;
+    this.#restored = false;
+    this.state = "redis";
+    this.#announce({
+      state: "redis",
+      requestsPerSecond: this.#settings.maxRequestsPerSecond,
+    });
+    // Those still waiting queue in Redis now, in their order.
+    this.#pump();
+  }
+
+  /** Hands the local share's places to the waiters, first come first. */
+  async #serveLocally(): Promise<void> {
+    const local = this.#local;
+    if (local === undefined || local.budget.waiting > 0) return;
+    while (this.#local === local && this.#waiting.size > 0) {
+      let place: number;
+      try {
+        place = await local.budget.acquire(local.stop.signal);
+      } catch {
+        return;
+      }
+      const [waiter] = this.#waiting;
+      if (waiter === undefined || this.#local !== local) {
+        local.budget.done(place);
+        return;
+      }
+      this.#grant(waiter, {
+        id: "",
+        local: { budget: local.budget, place },
+        sent: false,
+      });
+    }
+  }
+
+  #announce(event: RedisBudgetEvent): void {
+    const { onFallback } = this.#settings;
+    // A throwing listener must not break the budget: its error surfaces
+    // on its own.
+    if (onFallback !== undefined) queueMicrotask(() => onFallback(event));
+  }
+}
+
+function isTicket(value: unknown): value is Ticket {
+  return typeof value === "object" && value !== null &&
+    typeof (value as Ticket).id === "string";
+}
