@@ -79,6 +79,7 @@ export class Fanout {
   // Until Redis is first reached: events wait to be published, and the
   // first contact replays for every wait.
   #starting = true;
+  #closed: Promise<void> | undefined;
 
   constructor(settings: FanoutSettings) {
     this.#settings = settings;
@@ -151,8 +152,11 @@ export class Fanout {
   }
 
   /** Stops reading and publishing and closes the connections at once. */
-  async close(): Promise<void> {
-    if (this.#closing.signal.aborted) return;
+  close(): Promise<void> {
+    return this.#closed ??= this.#close();
+  }
+
+  async #close(): Promise<void> {
     this.#closing.abort();
     this.#stopReceiver?.();
     await Promise.all([this.#commands.close(), this.#reader.close()]);

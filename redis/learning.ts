@@ -208,6 +208,7 @@ class SharedSchedule implements RedisLearning {
   // The revision the current schedule was built on.
   #revision = -1;
   #syncing: Promise<boolean> | undefined;
+  #closed: Promise<void> | undefined;
 
   constructor(
     first: LearnedSchedule,
@@ -266,8 +267,11 @@ class SharedSchedule implements RedisLearning {
     return this.#syncing;
   }
 
-  async close(): Promise<void> {
-    if (this.#closing.signal.aborted) return;
+  close(): Promise<void> {
+    return this.#closed ??= this.#close();
+  }
+
+  async #close(): Promise<void> {
     await this.#syncing;
     if (this.#jobs > 0 && !this.degraded) await this.sync();
     this.#closing.abort();
