@@ -69,6 +69,30 @@ async function deliver(
   return response.status;
 }
 
+/** The simulator as the job API, calling back to `receiver` served on a socket. */
+async function jobApiCallingBack(
+  receiver: WebhookReceiver,
+): Promise<{ serverUrl: string; callbackUrl: string } & AsyncDisposable> {
+  const simulator = await serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    webhookSecret: SECRET,
+    seed: 3,
+  });
+  const hooks = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen() {} },
+    receiver.fetch,
+  );
+  return {
+    serverUrl: `http://127.0.0.1:${simulator.port}`,
+    callbackUrl: `http://127.0.0.1:${hooks.addr.port}/hooks`,
+    async [Symbol.asyncDispose]() {
+      await hooks.shutdown();
+      await simulator[Symbol.asyncDispose]();
+    },
+  };
+}
+
 /** Resolves once `check` holds, or fails after `ms`. */
 async function eventually(
   check: () => boolean | Promise<boolean>,
@@ -216,24 +240,53 @@ redisTest(
 );
 
 redisTest(
+  "a client in B ends its wait on the callback A received, with the result once",
+  async () => {
+    await using redis = await RedisServer.start();
+    await using a = instance(redis.url);
+    await using b = instance(redis.url);
+    await using api = await jobApiCallingBack(a.receiver);
+    const requests: string[] = [];
+    const client = new VideoStatusClient({
+      serverUrl: api.serverUrl,
+      strategy: "poll",
+      webhooks: b.source,
+      fetch: (input, init) => {
+        requests.push(new Request(input, init).method);
+        return fetch(input, init);
+      },
+    });
+    const job = await client.createJob({
+      duration: 300,
+      outcome: "completed",
+      callbackUrl: api.callbackUrl,
+    });
+    const finals: string[] = [];
+    const started = performance.now();
+    const final = await client.waitForJob(job, {
+      onUpdate: (update) => {
+        if (update.result !== "pending") finals.push(update.source);
+      },
+    });
+    assert.equal(final.result, "completed");
+    assert.equal(final.source, "webhook");
+    assert.deepEqual(finals, ["webhook"]);
+    // The safety poll is a minute away: only the fan-out can end it this soon.
+    assert.ok(performance.now() - started < 10_000);
+    assert.deepEqual(requests, ["POST", "GET"]);
+  },
+);
+
+redisTest(
   "Redis killed mid-wait: the wait still ends by polling, and events flow again once it is back",
   async () => {
     await using redis = await RedisServer.start();
     await using a = instance(redis.url);
     await using b = instance(redis.url);
-    await using simulator = await serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      webhookSecret: SECRET,
-      seed: 3,
-    });
-    await using hooks = Deno.serve(
-      { port: 0, hostname: "127.0.0.1", onListen() {} },
-      a.receiver.fetch,
-    );
+    await using api = await jobApiCallingBack(a.receiver);
     // Instance B waits; the job calls back to instance A.
     const client = new VideoStatusClient({
-      serverUrl: `http://127.0.0.1:${simulator.port}`,
+      serverUrl: api.serverUrl,
       strategy: "poll",
       webhooks: b.source,
       webhookSafetyDelay: 400,
@@ -241,7 +294,7 @@ redisTest(
     const job = await client.createJob({
       duration: 300,
       outcome: "completed",
-      callbackUrl: `http://127.0.0.1:${hooks.addr.port}/hooks`,
+      callbackUrl: api.callbackUrl,
     });
     await redis.kill();
     const final = await client.waitForJob(job, { timeout: 10_000 });
