@@ -22,3 +22,14 @@
 export type { RequestBudget } from "../client/request_budget.ts";
 export { createRedisBudget, type RedisBudget } from "./budget.ts";
 export type { RedisBudgetEvent, RedisBudgetOptions } from "./budget_options.ts";
+export {
+  createRedisWebhookSource,
+  type RedisWebhookSource,
+  type RedisWebhookSourceOptions,
+} from "./webhooks.ts";
+export type { RedisFallbackEvent } from "./_health.ts";
+export {
+  createRedisLearning,
+  type RedisLearning,
+  type RedisLearningOptions,
+} from "./learning.ts";

@@ -103,6 +103,12 @@ export interface WebhookReceiver extends WebhookSource {
    * too large.
    */
   fetch(request: Request): Promise<Response>;
+  /**
+   * Calls `listener` for each event accepted from now on, whatever its job
+   * (nothing kept is replayed): how a fan-out forwards this instance's
+   * events to waits elsewhere. Returns how to stop listening.
+   */
+  listenAll(listener: (event: WebhookEvent) => void): () => void;
 }
 
 function secretsOf(
@@ -221,6 +227,7 @@ export function createWebhookReceiver(
   const kept = new ExpiringMap<string, WebhookEvent>(maxKept, keepFor, clock);
   const seen = new ExpiringMap<string, true>(maxKept, keepFor, clock);
   const listeners = new Map<string, Set<(event: WebhookEvent) => void>>();
+  const everyJob = new Set<(event: WebhookEvent) => void>();
 
   /** Calls each listener; one that throws neither stops the others nor is lost. */
   function deliver(
@@ -311,12 +318,17 @@ export function createWebhookReceiver(
       before === undefined || !isFinalStatus(before) ||
       isFinalStatus(reading.result)
     ) kept.set(jobId, event);
-    deliver(listeners.get(jobId) ?? [], event);
+    deliver([...listeners.get(jobId) ?? [], ...everyJob], event);
     return answer(204);
   }
 
   return {
     fetch: receive,
+    listenAll(listener) {
+      const own = (event: WebhookEvent) => listener(event);
+      everyJob.add(own);
+      return () => everyJob.delete(own);
+    },
     listen(jobId, listener) {
       let set = listeners.get(jobId);
       if (set === undefined) listeners.set(jobId, set = new Set());

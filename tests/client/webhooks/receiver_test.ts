@@ -161,6 +161,23 @@ Deno.test("several listeners of a job each hear it; a stopped one hears no more"
   assert.deepEqual(second.events.map((event) => event.id), ["a", "b"]);
 });
 
+Deno.test("listenAll() hears each accepted event of any job once, without replay, until stopped", async () => {
+  const { send, receiver } = setup();
+  assert.equal((await send({ id: "msg_0", job: "job-0" })).status, 204);
+  const all: string[] = [];
+  const stop = receiver.listenAll((event) =>
+    all.push(`${event.jobId} ${event.id}`)
+  );
+  assert.deepEqual(all, [], "nothing kept is replayed");
+  assert.equal((await send({ id: "msg_1", job: "job-1" })).status, 204);
+  assert.equal((await send({ id: "msg_2", job: "job-2" })).status, 204);
+  assert.equal((await send({ id: "msg_1", job: "job-1" })).status, 200);
+  assert.equal((await send({ id: "msg_3", secret: OLD_SECRET })).status, 401);
+  stop();
+  assert.equal((await send({ id: "msg_4", job: "job-1" })).status, 204);
+  assert.deepEqual(all, ["job-1 msg_1", "job-2 msg_2"]);
+});
+
 Deno.test("a pending event after a final one does not replace the kept final", async () => {
   const { send, heard } = setup();
   await send({ id: "final", result: "error" });
