@@ -7,6 +7,7 @@ import { percentile, summarize, type Summary } from "./_stats.ts";
 import { simulatePolling } from "./_simulate.ts";
 import { workloadJobs, WORKLOADS } from "./_workload.ts";
 import { Backoff } from "../timing/backoff.ts";
+import { seededRandom } from "../util/random.ts";
 import { LearnedSchedule } from "../timing/learned_schedule.ts";
 import {
   type BenchStrategy,
@@ -173,7 +174,14 @@ export function learnedTargets(
     );
     const reference = summarize(backoff.requests, backoff.latencies);
     const targetMs = reference.latencyP95Ms;
-    const learned = new LearnedSchedule({ targetLatency: targetMs });
+    // The default fallback, with its jitter drawn from the run's seed so
+    // that the figures repeat.
+    const fallback = new Backoff({
+      initialDelay: Math.min(1000, targetMs),
+      maxDelay: targetMs,
+      random: seededRandom(seed),
+    });
+    const learned = new LearnedSchedule({ targetLatency: targetMs, fallback });
     simulatePolling(learned, warmUp);
     const run = simulatePolling(learned, jobs);
     const summary = summarize(run.requests, run.latencies);
