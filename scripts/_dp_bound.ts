@@ -3,7 +3,12 @@
 // an estimate, as if every job's duration model were known in advance.
 
 import { seededRandom } from "../util/random.ts";
-import { delayFrom, planForLatency, type PollPlan } from "../timing/poll_plan.ts";
+import {
+  delayFrom,
+  type DurationEstimate,
+  planForLatency,
+  type PollPlan,
+} from "../timing/poll_plan.ts";
 import type { Job, NamedWorkload } from "./_workload.ts";
 
 // Draws from the duration model that stand for its true distribution.
@@ -57,11 +62,11 @@ export function dpBound(
 }
 
 // The cdf of a sorted sample.
-function empirical(sample: Float64Array): {
-  cdf(time: number): number;
-  horizon: number;
-} {
+function empirical(sample: Float64Array): DurationEstimate {
   return {
+    surviving(time: number): number {
+      return 1 - this.cdf(time);
+    },
     cdf(time: number): number {
       let low = 0;
       let high = sample.length;

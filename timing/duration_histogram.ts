@@ -263,7 +263,7 @@ export class DurationHistogram {
     const estimate = this.cdf(time);
     const risk = this.#atRisk[binOf(time)];
     if (!(risk > 0)) return 1;
-    return Math.min(1, estimate + EXTRA_JOBS / risk);
+    return Math.min(1, estimate + (1 - estimate) * EXTRA_JOBS / risk);
   }
 
   /**
@@ -368,7 +368,15 @@ export class DurationHistogram {
     }
     const below = this.#below;
     for (let i = 0; i < BIN_COUNT; i++) below[i + 1] = below[i] + smooth[i];
-    this.#horizon = last < 0 ? 0 : EDGES[Math.min(BIN_COUNT, last + 1 + REACH)];
+    // The evidence also reaches as far as a job (one's weight) is known to
+    // have run: before any completion, the waits still running tell that
+    // no job ended younger.
+    let reached = BIN_COUNT - 1;
+    while (reached >= 0 && !(this.#atRisk[reached] >= 1)) reached--;
+    this.#horizon = Math.max(
+      last < 0 ? 0 : EDGES[Math.min(BIN_COUNT, last + 1 + REACH)],
+      EDGES[reached + 1],
+    );
     this.#current = true;
   }
 }

@@ -310,7 +310,7 @@ export class LearnedSchedule implements PollSchedule {
     ) {
       this.#stale++;
     }
-    if (this.samples < this.minSamples) return this.fallback.nextDelay(context);
+    if (this.#evidence < this.minSamples) return this.fallback.nextDelay(context);
     return delayFrom(this.#currentPlan(), elapsed) ??
       this.fallback.nextDelay(context);
   }
@@ -365,13 +365,19 @@ export class LearnedSchedule implements PollSchedule {
     this.#plan = undefined;
   }
 
+  // Jobs that tell something: those that ended and those still running.
+  get #evidence(): number {
+    return this.samples + this.#running.size;
+  }
+
   #currentPlan(): PollPlan {
-    const stale = Math.min(MAX_STALE, this.samples * STALE_SHARE);
+    const stale = Math.min(MAX_STALE, this.#evidence * STALE_SHARE);
     if (this.#plan !== undefined && this.#stale < stale) return this.#plan;
     const histogram = this.#histogram;
     const cautious = {
       cdf: (time: number): number => histogram.cautiousCdf(time),
       horizon: histogram.horizon,
+      surviving: (time: number): number => 1 - histogram.cdf(time),
     };
     const bound = (target: number): number =>
       Math.min(MAX_TARGET, Math.max(MIN_TARGET, target));
