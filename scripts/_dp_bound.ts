@@ -9,7 +9,15 @@ import {
   planForLatency,
   type PollPlan,
 } from "../timing/poll_plan.ts";
-import type { Job, NamedWorkload } from "./_workload.ts";
+import { Backoff } from "../timing/backoff.ts";
+import { simulatePolling } from "./_simulate.ts";
+import { percentile, summarize } from "./_stats.ts";
+import {
+  type Job,
+  type NamedWorkload,
+  workloadJobs,
+  WORKLOADS,
+} from "./_workload.ts";
 
 // Draws from the duration model that stand for its true distribution.
 const DRAWS = 100_000;
@@ -79,4 +87,41 @@ function empirical(sample: Float64Array): DurationEstimate {
     },
     horizon: sample[sample.length - 1],
   };
+}
+
+/**
+ * The perfect-knowledge bound of every named workload at `size`, with the
+ * target the learned schedule is given (the seed backoff's p95), in
+ * Markdown: what no schedule that learns the same distribution can beat by
+ * more than the luck of the draw.
+ */
+export function dpBoundLines(size: "full" | "quick", seed = 1): string[] {
+  let logSum = 0;
+  const rows = WORKLOADS.map((named) => {
+    const { jobs } = workloadJobs(named, named.count[size], seed);
+    const backoff = simulatePolling(
+      new Backoff({ initialDelay: 1000, maxDelay: 5000, jitter: 0 }),
+      jobs,
+    );
+    const reference = summarize(backoff.requests, backoff.latencies);
+    const target = reference.latencyP95Ms;
+    const bound = dpBound(named, jobs, target);
+    const ratio = bound.requestsPerJob / reference.requestsPerJob;
+    if (!named.warm) logSum += Math.log(ratio);
+    return `| ${named.name} | ${
+      (percentile(bound.latencies, 95) / target).toFixed(2)
+    } | ${ratio.toFixed(2)}× |`;
+  });
+  const cold = WORKLOADS.filter((named) => !named.warm).length;
+  return [
+    `The same planner given each workload's true distribution of durations (${size} size, seed ${seed}): the lower bound of what learning can reach:`,
+    "",
+    "| workload | p95 / target | requests vs seed |",
+    "| --- | ---: | ---: |",
+    ...rows,
+    "",
+    `Geometric mean over the ${cold} cold-start workloads: ${
+      Math.exp(logSum / cold).toFixed(2)
+    }×`,
+  ];
 }

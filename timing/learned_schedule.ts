@@ -310,7 +310,9 @@ export class LearnedSchedule implements PollSchedule {
     ) {
       this.#stale++;
     }
-    if (this.#evidence < this.minSamples) return this.fallback.nextDelay(context);
+    if (this.#evidence < this.minSamples) {
+      return this.fallback.nextDelay(context);
+    }
     return delayFrom(this.#currentPlan(), elapsed) ??
       this.fallback.nextDelay(context);
   }

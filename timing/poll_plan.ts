@@ -56,7 +56,7 @@ const CADENCE = 1.5;
 const HORIZON = 1e-3;
 // The jobs that outlive the plan may take at most this share of the late
 // budget to be polled sparsely.
-const TAIL_SHARE = 0.5;
+const TAIL_SHARE = 0.25;
 
 /**
  * Plans the polls that minimise the expected requests while at most 5 % of
