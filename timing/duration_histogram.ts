@@ -29,11 +29,10 @@ const KERNEL = Float64Array.from(
 );
 const REACH = KERNEL.length - 1;
 // The cautious cdf lets one job more than were seen end, out of the jobs
-// known to have lived that long, of the share still running: nothing where
-// thousands lived, a lot where a handful did. (Tried in simulation: a
+// known to have lived that long, of the share still running. (Tried: a
 // binomial standard error on top cost more requests than it saved late
-// detections; one job of all, not of those still running, made the few
-// that reach a long tail end at once, so that the tail was polled densely.)
+// detections; one job of all made the few that reach a long tail end at
+// once, so that the tail was polled densely.)
 const EXTRA_JOBS = 1;
 
 /**
