@@ -16,6 +16,7 @@ import {
   pointShares,
 } from "./duration_bins.ts";
 import { atRisk, kaplanMeier } from "./kaplan_meier.ts";
+import type { DurationEstimate } from "./poll_plan.ts";
 
 export { LONGEST_DURATION } from "./duration_bins.ts";
 
@@ -27,10 +28,11 @@ const KERNEL = Float64Array.from(
   (_, i) => Math.exp(-0.5 * (i / KERNEL_WIDTH) ** 2),
 );
 const REACH = KERNEL.length - 1;
-// The cautious cdf is raised by one job more than were seen to end, out of
-// the jobs known to have lived that long: nothing where thousands did, a
-// lot where a handful did (tried in simulation: a binomial standard error
-// on top cost more requests than it saved late detections).
+// The cautious cdf lets one job more than were seen end, out of the jobs
+// known to have lived that long, of the share still running. (Tried: a
+// binomial standard error on top cost more requests than it saved late
+// detections; one job of all made the few that reach a long tail end at
+// once, so that the tail was polled densely.)
 const EXTRA_JOBS = 1;
 
 /**
@@ -252,9 +254,10 @@ export class DurationHistogram {
   }
 
   /**
-   * A cautious {@linkcode DurationHistogram.cdf}: raised by one job out of
-   * those known to have lived `time` ms, so that a plan learned from a
-   * handful of jobs does not bet on what they happened to show.
+   * A cautious {@linkcode DurationHistogram.cdf}: the share of jobs still
+   * running cut by one job out of those known to have lived `time` ms, so
+   * that a plan learned from a handful of jobs does not bet on what they
+   * happened to show.
    *
    * @param time Milliseconds.
    * @returns A probability.
@@ -263,12 +266,27 @@ export class DurationHistogram {
     const estimate = this.cdf(time);
     const risk = this.#atRisk[binOf(time)];
     if (!(risk > 0)) return 1;
-    return Math.min(1, estimate + EXTRA_JOBS / risk);
+    return Math.min(1, estimate + (1 - estimate) * EXTRA_JOBS / risk);
   }
 
   /**
-   * Where the evidence of completions ends, in ms: past it the estimate
-   * knows nothing more.
+   * What a plan is made from: the cautious cdf, the best estimate of the
+   * jobs still running, and the horizon.
+   *
+   * @returns The estimate, reading this histogram as it learns.
+   */
+  forPlanning(): DurationEstimate {
+    return {
+      cdf: (time) => this.cautiousCdf(time),
+      surviving: (time) => 1 - this.cdf(time),
+      horizon: this.horizon,
+    };
+  }
+
+  /**
+   * Where the evidence ends, in ms (the last completions, or the oldest
+   * job known to have run that long): past it the estimate knows nothing
+   * more.
    *
    * @returns Milliseconds; 0 before the first completion.
    */
@@ -368,7 +386,14 @@ export class DurationHistogram {
     }
     const below = this.#below;
     for (let i = 0; i < BIN_COUNT; i++) below[i + 1] = below[i] + smooth[i];
-    this.#horizon = last < 0 ? 0 : EDGES[Math.min(BIN_COUNT, last + 1 + REACH)];
+    // The evidence reaches as far as a job is known to have run, too: the
+    // waits running tell that no job ended younger, before any completion.
+    let reached = BIN_COUNT - 1;
+    while (reached >= 0 && !(this.#atRisk[reached] >= 1)) reached--;
+    this.#horizon = Math.max(
+      last < 0 ? 0 : EDGES[Math.min(BIN_COUNT, last + 1 + REACH)],
+      EDGES[reached + 1],
+    );
     this.#current = true;
   }
 }

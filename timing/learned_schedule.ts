@@ -68,8 +68,11 @@ const MAX_STALE = 16;
  * From the estimate it plans poll times that minimise the expected requests
  * while at most 5 % of detections come later than the target: one target
  * apart where completions are dense, further apart where few jobs end
- * (above all before the first usually do). Until `minSamples` jobs have
- * been observed, and past what it has learned, it defers to the fallback.
+ * (above all before the first usually do), and sparsely for the few jobs
+ * that outlive the plan, which it counts late. Until `minSamples` jobs have
+ * been seen (ended or still running: before any has ended, the waits
+ * running already tell that no job ended younger), and past what it has
+ * learned, it defers to the fallback.
  * The plan is rebuilt lazily, at a flat cost per job. It uses no randomness
  * and no clock.
  *
@@ -175,8 +178,8 @@ export class LearnedSchedule implements PollSchedule {
   }
 
   /**
-   * How many jobs have been observed to complete, the count that
-   * `minSamples` is compared with.
+   * How many jobs have been observed to complete (with the waits running,
+   * the count that `minSamples` is compared with).
    *
    * @example
    * ```ts
@@ -287,7 +290,8 @@ export class LearnedSchedule implements PollSchedule {
   /**
    * The delay until the next planned poll (for a wait that began on an
    * older plan: the plan's cadence where polls are dense), or the fallback's
-   * delay while too little is known or once the job has outlived the plan. A planned delay is always a positive finite
+   * delay while too little is known or once the job has outlived a plan
+   * whose tail is not sparse. A planned delay is always a positive finite
    * number; an `elapsed` below 0 (a clock that went back) counts as 0.
    *
    * @example
@@ -310,7 +314,9 @@ export class LearnedSchedule implements PollSchedule {
     ) {
       this.#stale++;
     }
-    if (this.samples < this.minSamples) return this.fallback.nextDelay(context);
+    if (this.#evidence < this.minSamples) {
+      return this.fallback.nextDelay(context);
+    }
     return delayFrom(this.#currentPlan(), elapsed) ??
       this.fallback.nextDelay(context);
   }
@@ -365,14 +371,16 @@ export class LearnedSchedule implements PollSchedule {
     this.#plan = undefined;
   }
 
+  // Jobs that tell something: those that ended and those still running.
+  get #evidence(): number {
+    return this.samples + this.#running.size;
+  }
+
   #currentPlan(): PollPlan {
-    const stale = Math.min(MAX_STALE, this.samples * STALE_SHARE);
+    const stale = Math.min(MAX_STALE, this.#evidence * STALE_SHARE);
     if (this.#plan !== undefined && this.#stale < stale) return this.#plan;
     const histogram = this.#histogram;
-    const cautious = {
-      cdf: (time: number): number => histogram.cautiousCdf(time),
-      horizon: histogram.horizon,
-    };
+    const cautious = histogram.forPlanning();
     const bound = (target: number): number =>
       Math.min(MAX_TARGET, Math.max(MIN_TARGET, target));
     this.#plan = this.maxRequestsPerJob !== undefined

@@ -33,8 +33,9 @@ export interface LearnedScheduleOptions {
    */
   fallback?: PollSchedule;
   /**
-   * Number of jobs observed (a plain count) before the learned distribution
-   * replaces the fallback, an integer of at least 1.
+   * Number of jobs observed (a plain count of those that ended and the
+   * waits still running) before the learned distribution replaces the
+   * fallback, an integer of at least 1.
    *
    * @default {5}
    */

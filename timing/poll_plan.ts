@@ -12,6 +12,12 @@ export interface DurationEstimate {
   cdf(time: number): number;
   /** Where the evidence ends, in ms: the plan stops there. */
   readonly horizon: number;
+  /**
+   * The best estimate of the share of jobs running longer than `time` ms,
+   * which `cdf` may leave out for caution: the plan counts them late when
+   * they outlive it.
+   */
+  surviving(time: number): number;
 }
 
 /** A plan: poll times from the job's start, and what it costs. */
@@ -22,13 +28,19 @@ export interface PollPlan {
   target: number;
   /** Expected requests per job within the plan. */
   requests: number;
+  /**
+   * Whether the jobs that outlive the plan are counted late already, so
+   * that they are polled sparsely: a gap of half their age, one target at
+   * least and {@linkcode MAX_GAP} targets at most.
+   */
+  sparseTail: boolean;
 }
 
 // Planned share of detections later than the target latency: the 5 % that a
 // 95th percentile allows. The margin for the error of an estimate learned
 // from a few hundred censored observations is in the cautious cdf the plan
 // is given instead.
-const LATE_BUDGET = 0.05;
+const LATE_BUDGET = 0.045;
 // Poll times are planned on a grid of this many points a target latency…
 const GRID = 8;
 // …over at most this many points (a coarser grid beyond), so that the work
@@ -42,6 +54,9 @@ const MAX_GAP = 8;
 const CADENCE = 1.5;
 // The plan ends where fewer than this share of jobs are still running.
 const HORIZON = 1e-3;
+// The jobs that outlive the plan may take at most this share of the late
+// budget to be polled sparsely.
+const TAIL_SHARE = 0.25;
 
 /**
  * Plans the polls that minimise the expected requests while at most 5 % of
@@ -62,20 +77,29 @@ export function planForLatency(
   target: number,
 ): PollPlan {
   const grid = gridOf(estimate, target);
+  // The jobs that outlive the plan are spent from the late budget when they
+  // are few: they are then polled sparsely, since nothing is known of them
+  // but that they are rare.
+  const beyond = Math.max(
+    1 - grid.cdf[grid.cdf.length - 1],
+    estimate.surviving((grid.cdf.length - 1) * grid.step),
+  );
+  const sparseTail = beyond <= TAIL_SHARE * LATE_BUDGET;
+  const budget = sparseTail ? LATE_BUDGET - beyond : LATE_BUDGET;
   let low = -3;
   let high = 6;
   let plan = cheapest(grid, 10 ** high);
   for (let i = 0; i < 14; i++) {
     const middle = (low + high) / 2;
     const candidate = cheapest(grid, 10 ** middle);
-    if (candidate.late <= LATE_BUDGET) {
+    if (candidate.late <= budget) {
       high = middle;
       plan = candidate;
     } else {
       low = middle;
     }
   }
-  return { polls: plan.polls, target, requests: plan.requests };
+  return { polls: plan.polls, target, requests: plan.requests, sparseTail };
 }
 
 /**
@@ -113,8 +137,8 @@ export function planForBudget(
 }
 
 /**
- * The delay from `elapsed` ms to the wait's next poll under `plan`, or
- * `undefined` past its end. A wait on the plan's grid polls at the next
+ * The delay from `elapsed` ms to the wait's next poll under `plan`; past
+ * its end, a sparse tail's gap or `undefined`. A wait on the plan's grid polls at the next
  * planned time. A wait off it (it began on an older plan) keeps the plan's
  * cadence where polls are dense, instead of adding a poll to reach the grid
  * (each rebuild of the plan would otherwise cost every long wait a
@@ -122,7 +146,8 @@ export function planForBudget(
  *
  * @param plan The plan.
  * @param elapsed Milliseconds since the job started, at least 0.
- * @returns Milliseconds, positive and finite, or `undefined`.
+ * @returns Milliseconds, positive and finite, or `undefined` past the end
+ * of a plan without a sparse tail.
  */
 export function delayFrom(plan: PollPlan, elapsed: number): number | undefined {
   const { polls, target } = plan;
@@ -136,7 +161,10 @@ export function delayFrom(plan: PollPlan, elapsed: number): number | undefined {
     if (polls[middle] <= reached) low = middle + 1;
     else high = middle;
   }
-  if (low === polls.length) return undefined;
+  if (low === polls.length) {
+    if (!plan.sparseTail) return undefined;
+    return Math.min(MAX_GAP * target, Math.max(target, elapsed / 2));
+  }
   const ahead = polls[low] - elapsed;
   const gap = polls[low] - polls[low - 1];
   const after = polls[low + 1] - polls[low];

@@ -169,3 +169,37 @@ Deno.test("DurationHistogram is not biased by which jobs end first when the runn
     Math.abs(censoring.quantile(0.1) - completionsOnly.quantile(0.1)) < 1,
   );
 });
+
+Deno.test("DurationHistogram.cautiousCdf() is a cdf at or above the estimate, whatever the evidence", () => {
+  const random = seededRandom(31);
+  for (let run = 0; run < 30; run++) {
+    const histogram = new DurationHistogram(1 + random() * 300);
+    const draw = lognormal(10 ** (1 + random() * 5), 0.2 + random());
+    const events = 1 + Math.floor(random() * 400);
+    for (let i = 0; i < events; i++) {
+      const duration = draw(random);
+      const kind = random();
+      if (kind < 0.5) {
+        histogram.observe({ after: duration * random(), atMost: duration });
+      } else if (kind < 0.8) {
+        histogram.censor(duration, 1, true);
+      } else {
+        histogram.censor(duration, random());
+      }
+      if (random() < 0.3) histogram.tick();
+    }
+    let previous = 0;
+    for (let time = 0.5; time < 1e9; time *= 1.1) {
+      const cautious = histogram.cautiousCdf(time);
+      assert.ok(
+        cautious >= histogram.cdf(time) - 1e-12,
+        `run ${run} at ${time}`,
+      );
+      assert.ok(
+        cautious <= 1 && cautious >= previous - 1e-12,
+        `run ${run} at ${time}`,
+      );
+      previous = cautious;
+    }
+  }
+});
