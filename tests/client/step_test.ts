@@ -247,10 +247,13 @@ Deno.test("a corrupt, foreign or ended state is a TypeError naming what is wrong
     );
   });
   await t.step("another dialect", async () => {
-    await refuse(
-      { ...state, dialect: "replicate" },
-      /dialect "video-status": current value is "replicate"/,
-    );
+    for (const via of ["step", "wait"]) {
+      await refuse(
+        { ...state, dialect: "replicate" },
+        /dialect "video-status": current value is "replicate"/,
+        via,
+      );
+    }
   });
   await t.step("an origin the client may not request", async () => {
     await refuse(
