@@ -15,6 +15,7 @@ import {
 } from "./adapters/listener.ts";
 import { listenNode } from "./adapters/node.ts";
 import { preciseClock } from "./adapters/precise_clock.ts";
+import { nodeHmac } from "./adapters/hmac.ts";
 import { checkNumber } from "./number_rule.ts";
 import { CONNECTION_RULES, PORT_RULE } from "./options.ts";
 import { show } from "../util/validate.ts";
@@ -156,6 +157,7 @@ export async function serve(
   const simulator = createSimulator({
     ...rest,
     clock: rest.clock ?? preciseClock,
+    webhookHmac: rest.webhookHmac ?? nodeHmac,
   });
   const handler = (
     request: Request,

@@ -6,8 +6,11 @@
  * @module
  */
 
-import { isWebhookSecret } from "../protocol/webhook_signature.ts";
-import { show } from "../util/validate.ts";
+import {
+  isWebhookSecret,
+  type WebhookHmac,
+} from "../protocol/webhook_signature.ts";
+import { assertFunction, show } from "../util/validate.ts";
 import { checkNumber, checkOrder, type NumberRule } from "./number_rule.ts";
 
 /**
@@ -47,6 +50,14 @@ export interface SimulatorWebhookOptions {
   webhookAllowHosts?: string[];
   /** What callbacks are sent with. @default {globalThis.fetch} */
   fetch?: typeof fetch;
+  /**
+   * How a callback's HMAC-SHA256 is computed. WebCrypto's is asynchronous
+   * and runs on a thread of the runtime's pool, a hop that a busy machine
+   * can delay by milliseconds after the job ends; `serve()` passes the
+   * synchronous one of `node:crypto`.
+   * @default {WebCrypto's HMAC-SHA256}
+   */
+  webhookHmac?: WebhookHmac;
 }
 
 /**
@@ -108,6 +119,8 @@ export interface WebhookConfig {
   readonly allowHosts: ReadonlySet<string>;
   /** See {@linkcode SimulatorWebhookOptions.fetch}. */
   readonly fetch: typeof fetch;
+  /** See {@linkcode SimulatorWebhookOptions.webhookHmac}; `undefined` for WebCrypto's. */
+  readonly hmac: WebhookHmac | undefined;
 }
 
 /**
@@ -127,7 +140,8 @@ export interface WebhookConfig {
  * @returns The options with defaults.
  * @throws {RangeError} When a number is out of range.
  * @throws {TypeError} For a secret not in the `whsec_` form, hosts that are
- * not an array of non-empty strings, or a `fetch` that is not a function.
+ * not an array of non-empty strings, or a `fetch` or `webhookHmac` that is
+ * not a function.
  */
 export function resolveWebhookOptions(
   options: SimulatorWebhookOptions,
@@ -175,13 +189,9 @@ export function resolveWebhookOptions(
     );
   }
   const fetcher = options.fetch ?? globalThis.fetch;
-  if (typeof fetcher !== "function") {
-    throw new TypeError(
-      `Cannot ${action} as 'fetch' must be a function: current value is ${
-        show(fetcher)
-      }`,
-    );
-  }
+  assertFunction("the simulator", "fetch", fetcher);
+  const hmac = options.webhookHmac;
+  assertFunction("the simulator", "webhookHmac", hmac, true);
   return Object.freeze({
     secret,
     dropRate: numbers.webhookDropRate ?? 0,
@@ -190,6 +200,7 @@ export function resolveWebhookOptions(
     maxDelay: maxWebhookDelay,
     allowHosts: new Set(hosts.map(normalHost)),
     fetch: fetcher,
+    hmac,
   });
 }
 

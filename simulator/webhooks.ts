@@ -170,7 +170,7 @@ export class WebhookSender {
   async #post(event: WebhookEventToSend): Promise<boolean> {
     const closing = this.#closing.signal;
     closing.throwIfAborted();
-    const { secret, fetch } = this.#config;
+    const { secret, fetch, hmac } = this.#config;
     const timestamp = Math.floor(this.#clock.now() / 1_000);
     const signed = secret === undefined
       ? { "webhook-id": event.id, "webhook-timestamp": String(timestamp) }
@@ -178,7 +178,7 @@ export class WebhookSender {
         id: event.id,
         timestamp,
         body: event.body,
-      });
+      }, { hmac });
     const abort = new AbortController();
     const onClose = (): void => abort.abort(closing.reason);
     closing.addEventListener("abort", onClose, { once: true });
