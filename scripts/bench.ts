@@ -34,6 +34,7 @@ import { type DialectName, PRESETS } from "../protocol/dialects/mod.ts";
 import { plotSvg } from "./_plot.ts";
 import { percentile, summarize, type Summary } from "./_stats.ts";
 import { type BenchStrategy, STRATEGIES } from "./_strategies.ts";
+import { webhookStageLines } from "./_webhook_stages.ts";
 import {
   type DurationModel,
   lognormal,
@@ -258,6 +259,13 @@ async function main(args: string[]): Promise<number> {
       webhook: webhookLatency(run),
     })),
   };
+  const stageLines = chosen.flatMap((strategy, index) =>
+    webhookStageLines(
+      strategy,
+      detections[index],
+      books.get(serverKey(strategy))!,
+    )
+  );
   const legacyServer = dialect === "video-status"
     ? "`--legacy`"
     : `\`--legacy --dialect ${dialect}\``;
@@ -287,6 +295,8 @@ async function main(args: string[]): Promise<number> {
       lagP99 > 5 ? " (the machine was busy: latencies are inflated)" : ""
     }.`,
     "",
+    ...stageLines,
+    ...stageLines.length > 0 ? [""] : [],
     ...targetLines(
       runs,
       jobs.map((job) => scaledDuration(job, timeScale)),
