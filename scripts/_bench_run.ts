@@ -284,6 +284,23 @@ export function measure(
   };
 }
 
+/**
+ * When the `position`-th (from 0) of `count` strategies run together starts
+ * the workload: `1/count` of the mean gap between arrivals after the one
+ * before. On one timeline every strategy's job would end at the same
+ * instant, and each latency would include the others' work there: the
+ * simulator answering them one after the other, the clients' threads all
+ * waking on the machine's two cores.
+ */
+export function staggeredStart(
+  start: number,
+  position: number,
+  count: number,
+  meanGap: number,
+): number {
+  return start + (position * meanGap) / count;
+}
+
 /** A job's duration in whole milliseconds at a time scale, as scripted. */
 export function scaledDuration(job: Job, timeScale: number): number {
   return Math.max(1, Math.round(job.duration * timeScale));

@@ -17,6 +17,7 @@ import {
   type Detection,
   measure,
   scaledDuration,
+  staggeredStart,
   startInWorker,
 } from "./_bench_run.ts";
 import {
@@ -162,10 +163,11 @@ async function main(args: string[]): Promise<number> {
       }
       return strategy;
     });
+  const meanInterarrival = 1000;
   const jobs = workload({
     count,
     seed,
-    meanInterarrival: 1000,
+    meanInterarrival,
     duration: shape.model,
   });
   const phases = new Set(chosen.map((strategy) => strategy.server)).size;
@@ -198,7 +200,8 @@ async function main(args: string[]): Promise<number> {
     );
     serverOf.set(key, servers.use(server));
   }
-  // Every strategy's client runs in a thread of its own, on one timeline.
+  // Every strategy's client runs in a thread of its own, each strategy of a
+  // phase a fraction of the mean gap between arrivals after the one before.
   const runners = await Promise.all(
     chosen.map((strategy) =>
       startInWorker(
@@ -220,11 +223,16 @@ async function main(args: string[]): Promise<number> {
       strategy.server === phase ? [index] : []
     );
     const results = await Promise.all(
-      indices.map((index) =>
+      indices.map((index, position) =>
         runners[index]({
           timeScale,
           serverUrl: serverOf.get(serverKey(chosen[index]))!.url,
-          start,
+          start: staggeredStart(
+            start,
+            position,
+            indices.length,
+            meanInterarrival * timeScale,
+          ),
           // The push strategies need the full simulator's own dialect.
           dialect: phase === "legacy" ? dialect : "video-status",
           webhookSecret,
