@@ -2,7 +2,8 @@
  * Serves a {@linkcode Simulator} over HTTP with whatever runtime is running
  * it: the Deno adapter (HTTP/1.1 on `Deno.listen`) under Deno, the Node.js one
  * (`node:http`) elsewhere. The simulator gets a clock whose sleeps end on
- * time, unless the options give one.
+ * time and signs its callbacks on its own thread, unless the options give a
+ * `clock` or a `webhookHmac`.
  *
  * @module
  */
