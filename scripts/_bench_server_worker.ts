@@ -64,11 +64,16 @@ scope.onmessage = (event: MessageEvent) => {
       if (job !== undefined) {
         books.requests.set(job, (books.requests.get(job) ?? 0) + 1);
       }
-      // Read before the job exists, so that latency is never under-reported:
-      // after the answer is built would be up to milliseconds late on a busy
-      // machine, the job already running.
+      // A creation's body is read first, then the time: the simulator
+      // creates the job a few microseconds later, so its end is placed no
+      // later than it is (latency is never under-reported) and hardly earlier
+      // (reading the body within the simulator put it 0.1 to 0.3 ms earlier;
+      // reading the time after the answer, up to 6 ms later on a busy machine).
+      const created = request.method === "POST"
+        ? new Request(request, { body: await request.arrayBuffer() })
+        : request;
       const arrived = clock.now();
-      const response = await simulator.fetch(request);
+      const response = await simulator.fetch(created);
       const location = response.headers.get("location");
       if (request.method === "POST" && location !== null) {
         books.createdAt.set(
