@@ -25,6 +25,13 @@ import { isTicket, type Ticket, type Waiter } from "./ticket.ts";
 // A little over a second: requests of different processes reach the server
 // with different delays, which a window of exactly a second would not absorb.
 const WINDOW = 1010;
+// The window's slices: each holds at most a tenth of the budget, so that a
+// queue that never empties goes as an even stream. The whole budget at once
+// every second, as 500 requests at once, reached the server spread over up
+// to 200 ms on a loaded machine, bunching with the next second's.
+const SLICES = 10;
+/** How the Redis budget counts, for an in-memory budget to count alike. */
+export const SHARED_SHAPE = { window: WINDOW, slices: SLICES } as const;
 // A place handed out but neither sent nor given back is taken back after
 // this long (its process died between the two).
 const HOLD = 10_000;
@@ -175,7 +182,16 @@ export class SharedBudget implements RedisBudget {
 
   #releaseArgs(tickets: string[]): (string | number)[] {
     const { key, capacity } = this.#settings;
-    return [key, this.#process, capacity, HOLD, LEASE, ...tickets];
+    return [
+      key,
+      this.#process,
+      capacity,
+      HOLD,
+      LEASE,
+      WINDOW,
+      SLICES,
+      ...tickets,
+    ];
   }
 
   #release(tickets: string[]): void {
@@ -227,6 +243,7 @@ export class SharedBudget implements RedisBudget {
         WINDOW,
         HOLD,
         LEASE,
+        SLICES,
         ...fresh,
       ]) as unknown[];
     } catch (error) {
@@ -284,7 +301,7 @@ export class SharedBudget implements RedisBudget {
     const full = this.state === "redis";
     this.state = "local";
     this.#local = {
-      budget: new MemoryBudget(share, systemClock, full),
+      budget: new MemoryBudget(share, systemClock, { full, ...SHARED_SHAPE }),
       stop: new AbortController(),
       serving: false,
     };

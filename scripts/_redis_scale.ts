@@ -8,6 +8,7 @@
 
 import { createSimulator } from "../server.ts";
 import { MemoryBudget } from "../client/budget.ts";
+import { SHARED_SHAPE } from "../redis/shared_budget.ts";
 import type { RequestBudget } from "../client/request_budget.ts";
 import { createRedisBudget } from "../redis/mod.ts";
 import { delay, systemClock } from "../timing/clock.ts";
@@ -18,6 +19,7 @@ import {
   type WorkerReport,
 } from "./_redis_scale_worker.ts";
 import { busiestSecond, milliseconds, percentile } from "./_stats.ts";
+import { LoopLag } from "./_redis_scale_lag.ts";
 
 const WORKER = new URL("./_redis_scale_worker.ts", import.meta.url).pathname;
 /** Longest a run may take before its workers are stopped. */
@@ -45,6 +47,15 @@ interface RunResult {
   busiestSent: number;
   /** p50 / p99 from a request's call to `fetch` to its arrival. */
   delivery: string;
+  /** Where a request's time went, stage by stage. */
+  stages: string;
+}
+
+/** p50 / p99 / max of `values`, in ms. */
+function spread(values: number[]): string {
+  return [50, 99, 100].map((p) => percentile(values, p).toFixed(1)).join(
+    " / ",
+  );
 }
 
 /** Runs the three runs and returns their table. */
@@ -60,14 +71,17 @@ export async function redisScaleRun(
   const arrivals: number[] = [];
   /** From each status request's call to `fetch` to its arrival here. */
   const delays: number[] = [];
+  /** The simulator's connections, by the workers' ports. */
+  const connections = new Set<number>();
   const simulator = createSimulator({ maxJobs: 4 * total, maxHeld: total });
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    (request) => {
+    (request, info) => {
       if (request.method === "GET") {
         const at = epochNow();
         arrivals.push(at);
         delays.push(at - Number(request.headers.get("x-sent-at")));
+        connections.add(info.remoteAddr.port);
       }
       return simulator.fetch(request);
     },
@@ -84,11 +98,15 @@ export async function redisScaleRun(
       console.error(`Multi-process budget run: ${name}…`);
       arrivals.length = 0;
       delays.length = 0;
+      connections.clear();
+      const lag = new LoopLag();
       const reports = await runWorkers(options, {
         serverUrl,
         redisUrl: shared ? redis.url : null,
         key: `bench:${runs.length}`,
-      }, restart ? redis : undefined);
+      }, restart ? redis : undefined).finally(() => lag.stop());
+      const all = (pick: (report: WorkerReport) => number[]) =>
+        reports.flatMap(pick);
       runs.push({
         name,
         reports,
@@ -98,6 +116,11 @@ export async function redisScaleRun(
         delivery: `${milliseconds(percentile(delays, 50))} / ${
           milliseconds(percentile(delays, 99))
         }`,
+        stages: `| ${name} | ${spread(all((r) => r.grantToFetch))} | ${
+          spread(delays)
+        } | ${spread(all((r) => r.fetchToResponse))} | ${
+          spread(lag.stop())
+        } | ${spread(all((r) => r.loopLag))} | ${connections.size} |`,
       });
     };
     await run("in-memory share per process (baseline)", false, false);
@@ -112,7 +135,7 @@ export async function redisScaleRun(
     while (shared.state === "connecting") await delay(10);
     cost.redis = await acquireCost(shared, options.budget * 0.8);
     cost.memory = await acquireCost(
-      new MemoryBudget(options.budget, systemClock),
+      new MemoryBudget(options.budget, systemClock, SHARED_SHAPE),
       options.budget * 0.8,
     );
   } finally {
@@ -151,6 +174,12 @@ export async function redisScaleRun(
         } |`;
       },
     ),
+    "",
+    "Where a status request's time goes, p50 / p99 / max in ms: from its ticket to `fetch` (in the worker), from `fetch` to the simulator's handler (one clock), from `fetch` to its response; how late a 10 ms timer ran in the simulator's process and in the workers' (a loop that runs late stamps what it handles late); the simulator's connections (workers' ports seen).",
+    "",
+    "| Run | Ticket → fetch | Fetch → simulator | Fetch → response | Simulator loop late | Workers' loops late | Connections |",
+    "| --- | --: | --: | --: | --: | --: | --: |",
+    ...runs.map((run) => run.stages),
     "",
     `A place that need not wait (${
       options.budget * 0.8
