@@ -2,7 +2,8 @@
 // (_redis_scale_worker.ts) wait on their jobs in bursts that ask for more
 // than the budget, against one simulator in this process that counts the
 // status requests arriving. Three runs: each worker on an in-memory share of
-// the budget (the baseline), all on one Redis budget, and on Redis again
+// the budget (the baseline, counted as the Redis budget counts: the same
+// window, cut into the same slices), all on one Redis budget, and on Redis again
 // with Redis killed and restarted in the middle. Loopback only; every child
 // is stopped within a bound.
 
@@ -99,12 +100,19 @@ export async function redisScaleRun(
       arrivals.length = 0;
       delays.length = 0;
       connections.clear();
-      const lag = new LoopLag();
-      const reports = await runWorkers(options, {
-        serverUrl,
-        redisUrl: shared ? redis.url : null,
-        key: `bench:${runs.length}`,
-      }, restart ? redis : undefined).finally(() => lag.stop());
+      // From the go, not while the workers create their jobs.
+      let lag: LoopLag | undefined;
+      const reports = await runWorkers(
+        options,
+        {
+          serverUrl,
+          redisUrl: shared ? redis.url : null,
+          key: `bench:${runs.length}`,
+        },
+        restart ? redis : undefined,
+        () => lag = new LoopLag(),
+      )
+        .finally(() => lag?.stop());
       const all = (pick: (report: WorkerReport) => number[]) =>
         reports.flatMap(pick);
       runs.push({
@@ -119,7 +127,7 @@ export async function redisScaleRun(
         stages: `| ${name} | ${spread(all((r) => r.grantToFetch))} | ${
           spread(delays)
         } | ${spread(all((r) => r.fetchToResponse))} | ${
-          spread(lag.stop())
+          spread(lag?.stop() ?? [])
         } | ${spread(all((r) => r.loopLag))} | ${connections.size} |`,
       });
     };
@@ -133,10 +141,12 @@ export async function redisScaleRun(
       maxRequestsPerSecond: options.budget,
     });
     while (shared.state === "connecting") await delay(10);
-    cost.redis = await acquireCost(shared, options.budget * 0.8);
+    const perSlice = options.budget * 0.8 / SHARED_SHAPE.slices;
+    cost.redis = await acquireCost(shared, options.budget * 0.8, perSlice);
     cost.memory = await acquireCost(
       new MemoryBudget(options.budget, systemClock, SHARED_SHAPE),
       options.budget * 0.8,
+      perSlice,
     );
   } finally {
     await server.shutdown();
@@ -152,7 +162,7 @@ export async function redisScaleRun(
       (total / options.bursts / options.budget).toFixed(0)
     } s of the budget. Busiest second: status requests arriving at the simulator in any 1 s window; sent: the same of the workers' calls to \`fetch\`, on one clock. On the budget: from \`acquire()\` to its ticket. The baseline gives each process a fixed in-memory share (${
       options.budget / options.workers
-    }/s).`,
+    }/s), counted as the Redis budget counts (a ${SHARED_SHAPE.window} ms window, each ${SHARED_SHAPE.slices}th of it holding at most a ${SHARED_SHAPE.slices}th of the budget).`,
     "",
     "| Run | Results right | Busiest second at the simulator (≤ " +
     options.budget +
@@ -183,7 +193,9 @@ export async function redisScaleRun(
     "",
     `A place that need not wait (${
       options.budget * 0.8
-    } requests in a row, one process, within the budget): \`acquire()\` p50 / p99 ${
+    } requests, one process, ${
+      options.budget * 0.8 / SHARED_SHAPE.slices
+    } in each slice of the window, within the budget): \`acquire()\` p50 / p99 ${
       milliseconds(cost.redis.p50)
     } / ${milliseconds(cost.redis.p99)} on Redis, ${
       milliseconds(cost.memory.p50)
@@ -193,13 +205,21 @@ export async function redisScaleRun(
   ];
 }
 
-/** p50 and p99 of `acquire()` over `count` places taken, sent and done in turn. */
+/**
+ * p50 and p99 of `acquire()` over `count` places taken, sent and done in
+ * turn, `perSlice` at a time every slice of the budget's window: within
+ * the budget and each of its slices, so that no place waits for another.
+ */
 async function acquireCost(
   budget: RequestBudget,
   count: number,
+  perSlice: number,
 ): Promise<{ p50: number; p99: number }> {
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
+    if (i > 0 && i % perSlice === 0) {
+      await delay(SHARED_SHAPE.window / SHARED_SHAPE.slices);
+    }
     const started = performance.now();
     const ticket = await budget.acquire();
     times.push(performance.now() - started);
@@ -214,6 +234,7 @@ async function runWorkers(
   options: RedisScaleOptions,
   target: Pick<WorkerConfig, "serverUrl" | "redisUrl" | "key">,
   restart: RedisServer | undefined,
+  onGo: () => void,
 ): Promise<WorkerReport[]> {
   const children = Array.from({ length: options.workers }, (_, index) => {
     const config: WorkerConfig = {
@@ -258,6 +279,7 @@ async function runWorkers(
       if (value !== "ready") throw new Error("A worker did not start");
     }
     const go = new TextEncoder().encode("go\n");
+    onGo();
     await Promise.all(children.map(async ({ child }) => {
       const writer = child.stdin.getWriter();
       await writer.write(go);

@@ -91,6 +91,32 @@ redisTest(
 );
 
 redisTest(
+  "a Redis budget lets a full queue go as an even stream: each tenth of the window holds a tenth of the budget",
+  async () => {
+    await using server = await RedisServer.start();
+    keys++;
+    const budgets = [1, 2, 3].map(() =>
+      budgetOn(server.url, { maxRequestsPerSecond: 20 })
+    );
+    try {
+      const sends: number[] = [];
+      await Promise.all(budgets.map((budget) => sendMany(budget, 12, sends)));
+      assert.equal(sends.length, 36);
+      assert.ok(busiest(sends) <= 20, `${busiest(sends)} in a second`);
+      // Slices of 101 ms with 2 places each, across the processes (a few ms
+      // under the slice for the whole milliseconds of the stamps).
+      const most = busiest(sends, 95);
+      assert.ok(most <= 2, `${most} in a tenth of a second`);
+      // 36 requests at 2 a slice: the last goes in the 18th slice.
+      const spread = Math.max(...sends) - Math.min(...sends);
+      assert.ok(spread >= 17 * 95, `all within ${spread} ms`);
+    } finally {
+      await closeAll(...budgets);
+    }
+  },
+);
+
+redisTest(
   "a Redis budget serves waiters in the order they came, across processes",
   async () => {
     await using server = await RedisServer.start();
