@@ -26,8 +26,11 @@ import type { RequestBudget } from "./request_budget.ts";
  * as an even stream rather than the whole budget at once every second.
  */
 export interface MemoryBudgetShape {
-  /** Start as if each place had just carried a request. */
-  full?: boolean;
+  /**
+   * No place before this time (of the budget's clock): for a budget that
+   * takes over from another whose sends it cannot see.
+   */
+  notBefore?: number;
   window?: number;
   slices?: number;
 }
@@ -109,16 +112,16 @@ export class MemoryBudget implements RequestBudget {
     // A millisecond over the second by default, so that a clock that rounds
     // (Date.now()'s whole milliseconds, performance.now() without the time
     // origin) never sees one request too many in a second.
-    const { full = false, window = 1001, slices = 1 } = shape;
+    const { notBefore = -Infinity, window = 1001, slices = 1 } = shape;
     const capacity = Math.max(1, Math.floor(perSecond));
     const whole = perSecond < 1 ? window - 1000 + 1000 / perSecond : window;
-    // A budget that starts full counts every slot as used just now: for
-    // one that takes over from another whose sends it cannot see.
-    const start = full ? clock.now() : -Infinity;
-    this.#rings.push(new SlotRing(capacity, whole, start));
+    // Each slot starts as if it had last carried a request a window before
+    // `notBefore`.
+    this.#rings.push(new SlotRing(capacity, whole, notBefore - whole));
     if (slices > 1 && capacity > 1) {
       const share = Math.max(1, Math.floor(capacity / slices));
-      this.#rings.push(new SlotRing(share, whole / slices, start));
+      const slice = whole / slices;
+      this.#rings.push(new SlotRing(share, slice, notBefore - slice));
     }
   }
 

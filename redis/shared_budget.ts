@@ -296,15 +296,15 @@ export class SharedBudget implements RedisBudget {
     const { fallbackRequestsPerSecond, maxRequestsPerSecond } = this.#settings;
     const share = fallbackRequestsPerSecond ??
       maxRequestsPerSecond / (this.#members > 0 ? this.#members : 10);
-    // Coming from Redis, the last window may hold the whole budget already,
-    // sent by any process: the share starts after it.
-    const full = this.state === "redis";
-    this.state = "local";
     this.#local = {
-      budget: new MemoryBudget(share, systemClock, { full, ...SHARED_SHAPE }),
+      budget: new MemoryBudget(share, systemClock, {
+        notBefore: systemClock.now() + this.#takeOver(share),
+        ...SHARED_SHAPE,
+      }),
       stop: new AbortController(),
       serving: false,
     };
+    this.state = "local";
     for (const [id, waiter] of this.#queued) {
       this.#stale.push(id);
       waiter.id = "";
@@ -318,6 +318,28 @@ export class SharedBudget implements RedisBudget {
     this.#serveLocally();
     this.#announce({ state: "local", requestsPerSecond: share, cause });
     this.#wake(quiet ?? this.#settings.maxReconnectDelay);
+  }
+
+  /**
+   * How long a process coming from Redis waits before its first place on
+   * its `share`. The last window may hold the whole budget, sent by any
+   * process, and up to a slice's share of places granted but not yet sent
+   * (they count in the slice when granted) may still go. Redis let each
+   * slice of that window hold at most a slice's share: so when the shares
+   * of all processes (the default: the budget divided by them) together
+   * hold a slice to its share, starting two slices later keeps every
+   * window to the budget. Otherwise (a share set by hand, or too small a
+   * budget to divide into slices) the share starts after a whole window.
+   */
+  #takeOver(share: number): number {
+    if (this.state !== "redis") return 0;
+    const { fallbackRequestsPerSecond, maxRequestsPerSecond } = this.#settings;
+    const slice = Math.floor(maxRequestsPerSecond / SLICES);
+    const members = this.#members > 0 ? this.#members : 10;
+    const perSlice = Math.max(1, Math.floor(Math.floor(share) / SLICES));
+    const divides = fallbackRequestsPerSecond === undefined &&
+      members * perSlice <= slice;
+    return divides ? 2 * Math.ceil(WINDOW / SLICES) : WINDOW;
   }
 
   /** Tells a Redis that answers again what it missed, and starts the quiet. */

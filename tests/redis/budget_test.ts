@@ -245,6 +245,12 @@ redisTest(
       assert.ok(busiest(sends) <= 20, `${busiest(sends)} in a second`);
       // Every second of the run had requests: no hang.
       assert.ok(sends.length >= 40, `${sends.length} requests`);
+      // Each process's share starts two slices (202 ms) after the loss, not
+      // a whole window: the shares of both fill a slice, and Redis kept
+      // every slice before the loss to its share.
+      const sorted = sends.toSorted((a, b) => a - b);
+      const gap = Math.max(...sorted.slice(1).map((at, i) => at - sorted[i]));
+      assert.ok(gap < 700, `no request for ${gap} ms`);
       for (const list of events) {
         assert.deepEqual(list.map((event) => event.state), ["local", "redis"]);
         // Two processes shared the key: each paces itself on half.
