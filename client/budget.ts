@@ -29,9 +29,22 @@ export interface MemoryBudgetShape {
   /**
    * No place before this time (of the budget's clock): for a budget that
    * takes over from another whose sends it cannot see.
+   *
+   * @default {-Infinity}
    */
   notBefore?: number;
+  /**
+   * The window's length in ms: a margin over the second absorbs clocks that
+   * round, and requests that take different times to reach the server.
+   *
+   * @default {1001}
+   */
   window?: number;
+  /**
+   * Parts of the window, each holding at most that part of the budget.
+   *
+   * @default {1}
+   */
   slices?: number;
 }
 

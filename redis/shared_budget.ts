@@ -21,24 +21,17 @@ import type {
 } from "./budget_options.ts";
 import { RecentSends } from "./recent_sends.ts";
 import { isTicket, type Ticket, type Waiter } from "./ticket.ts";
+import {
+  HOLD,
+  LEASE,
+  localShare,
+  MAX_PUMP_INTERVAL,
+  SHARED_SHAPE,
+  SLICES,
+  takeOverDelay,
+  WINDOW,
+} from "./budget_shape.ts";
 
-// A little over a second: requests of different processes reach the server
-// with different delays, which a window of exactly a second would not absorb.
-const WINDOW = 1010;
-// The window's slices: each holds at most a tenth of the budget, so that a
-// queue that never empties goes as an even stream. The whole budget at once
-// every second, as 500 requests at once, reached the server spread over up
-// to 200 ms on a loaded machine, bunching with the next second's.
-const SLICES = 10;
-/** How the Redis budget counts, for an in-memory budget to count alike. */
-export const SHARED_SHAPE = { window: WINDOW, slices: SLICES } as const;
-// A place handed out but neither sent nor given back is taken back after
-// this long (its process died between the two).
-const HOLD = 10_000;
-// How long a process counts as alive after it last asked Redis; while it
-// waits it asks at least every `MAX_PUMP_INTERVAL`.
-const LEASE = 5000;
-const MAX_PUMP_INTERVAL = 1000;
 const CLOSED = "Cannot acquire a place as the Redis budget is closed";
 
 /** The {@linkcode RedisBudget} that `createRedisBudget()` returns. */
@@ -293,12 +286,14 @@ export class SharedBudget implements RedisBudget {
    */
   #pace(cause: unknown, quiet?: number): void {
     if (this.state === "closed" || this.#local !== undefined) return;
-    const { fallbackRequestsPerSecond, maxRequestsPerSecond } = this.#settings;
-    const share = fallbackRequestsPerSecond ??
-      maxRequestsPerSecond / (this.#members > 0 ? this.#members : 10);
+    const share = localShare(this.#settings, this.#members);
+    // Coming from Redis, the last window may hold the whole budget already.
+    const wait = this.state === "redis"
+      ? takeOverDelay(this.#settings, this.#members)
+      : 0;
     this.#local = {
       budget: new MemoryBudget(share, systemClock, {
-        notBefore: systemClock.now() + this.#takeOver(share),
+        notBefore: systemClock.now() + wait,
         ...SHARED_SHAPE,
       }),
       stop: new AbortController(),
@@ -318,28 +313,6 @@ export class SharedBudget implements RedisBudget {
     this.#serveLocally();
     this.#announce({ state: "local", requestsPerSecond: share, cause });
     this.#wake(quiet ?? this.#settings.maxReconnectDelay);
-  }
-
-  /**
-   * How long a process coming from Redis waits before its first place on
-   * its `share`. The last window may hold the whole budget, sent by any
-   * process, and up to a slice's share of places granted but not yet sent
-   * (they count in the slice when granted) may still go. Redis let each
-   * slice of that window hold at most a slice's share: so when the shares
-   * of all processes (the default: the budget divided by them) together
-   * hold a slice to its share, starting two slices later keeps every
-   * window to the budget. Otherwise (a share set by hand, or too small a
-   * budget to divide into slices) the share starts after a whole window.
-   */
-  #takeOver(share: number): number {
-    if (this.state !== "redis") return 0;
-    const { fallbackRequestsPerSecond, maxRequestsPerSecond } = this.#settings;
-    const slice = Math.floor(maxRequestsPerSecond / SLICES);
-    const members = this.#members > 0 ? this.#members : 10;
-    const perSlice = Math.max(1, Math.floor(Math.floor(share) / SLICES));
-    const divides = fallbackRequestsPerSecond === undefined &&
-      members * perSlice <= slice;
-    return divides ? 2 * Math.ceil(WINDOW / SLICES) : WINDOW;
   }
 
   /** Tells a Redis that answers again what it missed, and starts the quiet. */

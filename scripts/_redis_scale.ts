@@ -9,7 +9,7 @@
 
 import { createSimulator } from "../server.ts";
 import { MemoryBudget } from "../client/budget.ts";
-import { SHARED_SHAPE } from "../redis/shared_budget.ts";
+import { SHARED_SHAPE } from "../redis/budget_shape.ts";
 import type { RequestBudget } from "../client/request_budget.ts";
 import { createRedisBudget } from "../redis/mod.ts";
 import { delay, systemClock } from "../timing/clock.ts";

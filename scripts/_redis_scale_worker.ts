@@ -6,7 +6,7 @@
 
 import { VideoStatusClient } from "../client.ts";
 import { MemoryBudget } from "../client/budget.ts";
-import { SHARED_SHAPE } from "../redis/shared_budget.ts";
+import { SHARED_SHAPE } from "../redis/budget_shape.ts";
 import type { RequestBudget } from "../client/request_budget.ts";
 import type { FinalStatus } from "../protocol/status.ts";
 import { createRedisBudget, type RedisBudgetEvent } from "../redis/mod.ts";

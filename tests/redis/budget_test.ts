@@ -245,7 +245,7 @@ redisTest(
       assert.ok(busiest(sends) <= 20, `${busiest(sends)} in a second`);
       // Every second of the run had requests: no hang.
       assert.ok(sends.length >= 40, `${sends.length} requests`);
-      // Each process's share starts two slices (202 ms) after the loss, not
+      // Each process's share starts three slices (303 ms) after the loss, not
       // a whole window: the shares of both fill a slice, and Redis kept
       // every slice before the loss to its share.
       const sorted = sends.toSorted((a, b) => a - b);
