@@ -287,7 +287,6 @@ export class SharedBudget implements RedisBudget {
   #pace(cause: unknown, quiet?: number): void {
     if (this.state === "closed" || this.#local !== undefined) return;
     const share = localShare(this.#settings, this.#members);
-    // Coming from Redis, the last window may hold the whole budget already.
     const wait = this.state === "redis"
       ? takeOverDelay(this.#settings, this.#members)
       : 0;
