@@ -2,6 +2,10 @@
 // lets a request go only if fewer than `capacity` went in the last `window`
 // milliseconds. No window of one second ever holds more than the budget,
 // however late timers fire, and a burst up to the budget goes at once.
+// Cut into slices (a MemoryBudgetShape), each slice of the window also holds
+// at most its share: a queue that never empties then goes as an even stream,
+// not the whole budget at once every second, whose requests would reach the
+// server over hundreds of ms and bunch with the next second's.
 // Waiters queue in order; one timer wakes the queue when the oldest release
 // leaves the window.
 //
@@ -14,6 +18,79 @@
 
 import type { Clock } from "../timing/clock.ts";
 import type { RequestBudget } from "./request_budget.ts";
+
+/**
+ * How a {@linkcode MemoryBudget} counts: `window` ms (rather than 1001) for
+ * its second, and the second cut into `slices`, each of which holds at most
+ * its share of the budget (at least one request), so that a full queue goes
+ * as an even stream rather than the whole budget at once every second.
+ */
+export interface MemoryBudgetShape {
+  /**
+   * No place before this time (of the budget's clock): for a budget that
+   * takes over from another whose sends it cannot see.
+   *
+   * @default {-Infinity}
+   */
+  notBefore?: number;
+  /**
+   * The window's length in ms: a margin over the second absorbs clocks that
+   * round, and requests that take different times to reach the server.
+   *
+   * @default {1001}
+   */
+  window?: number;
+  /**
+   * Parts of the window, each holding at most that part of the budget.
+   *
+   * @default {1}
+   */
+  slices?: number;
+}
+
+/**
+ * One count of places: `capacity` slots, at most one request each per
+ * `window`, as a ring in the order the slots are handed out.
+ */
+class SlotRing {
+  readonly window: number;
+  /**
+   * When each slot's last request went: +Infinity while a slot is held,
+   * -Infinity for one that never carried a request or was given back unused.
+   */
+  readonly #releases: Float64Array;
+  #oldest = 0;
+
+  constructor(capacity: number, window: number, start: number) {
+    this.window = window;
+    this.#releases = new Float64Array(capacity).fill(start);
+  }
+
+  /** When the next slot is free: +Infinity while it is held. */
+  get due(): number {
+    return this.#releases[this.#oldest] + this.window;
+  }
+
+  hold(): void {
+    this.#releases[this.#oldest] = Infinity;
+    this.#oldest = (this.#oldest + 1) % this.#releases.length;
+  }
+
+  /**
+   * Stamps the slot of the `ticket`-th place (of `handedOut`) with `at` if
+   * it still holds it. Returns whether that was the next slot to free.
+   */
+  settle(ticket: number, handedOut: number, at: number): boolean {
+    const capacity = this.#releases.length;
+    // A held slot is never handed out again, so a ticket that no longer
+    // holds its slot (one already settled) has nothing to settle.
+    if (handedOut - ticket > capacity) return false;
+    const index = ticket % capacity;
+    if (this.#releases[index] !== Infinity) return false;
+    this.#releases[index] = at;
+    return index === this.#oldest;
+  }
+}
 
 interface Waiter {
   resolve: (ticket: number) => void;
@@ -29,17 +106,8 @@ interface Waiter {
  */
 export class MemoryBudget implements RequestBudget {
   #clock: Clock;
-  // A millisecond over the second, so that a clock that rounds (Date.now()'s
-  // whole milliseconds, performance.now() without the time origin) never
-  // sees one request too many in a second.
-  #window = 1001;
-  /**
-   * When each slot's last request went, as a ring in the order the slots
-   * are handed out: +Infinity while a slot is held, -Infinity for one that
-   * never carried a request or was given back unused.
-   */
-  #releases: Float64Array;
-  #oldest = 0;
+  /** The second, and its slices when it has them; empty when unlimited. */
+  #rings: SlotRing[] = [];
   /** How many slots have been handed out, which numbers the tickets. */
   #handedOut = 0;
   #queue: Waiter[] = [];
@@ -49,25 +117,30 @@ export class MemoryBudget implements RequestBudget {
   /**
    * `perSecond` is Infinity (no budget), at least 1 (whole requests per
    * second; a fraction is rounded down), or below 1 (one request every
-   * `1 / perSecond` seconds). A `full` budget starts as if each of its
-   * slots had just carried a request.
+   * `1 / perSecond` seconds).
    */
-  constructor(perSecond: number, clock: Clock, full = false) {
+  constructor(perSecond: number, clock: Clock, shape: MemoryBudgetShape = {}) {
     this.#clock = clock;
-    if (perSecond === Infinity) {
-      this.#releases = new Float64Array(0);
-      return;
+    if (perSecond === Infinity) return;
+    // A millisecond over the second by default, so that a clock that rounds
+    // (Date.now()'s whole milliseconds, performance.now() without the time
+    // origin) never sees one request too many in a second.
+    const { notBefore = -Infinity, window = 1001, slices = 1 } = shape;
+    const capacity = Math.max(1, Math.floor(perSecond));
+    const whole = perSecond < 1 ? window - 1000 + 1000 / perSecond : window;
+    // Each slot starts as if it had last carried a request a window before
+    // `notBefore`.
+    this.#rings.push(new SlotRing(capacity, whole, notBefore - whole));
+    if (slices > 1 && capacity > 1) {
+      const share = Math.max(1, Math.floor(capacity / slices));
+      const slice = whole / slices;
+      this.#rings.push(new SlotRing(share, slice, notBefore - slice));
     }
-    if (perSecond < 1) this.#window = 1000 / perSecond + 1;
-    // A budget that starts full counts every slot as used just now: for
-    // one that takes over from another whose sends it cannot see.
-    this.#releases = new Float64Array(Math.max(1, Math.floor(perSecond)))
-      .fill(full ? clock.now() : -Infinity);
   }
 
   /** Whether every request may go at once. */
   get unlimited(): boolean {
-    return this.#releases.length === 0;
+    return this.#rings.length === 0;
   }
 
   /** How many waits are queued for a slot. */
@@ -102,12 +175,11 @@ export class MemoryBudget implements RequestBudget {
   }
 
   #free(now: number): boolean {
-    return now - this.#releases[this.#oldest] >= this.#window;
+    return this.#rings.every((ring) => now >= ring.due);
   }
 
   #record(): number {
-    this.#releases[this.#oldest] = Infinity;
-    this.#oldest = (this.#oldest + 1) % this.#releases.length;
+    for (const ring of this.#rings) ring.hold();
     return this.#handedOut++;
   }
 
@@ -125,16 +197,14 @@ export class MemoryBudget implements RequestBudget {
   }
 
   #settle(ticket: unknown, at: number): void {
-    const capacity = this.#releases.length;
-    if (typeof ticket !== "number") return;
-    // A held slot is never handed out again, so a ticket that no longer
-    // holds its slot (the unlimited budget's, or one already settled) has
-    // nothing to settle.
-    if (ticket < 0 || this.#handedOut - ticket > capacity) return;
-    const index = ticket % capacity;
-    if (this.#releases[index] !== Infinity) return;
-    this.#releases[index] = at;
-    if (index === this.#oldest) {
+    // The unlimited budget's tickets (-1) hold no slot.
+    if (typeof ticket !== "number" || ticket < 0) return;
+    let next = false;
+    for (const ring of this.#rings) {
+      if (ring.settle(ticket, this.#handedOut, at)) next = true;
+    }
+    // A held next slot wakes the queue itself when it is settled.
+    if (next) {
       this.#releaseDue();
       this.#arm();
     }
@@ -151,8 +221,8 @@ export class MemoryBudget implements RequestBudget {
   }
 
   #arm(): void {
-    const due = this.#releases[this.#oldest] + this.#window;
-    // A held oldest slot wakes the queue itself when it is settled.
+    const due = Math.max(...this.#rings.map((ring) => ring.due));
+    // A held next slot wakes the queue itself when it is settled.
     if (this.#timer !== undefined || this.waiting === 0 || due === Infinity) {
       return;
     }

@@ -28,12 +28,23 @@ local used, queue = K .. ':used', K .. ':queue'
 
 // Hands free places to the queue's head, in order, dropping the tickets of
 // processes that died; wakes each owner but \`me\`, who collects its own.
+// A place is free when the window holds fewer than \`capacity\` and its
+// last slice (a \`slices\`-th of it, whole ms rounded up) fewer than its
+// share: a queue that never empties goes as an even stream. Held places
+// count in both, as their requests may go at any moment. Returns the ms
+// until the next place frees (-1: nothing waits).
 const GRANT = `
-local function grant(capacity, hold, lease, me)
+local function grant(capacity, window, slices, hold, lease, me)
   redis.call('ZREMRANGEBYSCORE', used, '-inf', now)
-  local free = capacity - redis.call('ZCARD', used)
+  local share, recent = capacity, 0
+  local sliceStart = now + window - math.ceil(window / slices)
+  if slices > 1 and capacity > 1 then
+    share = math.max(1, math.floor(capacity / slices))
+    recent = redis.call('ZCOUNT', used, '(' .. sliceStart, '+inf')
+  end
+  local count = redis.call('ZCARD', used)
   local woken = {}
-  while free > 0 do
+  while count < capacity and recent < share do
     local head = redis.call('ZRANGE', queue, 0, 0)[1]
     if not head then break end
     redis.call('ZREM', queue, head)
@@ -42,23 +53,33 @@ local function grant(capacity, hold, lease, me)
       redis.call('ZADD', used, now + hold, 'h:' .. head)
       redis.call('RPUSH', K .. ':granted:' .. owner, head)
       redis.call('PEXPIRE', K .. ':granted:' .. owner, lease)
-      free = free - 1
+      count, recent = count + 1, recent + 1
       if owner ~= me then woken[owner] = true end
     end
   end
   for owner in pairs(woken) do redis.call('PUBLISH', K .. ':wake', owner) end
+  if redis.call('ZCARD', queue) == 0 then return -1 end
+  local next = 0
+  if count >= capacity then
+    next = tonumber(redis.call('ZRANGE', used, 0, 0, 'WITHSCORES')[2]) - now
+  end
+  if recent >= share then
+    local first = redis.call('ZRANGEBYSCORE', used, '(' .. sliceStart, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+    next = math.max(next, tonumber(first[2]) - sliceStart)
+  end
+  return next
 end
 `;
 
 /**
- * ARGV: key, process, capacity, window, hold, lease, then tickets to queue.
- * Returns {"quiet", ms left} while the processes pace themselves, else
- * {"ok", ms until the next place frees (-1: nothing waits), processes
+ * ARGV: key, process, capacity, window, hold, lease, slices, then tickets to
+ * queue. Returns {"quiet", ms left} while the processes pace themselves,
+ * else {"ok", ms until the next place frees (-1: nothing waits), processes
  * alive, tickets granted to this process...}.
  */
 export const PUMP: LuaScript = new LuaScript(`${PRELUDE}${GRANT}
 local me = ARGV[2]
-local capacity, hold, lease = tonumber(ARGV[3]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local capacity, window, hold, lease = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 redis.call('SET', K .. ':alive:' .. me, 1, 'PX', lease)
 redis.call('ZADD', K .. ':members', now, me)
 -- Counted for a minute after they last spoke: an idle process may wake.
@@ -66,16 +87,12 @@ redis.call('ZREMRANGEBYSCORE', K .. ':members', '-inf', now - 60000)
 local members = redis.call('ZCARD', K .. ':members')
 local quiet = redis.call('PTTL', K .. ':quiet')
 if quiet > 0 then return {'quiet', quiet, members} end
-for i = 7, #ARGV do
+for i = 8, #ARGV do
   redis.call('ZADD', queue, redis.call('INCR', K .. ':seq'), ARGV[i])
 end
-grant(capacity, hold, lease, me)
+local reply = {'ok', 0, members}
+reply[2] = grant(capacity, window, tonumber(ARGV[7]), hold, lease, me)
 local mine = K .. ':granted:' .. me
-local reply = {'ok', -1, members}
-if redis.call('ZCARD', queue) > 0 then
-  local first = redis.call('ZRANGE', used, 0, 0, 'WITHSCORES')
-  if first[2] then reply[2] = tonumber(first[2]) - now end
-end
 for _, ticket in ipairs(redis.call('LRANGE', mine, 0, -1)) do
   table.insert(reply, ticket)
 end
@@ -90,36 +107,33 @@ return reply
  */
 export const SENT: LuaScript = new LuaScript(`${PRELUDE}
 local window = tonumber(ARGV[2])
-local function earliest()
-  return tonumber(redis.call('ZRANGE', used, 0, 0, 'WITHSCORES')[2] or -1)
-end
-local before = earliest()
 for i = 3, #ARGV, 2 do
   redis.call('ZREM', used, 'h:' .. ARGV[i])
   redis.call('ZADD', used, now - tonumber(ARGV[i + 1]) + window, 's:' .. ARGV[i])
 end
--- Those waiting planned for the earliest place: if it came earlier, they
--- must plan again.
-if redis.call('ZCARD', queue) > 0 and earliest() < before then
+-- Those waiting planned for places held until their hold lapses: now due
+-- a window after their requests, sooner, they must plan again.
+if redis.call('ZCARD', queue) > 0 then
   redis.call('PUBLISH', K .. ':wake', '*')
 end
 return 1
 `);
 
 /**
- * ARGV: key, process, capacity, hold, lease, then tickets. Gives the
- * tickets up, queued or held and unsent, and hands their places on.
+ * ARGV: key, process, capacity, hold, lease, window, slices, then tickets.
+ * Gives the tickets up, queued or held and unsent, and hands their places
+ * on.
  */
 export const RELEASE: LuaScript = new LuaScript(`${PRELUDE}${GRANT}
 local me = ARGV[2]
-for i = 6, #ARGV do
+for i = 8, #ARGV do
   redis.call('ZREM', queue, ARGV[i])
   redis.call('ZREM', used, 'h:' .. ARGV[i])
   redis.call('LREM', K .. ':granted:' .. me, 0, ARGV[i])
 end
 -- No process collects here: every owner granted a place is woken, this one
 -- too.
-grant(tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), '')
+grant(tonumber(ARGV[3]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[4]), tonumber(ARGV[5]), '')
 return 1
 `);
 

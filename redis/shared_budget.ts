@@ -21,17 +21,17 @@ import type {
 } from "./budget_options.ts";
 import { RecentSends } from "./recent_sends.ts";
 import { isTicket, type Ticket, type Waiter } from "./ticket.ts";
+import {
+  HOLD,
+  LEASE,
+  localShare,
+  MAX_PUMP_INTERVAL,
+  SHARED_SHAPE,
+  SLICES,
+  takeOverDelay,
+  WINDOW,
+} from "./budget_shape.ts";
 
-// A little over a second: requests of different processes reach the server
-// with different delays, which a window of exactly a second would not absorb.
-const WINDOW = 1010;
-// A place handed out but neither sent nor given back is taken back after
-// this long (its process died between the two).
-const HOLD = 10_000;
-// How long a process counts as alive after it last asked Redis; while it
-// waits it asks at least every `MAX_PUMP_INTERVAL`.
-const LEASE = 5000;
-const MAX_PUMP_INTERVAL = 1000;
 const CLOSED = "Cannot acquire a place as the Redis budget is closed";
 
 /** The {@linkcode RedisBudget} that `createRedisBudget()` returns. */
@@ -175,7 +175,16 @@ export class SharedBudget implements RedisBudget {
 
   #releaseArgs(tickets: string[]): (string | number)[] {
     const { key, capacity } = this.#settings;
-    return [key, this.#process, capacity, HOLD, LEASE, ...tickets];
+    return [
+      key,
+      this.#process,
+      capacity,
+      HOLD,
+      LEASE,
+      WINDOW,
+      SLICES,
+      ...tickets,
+    ];
   }
 
   #release(tickets: string[]): void {
@@ -227,6 +236,7 @@ export class SharedBudget implements RedisBudget {
         WINDOW,
         HOLD,
         LEASE,
+        SLICES,
         ...fresh,
       ]) as unknown[];
     } catch (error) {
@@ -276,18 +286,19 @@ export class SharedBudget implements RedisBudget {
    */
   #pace(cause: unknown, quiet?: number): void {
     if (this.state === "closed" || this.#local !== undefined) return;
-    const { fallbackRequestsPerSecond, maxRequestsPerSecond } = this.#settings;
-    const share = fallbackRequestsPerSecond ??
-      maxRequestsPerSecond / (this.#members > 0 ? this.#members : 10);
-    // Coming from Redis, the last window may hold the whole budget already,
-    // sent by any process: the share starts after it.
-    const full = this.state === "redis";
-    this.state = "local";
+    const share = localShare(this.#settings, this.#members);
+    const wait = this.state === "redis"
+      ? takeOverDelay(this.#settings, this.#members)
+      : 0;
     this.#local = {
-      budget: new MemoryBudget(share, systemClock, full),
+      budget: new MemoryBudget(share, systemClock, {
+        notBefore: systemClock.now() + wait,
+        ...SHARED_SHAPE,
+      }),
       stop: new AbortController(),
       serving: false,
     };
+    this.state = "local";
     for (const [id, waiter] of this.#queued) {
       this.#stale.push(id);
       waiter.id = "";

@@ -2,12 +2,14 @@
 // (_redis_scale_worker.ts) wait on their jobs in bursts that ask for more
 // than the budget, against one simulator in this process that counts the
 // status requests arriving. Three runs: each worker on an in-memory share of
-// the budget (the baseline), all on one Redis budget, and on Redis again
+// the budget (the baseline, counted as the Redis budget counts: the same
+// window, cut into the same slices), all on one Redis budget, and on Redis again
 // with Redis killed and restarted in the middle. Loopback only; every child
 // is stopped within a bound.
 
 import { createSimulator } from "../server.ts";
 import { MemoryBudget } from "../client/budget.ts";
+import { SHARED_SHAPE } from "../redis/budget_shape.ts";
 import type { RequestBudget } from "../client/request_budget.ts";
 import { createRedisBudget } from "../redis/mod.ts";
 import { delay, systemClock } from "../timing/clock.ts";
@@ -18,6 +20,7 @@ import {
   type WorkerReport,
 } from "./_redis_scale_worker.ts";
 import { busiestSecond, milliseconds, percentile } from "./_stats.ts";
+import { LoopLag } from "./_redis_scale_lag.ts";
 
 const WORKER = new URL("./_redis_scale_worker.ts", import.meta.url).pathname;
 /** Longest a run may take before its workers are stopped. */
@@ -45,6 +48,15 @@ interface RunResult {
   busiestSent: number;
   /** p50 / p99 from a request's call to `fetch` to its arrival. */
   delivery: string;
+  /** Where a request's time went, stage by stage. */
+  stages: string;
+}
+
+/** p50 / p99 / max of `values`, in ms. */
+function spread(values: number[]): string {
+  return [50, 99, 100].map((p) => percentile(values, p).toFixed(1)).join(
+    " / ",
+  );
 }
 
 /** Runs the three runs and returns their table. */
@@ -60,14 +72,17 @@ export async function redisScaleRun(
   const arrivals: number[] = [];
   /** From each status request's call to `fetch` to its arrival here. */
   const delays: number[] = [];
+  /** The simulator's connections, by the workers' ports. */
+  const connections = new Set<number>();
   const simulator = createSimulator({ maxJobs: 4 * total, maxHeld: total });
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    (request) => {
+    (request, info) => {
       if (request.method === "GET") {
         const at = epochNow();
         arrivals.push(at);
         delays.push(at - Number(request.headers.get("x-sent-at")));
+        connections.add(info.remoteAddr.port);
       }
       return simulator.fetch(request);
     },
@@ -84,11 +99,22 @@ export async function redisScaleRun(
       console.error(`Multi-process budget run: ${name}…`);
       arrivals.length = 0;
       delays.length = 0;
-      const reports = await runWorkers(options, {
-        serverUrl,
-        redisUrl: shared ? redis.url : null,
-        key: `bench:${runs.length}`,
-      }, restart ? redis : undefined);
+      connections.clear();
+      // From the go, not while the workers create their jobs.
+      let lag: LoopLag | undefined;
+      const reports = await runWorkers(
+        options,
+        {
+          serverUrl,
+          redisUrl: shared ? redis.url : null,
+          key: `bench:${runs.length}`,
+        },
+        restart ? redis : undefined,
+        () => lag = new LoopLag(),
+      )
+        .finally(() => lag?.stop());
+      const all = (pick: (report: WorkerReport) => number[]) =>
+        reports.flatMap(pick);
       runs.push({
         name,
         reports,
@@ -98,6 +124,11 @@ export async function redisScaleRun(
         delivery: `${milliseconds(percentile(delays, 50))} / ${
           milliseconds(percentile(delays, 99))
         }`,
+        stages: `| ${name} | ${spread(all((r) => r.grantToFetch))} | ${
+          spread(delays)
+        } | ${spread(all((r) => r.fetchToResponse))} | ${
+          spread(lag?.stop() ?? [])
+        } | ${spread(all((r) => r.loopLag))} | ${connections.size} |`,
       });
     };
     await run("in-memory share per process (baseline)", false, false);
@@ -110,10 +141,12 @@ export async function redisScaleRun(
       maxRequestsPerSecond: options.budget,
     });
     while (shared.state === "connecting") await delay(10);
-    cost.redis = await acquireCost(shared, options.budget * 0.8);
+    const perSlice = options.budget * 0.8 / SHARED_SHAPE.slices;
+    cost.redis = await acquireCost(shared, options.budget * 0.8, perSlice);
     cost.memory = await acquireCost(
-      new MemoryBudget(options.budget, systemClock),
+      new MemoryBudget(options.budget, systemClock, SHARED_SHAPE),
       options.budget * 0.8,
+      perSlice,
     );
   } finally {
     await server.shutdown();
@@ -129,7 +162,7 @@ export async function redisScaleRun(
       (total / options.bursts / options.budget).toFixed(0)
     } s of the budget. Busiest second: status requests arriving at the simulator in any 1 s window; sent: the same of the workers' calls to \`fetch\`, on one clock. On the budget: from \`acquire()\` to its ticket. The baseline gives each process a fixed in-memory share (${
       options.budget / options.workers
-    }/s).`,
+    }/s), counted as the Redis budget counts (a ${SHARED_SHAPE.window} ms window, each ${SHARED_SHAPE.slices}th of it holding at most a ${SHARED_SHAPE.slices}th of the budget).`,
     "",
     "| Run | Results right | Busiest second at the simulator (≤ " +
     options.budget +
@@ -152,9 +185,17 @@ export async function redisScaleRun(
       },
     ),
     "",
+    "Where a status request's time goes, p50 / p99 / max in ms: from its ticket to `fetch` (in the worker), from `fetch` to the simulator's handler (one clock), from `fetch` to its response; how late a 10 ms timer ran in the simulator's process and in the workers' (a loop that runs late stamps what it handles late); the simulator's connections (workers' ports seen).",
+    "",
+    "| Run | Ticket → fetch | Fetch → simulator | Fetch → response | Simulator loop late | Workers' loops late | Connections |",
+    "| --- | --: | --: | --: | --: | --: | --: |",
+    ...runs.map((run) => run.stages),
+    "",
     `A place that need not wait (${
       options.budget * 0.8
-    } requests in a row, one process, within the budget): \`acquire()\` p50 / p99 ${
+    } requests, one process, ${
+      options.budget * 0.8 / SHARED_SHAPE.slices
+    } in each slice of the window, within the budget): \`acquire()\` p50 / p99 ${
       milliseconds(cost.redis.p50)
     } / ${milliseconds(cost.redis.p99)} on Redis, ${
       milliseconds(cost.memory.p50)
@@ -164,13 +205,21 @@ export async function redisScaleRun(
   ];
 }
 
-/** p50 and p99 of `acquire()` over `count` places taken, sent and done in turn. */
+/**
+ * p50 and p99 of `acquire()` over `count` places taken, sent and done in
+ * turn, `perSlice` at a time every slice of the budget's window: within
+ * the budget and each of its slices, so that no place waits for another.
+ */
 async function acquireCost(
   budget: RequestBudget,
   count: number,
+  perSlice: number,
 ): Promise<{ p50: number; p99: number }> {
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
+    if (i > 0 && i % perSlice === 0) {
+      await delay(SHARED_SHAPE.window / SHARED_SHAPE.slices);
+    }
     const started = performance.now();
     const ticket = await budget.acquire();
     times.push(performance.now() - started);
@@ -185,6 +234,7 @@ async function runWorkers(
   options: RedisScaleOptions,
   target: Pick<WorkerConfig, "serverUrl" | "redisUrl" | "key">,
   restart: RedisServer | undefined,
+  onGo: () => void,
 ): Promise<WorkerReport[]> {
   const children = Array.from({ length: options.workers }, (_, index) => {
     const config: WorkerConfig = {
@@ -229,6 +279,7 @@ async function runWorkers(
       if (value !== "ready") throw new Error("A worker did not start");
     }
     const go = new TextEncoder().encode("go\n");
+    onGo();
     await Promise.all(children.map(async ({ child }) => {
       const writer = child.stdin.getWriter();
       await writer.write(go);

@@ -6,11 +6,13 @@
 
 import { VideoStatusClient } from "../client.ts";
 import { MemoryBudget } from "../client/budget.ts";
+import { SHARED_SHAPE } from "../redis/budget_shape.ts";
 import type { RequestBudget } from "../client/request_budget.ts";
 import type { FinalStatus } from "../protocol/status.ts";
 import { createRedisBudget, type RedisBudgetEvent } from "../redis/mod.ts";
 import { systemClock } from "../timing/clock.ts";
 import { seededRandom } from "../util/random.ts";
+import { LoopLag } from "./_redis_scale_lag.ts";
 
 /** What the parent tells a worker, as its one argument (JSON). */
 export interface WorkerConfig {
@@ -34,6 +36,12 @@ export interface WorkerReport {
   onBudget: number[];
   /** When each status request went to `fetch`, in epoch milliseconds. */
   sends: number[];
+  /** Milliseconds from each ticket granted to its request's `fetch`. */
+  grantToFetch: number[];
+  /** Milliseconds from each status request's `fetch` to its response. */
+  fetchToResponse: number[];
+  /** How late this process's event loop ran a 10 ms timer, in ms. */
+  loopLag: number[];
   events: RedisBudgetEvent["state"][];
 }
 
@@ -69,22 +77,37 @@ async function main(config: WorkerConfig): Promise<void> {
   while (shared?.state === "connecting") {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  const budget = shared ?? new MemoryBudget(config.share, systemClock);
+  const budget = shared ??
+    new MemoryBudget(config.share, systemClock, SHARED_SHAPE);
   const onBudget: number[] = [];
+  const grantToFetch: number[] = [];
+  const fetchToResponse: number[] = [];
+  const granted = new Map<unknown, number>();
   const timed: RequestBudget = {
     async acquire(signal) {
       const started = performance.now();
       const ticket = await budget.acquire(signal);
-      onBudget.push(performance.now() - started);
+      const now = performance.now();
+      onBudget.push(now - started);
+      granted.set(ticket, now);
       return ticket;
     },
-    sent: (ticket) => budget.sent(ticket),
-    done: (ticket) => budget.done(ticket),
+    sent: (ticket) => {
+      const at = granted.get(ticket);
+      if (at !== undefined) grantToFetch.push(performance.now() - at);
+      granted.delete(ticket);
+      budget.sent(ticket);
+    },
+    done: (ticket) => {
+      granted.delete(ticket);
+      budget.done(ticket);
+    },
   };
   console.log("ready");
   const input = Deno.stdin.readable.getReader();
   await input.read();
   input.releaseLock();
+  const lag = new LoopLag();
 
   const client = new VideoStatusClient({
     serverUrl: config.serverUrl,
@@ -98,7 +121,9 @@ async function main(config: WorkerConfig): Promise<void> {
       // For the simulator to measure how long the request took to arrive.
       const headers = new Headers(init?.headers);
       headers.set("x-sent-at", String(at));
-      return fetch(input, { ...init, headers });
+      const response = fetch(input, { ...init, headers });
+      response.then(() => fetchToResponse.push(epochNow() - at), () => {});
+      return response;
     },
   });
   const sends: number[] = [];
@@ -128,6 +153,9 @@ async function main(config: WorkerConfig): Promise<void> {
     waits: config.waits,
     onBudget,
     sends,
+    grantToFetch,
+    fetchToResponse,
+    loopLag: lag.stop(),
     events,
   };
   console.log(JSON.stringify(report));

@@ -243,6 +243,49 @@ Deno.test("MemoryBudget never lets a second hold more sends than the budget, wha
   }
 });
 
+Deno.test("MemoryBudget cut into slices holds each slice and each second to its share, whatever happens between a place and its send", async () => {
+  for (let seed = 1; seed <= 8; seed++) {
+    const random = seededRandom(seed);
+    const clock = new FakeClock();
+    const capacity = 6 + Math.floor(random() * 10);
+    const slices = 2 + Math.floor(random() * 4);
+    const window = 1001 + Math.floor(random() * 50);
+    const budget = new MemoryBudget(capacity, clock, { window, slices });
+    const sends: number[] = [];
+    await Promise.all(
+      Array.from(
+        { length: 3 * capacity },
+        () => caller(budget, clock, random, sends),
+      ),
+    );
+    sends.sort((a, b) => a - b);
+    const share = Math.floor(capacity / slices);
+    assert.ok(sends.length >= 8 * capacity, `seed ${seed}: ${sends.length}`);
+    // (A hair under each window: a send due exactly one slice after another
+    // may subtract to a hair less than the slice in floating point.)
+    assert.ok(busiest(sends, window - 1e-6) <= capacity, `seed ${seed}`);
+    const most = busiest(sends, window / slices - 1e-6);
+    assert.ok(most <= share, `seed ${seed}: ${most} in a slice of ${share}`);
+    assert.equal(budget.waiting, 0);
+    assert.equal(clock.timers, 0);
+  }
+});
+
+Deno.test("MemoryBudget cut into slices lets a full queue go as an even stream", async () => {
+  const clock = new FakeClock();
+  const budget = new MemoryBudget(100, clock, { slices: 10 });
+  const sends: number[] = [];
+  const start = clock.now();
+  await Promise.all(
+    Array.from({ length: 300 }, () => sendNow(budget, clock)),
+  ).then((times) => sends.push(...times));
+  // Ten at once, then ten every tenth of the window: 300 take 29 slices.
+  assert.equal(busiest(sends, 1), 10);
+  assert.equal(sends.filter((at) => at === start).length, 10);
+  assert.ok(Math.abs(sends.at(-1)! - start - 29 * 100.1) < 1e-6);
+  assert.equal(busiest(sends, 1001), 100);
+});
+
 Deno.test("a client's requests take their places in the budget of its budget option", async () => {
   const { fetch } = scriptedFetch([
     json({ result: "pending" }),

@@ -91,6 +91,32 @@ redisTest(
 );
 
 redisTest(
+  "a Redis budget lets a full queue go as an even stream: each tenth of the window holds a tenth of the budget",
+  async () => {
+    await using server = await RedisServer.start();
+    keys++;
+    const budgets = [1, 2, 3].map(() =>
+      budgetOn(server.url, { maxRequestsPerSecond: 20 })
+    );
+    try {
+      const sends: number[] = [];
+      await Promise.all(budgets.map((budget) => sendMany(budget, 12, sends)));
+      assert.equal(sends.length, 36);
+      assert.ok(busiest(sends) <= 20, `${busiest(sends)} in a second`);
+      // Slices of 101 ms with 2 places each, across the processes (a few ms
+      // under the slice for the whole milliseconds of the stamps).
+      const most = busiest(sends, 95);
+      assert.ok(most <= 2, `${most} in a tenth of a second`);
+      // 36 requests at 2 a slice: the last goes in the 18th slice.
+      const spread = Math.max(...sends) - Math.min(...sends);
+      assert.ok(spread >= 17 * 95, `all within ${spread} ms`);
+    } finally {
+      await closeAll(...budgets);
+    }
+  },
+);
+
+redisTest(
   "a Redis budget serves waiters in the order they came, across processes",
   async () => {
     await using server = await RedisServer.start();
@@ -219,6 +245,12 @@ redisTest(
       assert.ok(busiest(sends) <= 20, `${busiest(sends)} in a second`);
       // Every second of the run had requests: no hang.
       assert.ok(sends.length >= 40, `${sends.length} requests`);
+      // Each process's share starts three slices (303 ms) after the loss, not
+      // a whole window: the shares of both fill a slice, and Redis kept
+      // every slice before the loss to its share.
+      const sorted = sends.toSorted((a, b) => a - b);
+      const gap = Math.max(...sorted.slice(1).map((at, i) => at - sorted[i]));
+      assert.ok(gap < 700, `no request for ${gap} ms`);
       for (const list of events) {
         assert.deepEqual(list.map((event) => event.state), ["local", "redis"]);
         // Two processes shared the key: each paces itself on half.
