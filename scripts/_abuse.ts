@@ -5,7 +5,7 @@
 // run itself, against a simulator process with few descriptors.
 
 import { spawnServer } from "./_spawn_server.ts";
-import { mebibytes, milliseconds, percentile } from "./_stats.ts";
+import { mebibytes, ms, percentile } from "./_stats.ts";
 
 const encoder = new TextEncoder();
 const REQUEST = encoder.encode("GET /status HTTP/1.1\r\nHost: bench\r\n\r\n");
@@ -96,7 +96,7 @@ export async function attack(
 
 /** What the steady traffic measured. */
 export interface TrafficResult {
-  /** Each answered request's latency in milliseconds, sorted. */
+  /** Each answered request's latency in ms, sorted. */
   readonly latencies: number[];
   /** Requests that failed (connection lost, non-200 answer). */
   readonly errors: number;
@@ -284,16 +284,16 @@ export async function abuseRun(
       `| Normal requests answered: quiet (10 s) / under attack (${seconds} s) | ${quiet.latencies.length} / ${loud.latencies.length} | |`,
       `| Normal requests failed: quiet / under attack | ${quiet.errors} / ${loud.errors} | 0 |`,
       `| Normal requests' p50: quiet / under attack | ${
-        milliseconds(percentile(quiet.latencies, 50))
-      } / ${milliseconds(percentile(loud.latencies, 50))} | |`,
-      `| Normal requests' p99: quiet / under attack | ${
-        milliseconds(p99(quiet))
-      } / ${milliseconds(p99(loud))} (${ratio.toFixed(2)}×) | ≤ 2× |`,
+        ms(percentile(quiet.latencies, 50))
+      } / ${ms(percentile(loud.latencies, 50))} | |`,
+      `| Normal requests' p99: quiet / under attack | ${ms(p99(quiet))} / ${
+        ms(p99(loud))
+      } (${ratio.toFixed(2)}×) | ≤ 2× |`,
       `| New connections answered under attack within 10 s: p50 / max time | ${
         fresh.latencies.length === 0
           ? "none"
-          : `${milliseconds(percentile(fresh.latencies, 50))} / ${
-            milliseconds(fresh.latencies.at(-1)!)
+          : `${ms(percentile(fresh.latencies, 50))} / ${
+            ms(fresh.latencies.at(-1)!)
           }`
       } (${fresh.latencies.length} of ${
         fresh.latencies.length + fresh.errors

@@ -26,10 +26,10 @@ every delay of every strategy multiplied by it, our own and the other
 libraries' alike (@smithy/util-waiter, p-retry and p-wait-for sleep with the
 real setTimeout, so they run in scaled real time against the simulator and
 are given their delays in real seconds times the scale). The table, the
-plot and the JSON give latencies unscaled, in the workload's real seconds:
-measured latency divided by the scale. A push strategy's latency is the
-transport's own time, which does not shrink with the scale, so its rows
-overstate it by 1/scale; its targets are checked in measured milliseconds.
+plot and the JSON give latencies in the workload's real time: one a poll
+found is unscaled (the measured latency divided by the scale); one a push
+brought (a held long-poll, an event stream, a webhook) is the transport's
+own time, which does not shrink with the scale, and is shown as measured.
 
 Then the issue's targets for the learned schedule, on every named workload
 in virtual time (no server, requests take no time), cold started but for

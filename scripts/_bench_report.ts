@@ -4,7 +4,7 @@
 
 import type { DialectName } from "../protocol/dialects/mod.ts";
 import { type JudgedRun, webhookLatency } from "./_bench_targets.ts";
-import { seconds, summarizeUnscaled, type Summary } from "./_stats.ts";
+import { latency, summarize, type Summary } from "./_stats.ts";
 import type { NamedWorkload } from "./_workload.ts";
 
 /** The JSON document `--json` writes. */
@@ -17,12 +17,13 @@ export interface BenchReport {
   seed: number;
   /**
    * Factor the run applied to every duration and delay. Latencies are
-   * unscaled (measured ms divided by it): multiply by it for measured ms.
+   * in the workload's time: one a poll found is the measured ms divided by
+   * it, one a push brought is as measured (see `unscaledSummary()`).
    */
   timeScale: number;
   /** The dialect of the polling phase (the push phase speaks video-status). */
   dialect: DialectName;
-  /** One entry per strategy, its latencies in unscaled ms. */
+  /** One entry per strategy, its latencies in the workload's ms. */
   strategies: ({
     id: string;
     /**
@@ -33,9 +34,20 @@ export interface BenchReport {
   } & Summary)[];
 }
 
-/** A run's figures with its latencies unscaled: in the workload's real ms. */
+/**
+ * A run's figures in the workload's real time: a latency a poll found is
+ * divided by the time scale (the poll's delays were scaled), one a push
+ * brought (a held long-poll, an event stream, a socket, a webhook) is the
+ * transport's own time, which the scale does not shrink, and stays as
+ * measured.
+ */
 export function unscaledSummary(run: JudgedRun, timeScale: number): Summary {
-  return summarizeUnscaled(run.requests, run.latencies, timeScale);
+  return summarize(
+    run.requests,
+    run.latencies.map((value, i) =>
+      run.sources[i] === "poll" ? value / timeScale : value
+    ),
+  );
 }
 
 /** What the report's heading says of the run. */
@@ -50,7 +62,7 @@ export interface RunDescription {
   dialect: DialectName;
 }
 
-/** The report's heading and table, latencies in the workload's seconds. */
+/** The report's heading and table, latencies in the workload's time. */
 export function tableLines(
   runs: readonly JudgedRun[],
   run: RunDescription,
@@ -68,7 +80,7 @@ export function tableLines(
   return [
     `${count} jobs (\`--workload ${named.name}\`) with ${named.text}, ${arrivals}${warm}. Run at time scale ${timeScale} (a 10 s job took ${
       10_000 * timeScale
-    } ms); latencies unscaled, in the workload's seconds, from the job turning terminal on the server to the client knowing.`,
+    } ms); latencies in the workload's time, from the job turning terminal on the server to the client knowing: one a poll found unscaled (divided by the scale), one a push brought as measured (the transport's time does not shrink with the scale).`,
     "",
     "| Strategy | Server | Requests/job | p50 latency | p95 latency | p99 latency |",
     "| --- | --- | --: | --: | --: | --: |",
@@ -82,9 +94,9 @@ export function tableLines(
         : "full";
       return `| \`${strategy.id}\`: ${strategy.label} | ${server} | ${
         summary.requestsPerJob.toFixed(2)
-      } | ${seconds(summary.latencyP50Ms)} | ${
-        seconds(summary.latencyP95Ms)
-      } | ${seconds(summary.latencyP99Ms)} |`;
+      } | ${latency(summary.latencyP50Ms)} | ${
+        latency(summary.latencyP95Ms)
+      } | ${latency(summary.latencyP99Ms)} |`;
     }),
   ];
 }

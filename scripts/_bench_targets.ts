@@ -6,8 +6,9 @@
 
 import type { UpdateSource } from "../mod.ts";
 import {
+  latency,
+  ms,
   percentile,
-  seconds,
   summarize,
   summarizeUnscaled,
   type Summary,
@@ -129,11 +130,6 @@ export function met(ok: boolean): string {
   return ok ? "met" : "**missed**";
 }
 
-/** A latency for the report: two decimals under 10 ms, one above. */
-export function ms(value: number): string {
-  return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
-}
-
 /**
  * Whether a learned schedule meets one workload's targets: its p95 latency
  * within 15 % of the target either way, and at most 0.85× the requests of
@@ -173,10 +169,10 @@ export function runTargetLines(
   const off = (p95 / reference - 1) * 100;
   return [
     `- \`learned-target\` in this run (aimed at ${
-      seconds(aim)
+      latency(aim)
     }, the seed backoff's p95 in virtual time): p95 ${
-      seconds(p95)
-    } against \`seed-backoff\`'s ${seconds(reference)} in the same run (${
+      latency(p95)
+    } against \`seed-backoff\`'s ${latency(reference)} in the same run (${
       off >= 0 ? "+" : ""
     }${off.toFixed(1)} %, within 15 %) with ${
       ratio.toFixed(2)

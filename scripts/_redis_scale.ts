@@ -19,7 +19,7 @@ import {
   type WorkerConfig,
   type WorkerReport,
 } from "./_redis_scale_worker.ts";
-import { busiestSecond, milliseconds, percentile } from "./_stats.ts";
+import { busiestSecond, ms, percentile } from "./_stats.ts";
 import { LoopLag } from "./_redis_scale_lag.ts";
 
 const WORKER = new URL("./_redis_scale_worker.ts", import.meta.url).pathname;
@@ -121,8 +121,8 @@ export async function redisScaleRun(
         busiest: busiestSecond(arrivals),
         arrivals: arrivals.length,
         busiestSent: busiestSecond(reports.flatMap((report) => report.sends)),
-        delivery: `${milliseconds(percentile(delays, 50))} / ${
-          milliseconds(percentile(delays, 99))
+        delivery: `${ms(percentile(delays, 50))} / ${
+          ms(percentile(delays, 99))
         }`,
         stages: `| ${name} | ${spread(all((r) => r.grantToFetch))} | ${
           spread(delays)
@@ -178,8 +178,8 @@ export async function redisScaleRun(
         );
         const events = reports.map((report) => report.events.join("→") || "—");
         return `| ${name} | ${correct} / ${total} | ${busiest} | ${busiestSent} | ${delivery} | ${arrivals} | ${
-          milliseconds(percentile(onBudget, 50))
-        } / ${milliseconds(p99)} | ${milliseconds(p99 - baseline)} | ${
+          ms(percentile(onBudget, 50))
+        } / ${ms(p99)} | ${ms(p99 - baseline)} | ${
           [...new Set(events)].join(", ")
         } |`;
       },
@@ -196,11 +196,11 @@ export async function redisScaleRun(
     } requests, one process, ${
       options.budget * 0.8 / SHARED_SHAPE.slices
     } in each slice of the window, within the budget): \`acquire()\` p50 / p99 ${
-      milliseconds(cost.redis.p50)
-    } / ${milliseconds(cost.redis.p99)} on Redis, ${
-      milliseconds(cost.memory.p50)
-    } / ${milliseconds(cost.memory.p99)} in memory: p99 ${
-      milliseconds(cost.redis.p99 - cost.memory.p99)
+      ms(cost.redis.p50)
+    } / ${ms(cost.redis.p99)} on Redis, ${ms(cost.memory.p50)} / ${
+      ms(cost.memory.p99)
+    } in memory: p99 ${
+      ms(cost.redis.p99 - cost.memory.p99)
     } added (target ≤ 1 ms).`,
   ];
 }

@@ -47,19 +47,19 @@ export function summarizeUnscaled(
   return summarize(requests, latencies.map((latency) => latency / timeScale));
 }
 
-/** Milliseconds as the benchmark tables show them. */
-export function milliseconds(value: number): string {
-  return `${value.toFixed(2)} ms`;
+/** Milliseconds as the benchmark tables show them: two decimals under 10 ms, one above. */
+export function ms(value: number): string {
+  return `${value < 10 ? value.toFixed(2) : value.toFixed(1)} ms`;
 }
 
 /**
- * Milliseconds as seconds for the benchmark tables: three decimals under
- * 0.1 s, two under 10 s, one above.
+ * A latency for the benchmark tables: in milliseconds under a second (see
+ * {@linkcode ms}), else in seconds, two decimals under 10 s, one above.
  */
-export function seconds(ms: number): string {
-  const value = ms / 1000;
-  const digits = value < 0.1 ? 3 : value < 10 ? 2 : 1;
-  return `${value.toFixed(digits)} s`;
+export function latency(value: number): string {
+  if (value < 1000) return ms(value);
+  const seconds = value / 1000;
+  return `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
 }
 
 /** Bytes as whole mebibytes. */

@@ -7,7 +7,7 @@
 import type { Detection } from "./_bench_run.ts";
 import type { BenchBooks } from "./_bench_server.ts";
 import type { BenchStrategy } from "./_strategies.ts";
-import { percentile } from "./_stats.ts";
+import { ms, percentile } from "./_stats.ts";
 
 /** The stages, in order, each as the time since the previous one. */
 export const WEBHOOK_STAGES = [
@@ -51,9 +51,9 @@ export function webhookStageLines(
   if (strategy.webhookDropRate === undefined) return [];
   const stages = webhookStages(detections, books);
   const figures = stages.map((values, i) =>
-    `${WEBHOOK_STAGES[i]} ${percentile(values, 50).toFixed(2)} / ${
-      percentile(values, 99).toFixed(2)
-    } ms`
+    `${WEBHOOK_STAGES[i]} ${ms(percentile(values, 50))} / ${
+      ms(percentile(values, 99))
+    }`
   );
   return [
     `\`${strategy.id}\` by stage over the ${

@@ -28,12 +28,11 @@ import {
 import {
   type JudgedRun,
   learnedTargetLines,
-  ms,
   runTargetLines,
   targetLines,
 } from "./_bench_targets.ts";
 import { plotSvg } from "./_plot.ts";
-import { percentile, summarize } from "./_stats.ts";
+import { ms, percentile, summarize } from "./_stats.ts";
 import { type BenchStrategy, seedBackoff, STRATEGIES } from "./_strategies.ts";
 import { simulatePolling } from "./_simulate.ts";
 import { workloadJobs } from "./_workload.ts";

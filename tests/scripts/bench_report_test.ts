@@ -6,12 +6,13 @@ import {
 } from "../../scripts/_bench_report.ts";
 import type { JudgedRun } from "../../scripts/_bench_targets.ts";
 import { plotSvg } from "../../scripts/_plot.ts";
-import { seconds, summarize } from "../../scripts/_stats.ts";
+import { latency, ms, summarize } from "../../scripts/_stats.ts";
 import { STRATEGIES } from "../../scripts/_strategies.ts";
 import { namedWorkload } from "../../scripts/_workload.ts";
+import type { UpdateSource } from "../../mod.ts";
 
 // A run whose measured (scaled) latencies are 10, 20, …, 1000 ms.
-function run(id: string): JudgedRun {
+function run(id: string, source: UpdateSource = "poll"): JudgedRun {
   const latencies = Array.from({ length: 100 }, (_, i) => (i + 1) * 10);
   const requests = latencies.map(() => 3);
   return {
@@ -19,7 +20,7 @@ function run(id: string): JudgedRun {
     summary: summarize(requests, latencies),
     requests,
     latencies,
-    sources: latencies.map(() => "poll"),
+    sources: latencies.map(() => source),
   };
 }
 
@@ -33,13 +34,32 @@ Deno.test("unscaledSummary() gives latencies in the workload's time, for any tim
   }
 });
 
-Deno.test("seconds() shows three significant places or one decimal", () => {
-  assert.equal(seconds(42), "0.042 s");
-  assert.equal(seconds(4880), "4.88 s");
-  assert.equal(seconds(17_750), "17.8 s");
+Deno.test("unscaledSummary() keeps what a push brought as measured, for any time scale", () => {
+  for (const source of ["long-poll", "sse", "websocket", "webhook"] as const) {
+    for (const timeScale of [0.01, 0.05, 1]) {
+      const summary = unscaledSummary(run("sse", source), timeScale);
+      assert.equal(summary.latencyP50Ms, 500);
+      assert.equal(summary.latencyP99Ms, 990);
+    }
+  }
+  // A mixed run: the polled half is unscaled, the pushed half is not.
+  const mixed = run("webhook-20%-dropped");
+  mixed.sources = mixed.latencies.map((_, i) => i < 50 ? "webhook" : "poll");
+  const summary = unscaledSummary(mixed, 0.5);
+  assert.equal(summary.latencyP50Ms, 500);
+  assert.equal(summary.latencyP99Ms, 1980);
 });
 
-Deno.test("tableLines() names the workload and prints unscaled seconds", () => {
+Deno.test("latency() shows milliseconds under a second, else seconds", () => {
+  assert.equal(latency(4.2), "4.20 ms");
+  assert.equal(latency(42), "42.0 ms");
+  assert.equal(latency(999), "999.0 ms");
+  assert.equal(latency(4880), "4.88 s");
+  assert.equal(latency(17_750), "17.8 s");
+  assert.equal(ms(0.5), "0.50 ms");
+});
+
+Deno.test("tableLines() names the workload and prints latencies in the workload's time", () => {
   const description = {
     named: namedWorkload("batch")!,
     count: 300,
@@ -53,7 +73,7 @@ Deno.test("tableLines() names the workload and prints unscaled seconds", () => {
   );
   assert.match(
     lines[0],
-    /time scale 0\.05 \(a 10 s job took 500 ms\); latencies unscaled/,
+    /time scale 0\.05 \(a 10 s job took 500 ms\); latencies in the workload's time/,
   );
   assert.equal(
     lines.find((line) => line.startsWith("| `seed-backoff`")),

@@ -77,6 +77,6 @@ Deno.test("webhookStageLines() reports a webhook strategy's stages, and nothing 
   for (const stage of WEBHOOK_STAGES) {
     assert.ok(line.includes(stage), stage);
   }
-  assert.equal(line.match(/\d+\.\d\d \/ \d+\.\d\d ms/g)?.length, 4);
+  assert.equal(line.match(/\d+\.\d+ ms \/ \d+\.\d+ ms/g)?.length, 4);
   assert.deepEqual(webhookStageLines(SSE, detections, books), []);
 });
