@@ -1,6 +1,7 @@
 // A webhook event as it travels through Redis: JSON in a stream entry or a
 // list, read back with checks, so that a foreign or truncated entry under
-// the same key is skipped instead of reaching a wait.
+// the same key is skipped instead of reaching a wait. Only verified events
+// are published, so an unverified one read back is foreign too.
 
 import type { WebhookEvent } from "../client/webhooks/source.ts";
 import { isVideoStatus } from "../protocol/status.ts";
@@ -11,7 +12,7 @@ export function encodeEvent(event: WebhookEvent): string {
   return JSON.stringify({ id, jobId, reading, body, verified, receivedAt });
 }
 
-/** The event in `text`, or `undefined` when it is not one. */
+/** The verified event in `text`, or `undefined` when it is not one. */
 export function decodeEvent(text: unknown): WebhookEvent | undefined {
   if (typeof text !== "string") return undefined;
   let value: unknown;
@@ -28,7 +29,7 @@ export function decodeEvent(text: unknown): WebhookEvent | undefined {
   const read = reading as Record<string, unknown> | null;
   if (
     typeof id !== "string" || typeof jobId !== "string" ||
-    typeof verified !== "boolean" || typeof receivedAt !== "number" ||
+    verified !== true || typeof receivedAt !== "number" ||
     typeof read !== "object" || read === null ||
     !isVideoStatus(read.result) || typeof read.status !== "string" ||
     typeof body !== "object" || body === null

@@ -180,7 +180,10 @@ export class Fanout {
    * or, while earlier ones wait for Redis, queues it behind them.
    */
   #publish(event: WebhookEvent): void {
-    if (this.#closing.signal.aborted) return;
+    // An unverified event (a receiver without a secret) is only a hint,
+    // which anyone who can reach one instance could send: it stays there,
+    // rather than waking every wait in the fleet.
+    if (this.#closing.signal.aborted || !event.verified) return;
     if (this.#outbox.length > 0 || this.#starting) return this.#keep([event]);
     void this.#send([event]);
   }
