@@ -350,3 +350,23 @@ redisTest(
     assert.equal(w.schedule.samples, 9);
   },
 );
+
+redisTest(
+  "close() returns within a few command timeouts when Redis is slow or gone",
+  async () => {
+    await using redis = await RedisServer.start();
+    const slow = worker(redis.url, { commandTimeout: 300 });
+    const gone = worker(redis.url, { key: `${KEY}:gone`, commandTimeout: 300 });
+    await Promise.all([slow.ready, gone.ready]);
+    learn(slow, 3, 16);
+    learn(gone, 3, 17);
+    await redis.command("CLIENT", "PAUSE", "5000", "ALL");
+    let started = performance.now();
+    await slow.close();
+    assert.ok(performance.now() - started < 1500, "close() waited on Redis");
+    await redis.kill();
+    started = performance.now();
+    await gone.close();
+    assert.ok(performance.now() - started < 1500, "close() waited on Redis");
+  },
+);

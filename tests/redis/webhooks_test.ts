@@ -555,3 +555,38 @@ redisTest(
     }
   },
 );
+
+redisTest(
+  "a wait started after Redis restarted hears the events received since, once",
+  async () => {
+    await using redis = await RedisServer.start();
+    await using a = instance(redis.url);
+    await using b = instance(redis.url);
+    await eventually(
+      () => !a.source.degraded && !b.source.degraded,
+      "both to reach Redis",
+    );
+    await redis.kill();
+    await eventually(
+      () => a.source.degraded && b.source.degraded,
+      "both degraded",
+    );
+    await redis.restart();
+    await eventually(
+      () => !a.source.degraded && !b.source.degraded,
+      "both to reach Redis again",
+    );
+    assert.equal(await deliver(a.receiver, "msg_1", "job-1", "completed"), 204);
+    await eventually(
+      async () => await redis.command("LLEN", "test:job:job-1") === ":1\r\n",
+      "A to publish",
+    );
+    const heard: string[] = [];
+    b.source.listen("job-1", (event) => heard.push(event.id));
+    // And one that arrives while the wait listens.
+    assert.equal(await deliver(a.receiver, "msg_2", "job-1", "completed"), 204);
+    await eventually(() => heard.length === 2, "B to hear both");
+    await settleReaders();
+    assert.deepEqual(heard, ["msg_1", "msg_2"]);
+  },
+);
