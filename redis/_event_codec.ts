@@ -56,16 +56,26 @@ export function readEntries(reply: unknown): unknown {
   return [];
 }
 
-/** The `[id, event]` pairs of stream entries, an event `undefined` where it is not one. */
-export function entriesOf(
-  entries: unknown,
-): Array<[string, WebhookEvent | undefined]> {
+/** A stream entry: its id, its event (`undefined` where it is not one), and its number in the stream (`undefined` where it has none). */
+export type StreamEntry = [
+  string,
+  WebhookEvent | undefined,
+  number | undefined,
+];
+
+/** The entries of a stream, as XREAD or XREVRANGE reply them. */
+export function entriesOf(entries: unknown): StreamEntry[] {
   if (!Array.isArray(entries)) return [];
-  const pairs: Array<[string, WebhookEvent | undefined]> = [];
+  const pairs: StreamEntry[] = [];
   for (const entry of entries) {
     if (!Array.isArray(entry) || typeof entry[0] !== "string") continue;
     const fields = Array.isArray(entry[1]) ? entry[1] : [];
-    pairs.push([entry[0], decodeEvent(fields[1])]);
+    const number = Number(fields[3]);
+    pairs.push([
+      entry[0],
+      decodeEvent(fields[1]),
+      fields[2] === "n" && Number.isSafeInteger(number) ? number : undefined,
+    ]);
   }
   return pairs;
 }

@@ -97,10 +97,13 @@ export interface RedisWebhookSource extends WebhookSource, AsyncDisposable {
  * waits for its job in all of them, once per wait.
  *
  * Events travel through a Redis stream (`<prefix>:stream`, about `maxKept`
- * entries), which each instance reads from where it stopped, so a short
- * loss of connection loses nothing; each job's recent events are also kept
- * (`<prefix>:job:<id>`, for `keepFor`), so that a wait that starts after its
- * job's callback arrived, anywhere, still hears it at once. A webhook id is
+ * entries, numbered by `<prefix>:stream:count`), which each instance reads
+ * from where it stopped; each job's recent events are also kept
+ * (`<prefix>:job:<id>`, 16 of them, for `keepFor`), so that a wait that
+ * starts after its job's callback arrived, anywhere, still hears it at
+ * once, and so that an instance that lost its connection, or fell behind a
+ * burst larger than the stream holds (a gap in the numbers), gives every
+ * listening wait its job's kept events. A webhook id is
  * published once whichever instances received it, and each wait hears an
  * event once, whether from Redis or from its own receiver. Only verified
  * events are published, and only verified ones are read back: a receiver

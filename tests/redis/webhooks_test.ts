@@ -389,7 +389,12 @@ redisTest(
     assert.ok(length >= 10 && length <= 110, `stream length ${length}`);
     assert.equal(await redis.command("LLEN", "test:job:job-0"), ":16\r\n");
     for (
-      const key of ["test:stream", "test:job:job-0", "test:seen:v:msg_299"]
+      const key of [
+        "test:stream",
+        "test:stream:count",
+        "test:job:job-0",
+        "test:seen:v:msg_299",
+      ]
     ) {
       const ttl = Number((await redis.command("PTTL", key)).slice(1));
       assert.ok(ttl > 0 && ttl <= 60_000, `${key} expires in ${ttl} ms`);
@@ -588,5 +593,42 @@ redisTest(
     await eventually(() => heard.length === 2, "B to hear both");
     await settleReaders();
     assert.deepEqual(heard, ["msg_1", "msg_2"]);
+  },
+);
+
+redisTest(
+  "a burst larger than the stream holds still reaches every wait in another instance",
+  async () => {
+    await using redis = await RedisServer.start();
+    await using a = instance(redis.url, { maxKept: 20 });
+    await using b = instance(redis.url, { maxKept: 20 }, false);
+    await eventually(
+      () => !a.source.degraded && !b.source.degraded,
+      "both to reach Redis",
+    );
+    await settleReaders();
+    const heard = new Map<string, string[]>();
+    for (let i = 0; i < 400; i++) {
+      heard.set(`job-${i}`, []);
+      b.source.listen(
+        `job-${i}`,
+        (event) => heard.get(event.jobId)!.push(event.id),
+      );
+    }
+    await settleReaders();
+    // Faster than B reads: the stream is trimmed past entries B has not read.
+    await Promise.all(
+      [...heard.keys()].map((jobId, i) =>
+        deliver(a.receiver, `msg_${i}`, jobId, "completed")
+      ),
+    );
+    await eventually(
+      () => [...heard.values()].every((list) => list.length >= 1),
+      "every wait to hear its event (polling aside)",
+    );
+    await settleReaders();
+    for (const [jobId, list] of heard) {
+      assert.deepEqual(list, [`msg_${jobId.slice(4)}`], jobId);
+    }
   },
 );
