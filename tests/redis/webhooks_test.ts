@@ -592,7 +592,8 @@ redisTest(
     assert.equal(await deliver(a.receiver, "msg_2", "job-1", "completed"), 204);
     await eventually(() => heard.length === 2, "B to hear both");
     await settleReaders();
-    assert.deepEqual(heard, ["msg_1", "msg_2"]);
+    // The kept one may come after the live one: each once is what counts.
+    assert.deepEqual(heard.toSorted(), ["msg_1", "msg_2"]);
   },
 );
 
