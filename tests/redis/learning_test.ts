@@ -283,6 +283,14 @@ redisTest(
     await syncOnceBack(w);
     assert.equal(await sharedSamples(redis), 10);
     assert.equal(w.schedule.samples, 10);
+    // What Redis remembers of each write expires, within the hour.
+    const keys = (await redis.command("KEYS", `${KEY}:write:*`))
+      .split("\r\n").filter((line) => line.startsWith(`${KEY}:write:`));
+    assert.ok(keys.length >= 3, `${keys.length} write keys`);
+    for (const key of keys) {
+      const ttl = Number((await redis.command("PTTL", key)).slice(1));
+      assert.ok(ttl > 0 && ttl <= 3_600_000, `${key} expires in ${ttl} ms`);
+    }
   },
 );
 
