@@ -186,15 +186,13 @@ export class SharedSchedule implements RedisLearning {
         let revision = shared.revision;
         if (write) {
           writing = crypto.randomUUID();
-          revision = writtenRevision(
-            await this.#connection.run(
-              WRITE_IF_UNCHANGED,
-              [key, writeKey(key, writing)],
-              [shared.revision, JSON.stringify(pooled), keepFor, tokenLife],
-            ),
-            key,
+          const reply = await this.#connection.run(
+            WRITE_IF_UNCHANGED,
+            [key, writeKey(key, writing)],
+            [shared.revision, JSON.stringify(pooled), keepFor, tokenLife],
           );
           writing = undefined;
+          revision = writtenRevision(reply, key);
           // Another worker wrote first: read and merge again.
           if (revision === 0) continue;
         }
