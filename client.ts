@@ -313,7 +313,7 @@ export class VideoStatusClient {
    * @throws {ProtocolError} When the server reports a status word the dialect does not know.
    * @throws {RequestError} On a redirect the client refuses or a request it cannot make.
    * @throws {RangeError} When the schedule returns a delay that is not a non-negative finite number.
-   * @throws {TypeError} When the job is not valid, or the state is not one of this client's dialect and allowed origins, has ended, is of another format version, or was changed; or `timeout` comes with a state.
+   * @throws {TypeError} When the job is not valid, or the state is not one of this client's dialect and allowed origins, has ended, is of another format version, or has fields that contradict each other; or `timeout` comes with a state.
    */
   step(
     job: string | Job | WaitState,

@@ -69,9 +69,11 @@ export function stepWait(
   transport: Transport,
   machine: WaitMachine,
   signal: AbortSignal | undefined,
+  trace: RequestTrace | undefined,
 ): Promise<Transport> {
   signal?.throwIfAborted();
-  return new Wait(settings, machine, signal, undefined, null).once(transport);
+  return new Wait(settings, machine, signal, undefined, null, trace)
+    .once(transport);
 }
 
 class Wait implements Exchange {

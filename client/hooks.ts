@@ -10,11 +10,8 @@
  * @module
  */
 
-import { isTimeoutError } from "./errors/mod.ts";
 import type { Strategy } from "./options.ts";
-import type { FinalUpdate, WaitOptions } from "./types.ts";
-import { redact } from "./url.ts";
-import type { WaitPosition } from "./wait_machine.ts";
+import type { FinalUpdate } from "./types.ts";
 import { assertFunction, show } from "../util/validate.ts";
 
 /**
@@ -44,12 +41,18 @@ export interface WaitStartInfo {
   strategy: Strategy;
   /** The wait's time limit, in milliseconds. */
   timeout: number;
+  /**
+   * For one step of a wait (`step()`, each hooked as a wait of its own): the
+   * attempt it sends, from 1. `undefined` for a whole wait.
+   */
+  step?: number;
 }
 
 /**
  * How a wait ended: its final status (`completed`, `error`), or why it
  * threw: `timeout` (a `TimeoutError`), `aborted` (its signal), `failed`
- * (anything else: a `RetryError`, an `HTTPError` …).
+ * (anything else: a `RetryError`, an `HTTPError` …). A step after which
+ * the wait goes on ends `pending`.
  *
  * @example
  * ```ts
@@ -61,6 +64,7 @@ export interface WaitStartInfo {
 export type WaitOutcome =
   | "completed"
   | "error"
+  | "pending"
   | "timeout"
   | "aborted"
   | "failed";
@@ -289,72 +293,8 @@ export function resolveHooks(subject: string, hooks: unknown): HookSettings {
   return { hooks: checked, trace: new RequestTrace(checked, undefined) };
 }
 
-/** What tracing a wait needs of the client. */
-export interface TraceSettings {
-  hooks: ClientHooks | undefined;
-  dialect: { name: string };
-  strategy: Strategy;
-}
-
-/**
- * Runs a wait between `onWaitStart` and `onWaitEnd`, its requests traced,
- * or just runs it when the client has no hooks.
- */
-export function traceWait(
-  settings: TraceSettings,
-  position: Pick<WaitPosition, "url" | "jobId" | "timeout">,
-  options: Pick<WaitOptions, "signal">,
-  run: (trace: RequestTrace | undefined) => Promise<FinalUpdate>,
-): Promise<FinalUpdate> {
-  const { hooks } = settings;
-  if (hooks === undefined) return run(undefined);
-  const start: WaitStartInfo = {
-    jobId: position.jobId ?? undefined,
-    url: redact(position.url),
-    dialect: settings.dialect.name,
-    strategy: settings.strategy,
-    timeout: position.timeout,
-  };
-  const wait = call(hooks, "onWaitStart", start);
-  const trace = new RequestTrace(hooks, wait);
-  const end = (outcome: WaitOutcome, ended: Partial<WaitEndInfo>): void => {
-    call(hooks, "onWaitEnd", {
-      ...start,
-      ...ended,
-      wait,
-      outcome,
-      requests: trace.requests,
-    });
-  };
-  let running: Promise<FinalUpdate>;
-  try {
-    running = run(trace);
-  } catch (error) {
-    // A wait refused as it starts (an aborted signal) still ends traced.
-    running = Promise.reject(error);
-  }
-  return running.then(
-    (update) => {
-      end(update.result, { update });
-      return update;
-    },
-    (error) => {
-      end(outcomeOf(error, options.signal), { error });
-      throw error;
-    },
-  );
-}
-
-function outcomeOf(
-  error: unknown,
-  signal: AbortSignal | undefined,
-): WaitOutcome {
-  if (signal?.aborted && error === signal.reason) return "aborted";
-  return isTimeoutError(error) ? "timeout" : "failed";
-}
-
 /** Calls a hook, if it is there, handing what it throws to `onHookError`. */
-function call<K extends Exclude<keyof ClientHooks, "onHookError">>(
+export function call<K extends Exclude<keyof ClientHooks, "onHookError">>(
   hooks: ClientHooks,
   name: K,
   info: Parameters<NonNullable<ClientHooks[K]>>[0],

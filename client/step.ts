@@ -9,9 +9,11 @@
  */
 
 import { type EngineSettings, stepWait } from "./engine.ts";
+import type { RequestTrace } from "./hooks.ts";
 import { waitStateOf } from "./step_state.ts";
 import type { WaitState } from "./step_state.ts";
 import { pollingFor, type StrategySettings } from "./strategy.ts";
+import { type TracedEnd, type TraceSettings, traceWait } from "./trace_wait.ts";
 import type { FinalUpdate, StatusUpdate } from "./types.ts";
 import { deliverFinal, type WaitStart } from "./wait.ts";
 import { WaitMachine } from "./wait_machine.ts";
@@ -72,23 +74,45 @@ export type StepResult =
     state: WaitState;
   };
 
+/** How a step's hooks see it end: pending while the wait goes on. */
+const stepEnd: TracedEnd<StepResult> = (result) =>
+  result.done
+    ? { outcome: result.update.result, update: result.update }
+    : { outcome: "pending" };
+
 /** Sends one request of the wait and says what comes next. */
-export async function runStep(
-  settings: EngineSettings & StrategySettings,
+export function runStep(
+  settings: EngineSettings & StrategySettings & TraceSettings,
   start: WaitStart,
   options: StepOptions,
 ): Promise<StepResult> {
   const { dialect } = settings;
   if (start.final !== undefined) {
+    // The create answer already said the job ended: nothing to ask.
     deliverFinal(settings, start.final, options);
     const position = { ...start.position, lastStatus: start.final.result };
-    return {
+    return Promise.resolve({
       done: true,
       update: start.final,
       delay: undefined,
       state: waitStateOf(position, dialect.name, start.longPoll ?? "auto"),
-    };
+    });
   }
+  return traceWait(
+    settings,
+    start.position,
+    options,
+    (trace) => stepOnce(settings, start, options, trace),
+    { attempt: start.position.attempts + 1, end: stepEnd },
+  );
+}
+
+async function stepOnce(
+  settings: EngineSettings & StrategySettings,
+  start: WaitStart,
+  options: StepOptions,
+  trace: RequestTrace | undefined,
+): Promise<StepResult> {
   let update: StatusUpdate | undefined;
   // A step hears no webhooks: between steps, nothing listens.
   const machine = new WaitMachine(settings, start.position, {
@@ -100,13 +124,17 @@ export async function runStep(
   });
   const transport = pollingFor(settings, start.longPoll);
   try {
-    await stepWait(settings, transport, machine, options.signal);
+    await stepWait(settings, transport, machine, options.signal, trace);
   } catch (error) {
     // An aborted step leaves the wait where it was; anything else ends it.
     if (!options.signal?.aborted) machine.abandon();
     throw error;
   }
-  const state = waitStateOf(machine.position(), dialect.name, transport.mode);
+  const state = waitStateOf(
+    machine.position(),
+    settings.dialect.name,
+    transport.mode,
+  );
   const { final } = machine;
   if (final !== undefined) {
     return { done: true, update: final, delay: undefined, state };

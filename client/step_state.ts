@@ -33,7 +33,9 @@ export const WAIT_STATE_FORMAT = "video-status-client/wait@1" as const;
  * history) and give back to `step()` or `waitForJob()`. Its times are the
  * client clock's milliseconds (the Unix epoch with the default clock). It
  * holds the job's status URL, query included, but no header value. Treat
- * it as opaque: a changed state is refused, not followed.
+ * it as opaque: a state with a field missing, unknown, out of range or
+ * contradicting another is refused, not followed; but a state is not
+ * signed, so keep it where only your own code writes.
  *
  * @example Store a state and read it back
  * ```ts
@@ -213,5 +215,65 @@ export function parseWaitState(
       `${SUBJECT} as it has ended: its job's status was "${position.lastStatus}"`,
     );
   }
+  assertConsistent(position);
   return { position, longPoll };
+}
+
+/**
+ * Refuses a position whose fields contradict each other, which no wait
+ * saved: a corrupt or hand-edited state. (A state is not signed: an edit
+ * that keeps the fields consistent is not seen.)
+ */
+function assertConsistent(p: WaitPosition): void {
+  const refuse = (key: string, must: string, value: unknown) =>
+    new TypeError(
+      `${SUBJECT} as 'state.${key}' must be ${must}: current value is ${
+        show(value)
+      }`,
+    );
+  // A step hears statuses only from its requests; each pending one sets both.
+  if ((p.lastStatus === null) !== (p.pendingSeenAt === null)) {
+    throw refuse(
+      "pendingSeenAt",
+      `null when, and only when, 'state.lastStatus' is null (it is ${
+        show(p.lastStatus)
+      })`,
+      p.pendingSeenAt,
+    );
+  }
+  if (p.lastWasPending && p.lastStatus !== "pending") {
+    throw refuse(
+      "lastWasPending",
+      `false as no pending status was heard`,
+      p.lastWasPending,
+    );
+  }
+  if (p.attempts === 0 && p.lastSentAt !== null) {
+    throw refuse(
+      "lastSentAt",
+      "null while 'state.attempts' is 0",
+      p.lastSentAt,
+    );
+  }
+  if (p.startKnown) return;
+  // The wait of an id or a status URL started at `startedAt`.
+  if (p.startedAt + p.timeout !== p.deadline) {
+    throw refuse(
+      "deadline",
+      `'state.startedAt' + 'state.timeout' (${
+        p.startedAt + p.timeout
+      }) for a wait whose job's start is unknown`,
+      p.deadline,
+    );
+  }
+  for (const key of ["lastSentAt", "pendingSeenAt"] as const) {
+    const at = p[key];
+    if (at !== null && at < p.startedAt) {
+      throw refuse(
+        key,
+        `at least 'state.startedAt' (${p.startedAt}), when the wait started`,
+        at,
+      );
+    }
+  }
 }

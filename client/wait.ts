@@ -3,7 +3,7 @@
 // `getStatus()` and `watch()` start here; `step()` shares `waitStart()`.
 
 import { type EngineSettings, runWait } from "./engine.ts";
-import { type TraceSettings, traceWait } from "./hooks.ts";
+import { type TraceSettings, traceWait } from "./trace_wait.ts";
 import type { LongPollMode } from "./poll.ts";
 import type { ClientSettings } from "./settings.ts";
 import { isWaitState, parseWaitState } from "./step_state.ts";

@@ -86,6 +86,10 @@ const HEADERS_SETTER: TextMapSetter<Headers> = {
  *   `video_status.outcome` (`completed`, `error`, `timeout`, `aborted`,
  *   `failed`) and `video_status.request.count`; a wait that throws ends
  *   with the status `ERROR` and `error.type` (the error's name);
+ * - for each `step()`, a `video_status.step` span of the same attributes,
+ *   with `video_status.attempt` (the attempt it sends, from 1) and the
+ *   outcome `pending` while the wait goes on: the steps of one wait share
+ *   its job id, whatever process ran them;
  * - one `CLIENT` span per request (named by its method, as the HTTP client
  *   conventions say), a child of its wait's span (or of the active context
  *   for `check()`, `createJob()`, `cancel()`), with `http.request.method`,
@@ -128,8 +132,11 @@ export function otelHooks(
       if (info.jobId !== undefined) {
         attributes["video_status.job.id"] = info.jobId;
       }
+      if (info.step !== undefined) {
+        attributes["video_status.attempt"] = info.step;
+      }
       const span = tracer().startSpan(
-        "video_status.wait",
+        info.step === undefined ? "video_status.wait" : "video_status.step",
         { kind: SpanKind.INTERNAL, attributes },
         parent,
       );

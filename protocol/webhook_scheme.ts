@@ -7,7 +7,10 @@
  * @module
  */
 
-import type { WebhookSigningInput } from "./webhook_signature.ts";
+import type {
+  SignWebhookOptions,
+  WebhookSigningInput,
+} from "./webhook_signature.ts";
 
 export type { WebhookSigningInput };
 
@@ -62,11 +65,13 @@ export interface WebhookScheme {
    *
    * @param secret A secret of this scheme.
    * @param input The message's id, time (Unix seconds) and body.
+   * @param options How the HMAC is computed (WebCrypto's by default).
    * @returns The headers to send with the body.
    */
   sign(
     secret: string,
     input: WebhookSigningInput,
+    options?: SignWebhookOptions,
   ): Promise<Record<string, string>>;
   /**
    * Verifies a message: `true`, or why it is refused (`"missing headers"`,

@@ -20,6 +20,7 @@ import {
   equalBytes,
   hmacSha256,
 } from "./webhook_schemes/_hmac.ts";
+import { show } from "../util/validate.ts";
 
 /**
  * What a webhook signature covers.
@@ -93,13 +94,60 @@ function keyBytes(secret: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/**
+ * Computes HMAC-SHA256: the MAC of `message` under `key`, at once or as a
+ * promise. {@linkcode signWebhook} takes one in place of WebCrypto's.
+ *
+ * @example The synchronous one of `node:crypto`
+ * ```ts
+ * import type { WebhookHmac } from "@video-status/client";
+ * import { createHmac } from "node:crypto";
+ *
+ * const hmac: WebhookHmac = (key, message) =>
+ *   createHmac("sha256", key).update(message).digest();
+ * ```
+ */
+export type WebhookHmac = (
+  key: Uint8Array,
+  message: Uint8Array,
+) => Uint8Array | Promise<Uint8Array>;
+
+/**
+ * Options of {@linkcode signWebhook}.
+ *
+ * @example
+ * ```ts
+ * import type { SignWebhookOptions } from "@video-status/client";
+ * import { createHmac } from "node:crypto";
+ *
+ * const options: SignWebhookOptions = {
+ *   hmac: (key, message) => createHmac("sha256", key).update(message).digest(),
+ * };
+ * ```
+ */
+export interface SignWebhookOptions {
+  /**
+   * How the HMAC-SHA256 is computed. WebCrypto's `crypto.subtle.sign` is
+   * asynchronous and, in Deno and Node.js, runs on a thread of the runtime's
+   * pool: a hop that a busy machine can delay by milliseconds. A sender that
+   * must sign at once passes a synchronous one.
+   * @default {WebCrypto's HMAC-SHA256}
+   */
+  hmac?: WebhookHmac;
+}
+
 async function hmac(
   secret: string,
   id: string,
   timestamp: string,
   body: string,
+  compute?: WebhookHmac,
 ): Promise<Uint8Array> {
-  return await hmacSha256(keyBytes(secret), `${id}.${timestamp}.${body}`);
+  return await hmacSha256(
+    keyBytes(secret),
+    `${id}.${timestamp}.${body}`,
+    compute,
+  );
 }
 
 /**
@@ -120,20 +168,35 @@ async function hmac(
  *
  * @param secret The shared secret: `whsec_` + base64 of the key bytes.
  * @param input The message's id, its timestamp in Unix seconds and its body.
+ * @param options How the HMAC is computed.
  * @returns The `webhook-id`, `webhook-timestamp` and `webhook-signature` headers.
- * @throws {TypeError} When the secret is not `whsec_` + base64, or the timestamp is not a whole number of seconds.
+ * @throws {TypeError} When the secret is not `whsec_` + base64, the timestamp is not a whole number of seconds, or `hmac` is not a function.
  */
 export async function signWebhook(
   secret: string,
   input: WebhookSigningInput,
+  options: SignWebhookOptions = {},
 ): Promise<Record<string, string>> {
   if (!Number.isSafeInteger(input.timestamp) || input.timestamp < 0) {
     throw new TypeError(
       `Cannot sign the webhook as 'timestamp' must be a non-negative whole number of seconds: current value is ${input.timestamp}`,
     );
   }
+  if (options.hmac !== undefined && typeof options.hmac !== "function") {
+    throw new TypeError(
+      `Cannot sign the webhook as 'hmac' must be a function: current value is ${
+        show(options.hmac)
+      }`,
+    );
+  }
   const timestamp = String(input.timestamp);
-  const signature = await hmac(secret, input.id, timestamp, input.body);
+  const signature = await hmac(
+    secret,
+    input.id,
+    timestamp,
+    input.body,
+    options.hmac,
+  );
   return {
     "webhook-id": input.id,
     "webhook-timestamp": timestamp,

@@ -1,9 +1,12 @@
 /**
  * Redis for a fleet of workers under one API key: a request budget that
- * every process shares. Import it from `@video-status/client/redis`
- * (npm: `video-status-client/redis`); it needs the `redis` package from npm
- * (node-redis, an optional peer dependency of the npm package), which the
- * main entry never loads.
+ * every process shares (`createRedisBudget`), webhook fan-out so that an
+ * event received by one worker reaches the waits of all
+ * (`createRedisWebhookSource`), and one learned schedule for the workers of
+ * one kind of job (`createRedisLearning`). Import it from
+ * `@video-status/client/redis` (npm: `video-status-client/redis`); it needs
+ * the `redis` package from npm (node-redis, an optional peer dependency of
+ * the npm package), which the main entry never loads.
  *
  * Why node-redis rather than ioredis: it is the client Redis itself
  * maintains and recommends for new projects (ioredis is in maintenance

@@ -1,10 +1,12 @@
 // The worker side of `startInWorker()`: runs one strategy's client in a
 // thread of its own, so that no strategy's timing depends on how busy the
-// others keep an event loop. Messages out: "ready" once loaded, then the
-// detections; in: {strategy, jobs, settings, seed}.
+// others keep an event loop. Messages out: "ready" once loaded, clock
+// readings, then the detections; in: clock probes, then {strategy, jobs,
+// settings, seed}.
 
 import { type RunSettings, runStrategy } from "./_bench_run.ts";
 import { STRATEGIES } from "./_strategies.ts";
+import { answerClockProbe } from "./_clock_sync.ts";
 import { seededRandom } from "../util/random.ts";
 import type { Job } from "./_workload.ts";
 
@@ -17,6 +19,9 @@ interface Scope {
 const scope = globalThis as unknown as Scope;
 
 scope.onmessage = async (event: MessageEvent) => {
+  if (answerClockProbe(event.data, (reading) => scope.postMessage(reading))) {
+    return;
+  }
   const { strategy, jobs, settings, seed } = event.data as {
     strategy: string;
     jobs: Job[];

@@ -1,14 +1,18 @@
 // One strategy through one workload, for real: jobs are created on the
 // simulator as they arrive, each is waited on by the strategy's client, and
-// the moment the client learns each result is noted.
+// the moment the client learns each result is noted, with, for a result a
+// webhook brought, when its callback reached the receiver and when the
+// receiver handed it to the wait.
 
 import {
+  createWebhookReceiver,
   type Job as ClientJob,
   type StatusUpdate,
   type UpdateSource,
   VideoStatusClient,
+  type WebhookReceiver,
+  type WebhookSource,
 } from "../mod.ts";
-import { createWebhookReceiver, type WebhookReceiver } from "../mod.ts";
 import {
   type Dialect,
   type DialectName,
@@ -16,6 +20,11 @@ import {
 } from "../protocol/dialects/mod.ts";
 import { delay, systemClock } from "../timing/clock.ts";
 import type { BenchBooks } from "./_bench_server.ts";
+import {
+  CLOCK_PROBE,
+  type ClockReading,
+  measureClockOffset,
+} from "./_clock_sync.ts";
 import type { LibraryWait } from "./_libraries.ts";
 import { simulatePolling } from "./_simulate.ts";
 import type { BenchStrategy } from "./_strategies.ts";
@@ -31,6 +40,18 @@ export interface Detection {
   learnedAt: number;
   /** How the final result reached the client. */
   source: UpdateSource;
+  /** For a result a webhook brought: its callback's way through the receiver. */
+  webhook?: WebhookArrival;
+}
+
+/** When a job's callback reached the receiver, and when the wait heard it. */
+export interface WebhookArrival {
+  /** Its `webhook-id`. */
+  id: string;
+  /** When the receiver's handler was called with it (the request's head read). */
+  arrivedAt: number;
+  /** When the receiver handed it to the wait: body read, signature checked. */
+  heardAt: number;
 }
 
 /** How a run is set up. */
@@ -93,7 +114,7 @@ export async function runStrategy(
     serverUrl,
     dialect,
     timeout: 3_600_000,
-    webhooks: hooks?.receiver,
+    webhooks: hooks?.source,
   });
   return await Promise.all(jobs.map(async (job) => {
     await delay(start + job.arrival * timeScale - systemClock.now());
@@ -112,7 +133,17 @@ export async function runStrategy(
     if (final.result !== "completed") {
       throw new Error(`Job ${created.id} ended ${final.result}`);
     }
-    return { id: created.id, duration, learnedAt, source: final.source };
+    const detection: Detection = {
+      id: created.id,
+      duration,
+      learnedAt,
+      source: final.source,
+    };
+    const webhook = hooks?.arrivals.get(created.id);
+    if (final.source === "webhook" && webhook !== undefined) {
+      detection.webhook = webhook;
+    }
+    return detection;
   }));
 }
 
@@ -135,8 +166,12 @@ async function libraryWait(
 /** A webhook receiver served on a loopback port of this thread. */
 interface ServedReceiver extends AsyncDisposable {
   receiver: WebhookReceiver;
+  /** The receiver as the waits listen to it, noting when each heard its event. */
+  source: WebhookSource;
   /** Where the simulator calls back. */
   url: string;
+  /** By job id: its verified event's way through the receiver. */
+  arrivals: Map<string, WebhookArrival>;
 }
 
 function serveReceiver(secret: string | undefined): ServedReceiver {
@@ -146,13 +181,36 @@ function serveReceiver(secret: string | undefined): ServedReceiver {
     );
   }
   const receiver = createWebhookReceiver({ secret });
+  // Two clock readings and a map entry per callback: nothing else is added
+  // to the path that is measured.
+  const arrivedAt = new Map<string, number>();
+  const arrivals = new Map<string, WebhookArrival>();
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-    receiver.fetch,
+    (request) => {
+      const id = request.headers.get("webhook-id");
+      if (id !== null && !arrivedAt.has(id)) {
+        arrivedAt.set(id, systemClock.now());
+      }
+      return receiver.fetch(request);
+    },
   );
+  const source: WebhookSource = {
+    listen: (jobId, listener) =>
+      receiver.listen(jobId, (event) => {
+        const heardAt = systemClock.now();
+        if (event.verified && !arrivals.has(jobId)) {
+          const arrived = arrivedAt.get(event.id) ?? heardAt;
+          arrivals.set(jobId, { id: event.id, arrivedAt: arrived, heardAt });
+        }
+        listener(event);
+      }),
+  };
   return {
     receiver,
+    source,
     url: `http://127.0.0.1:${server.addr.port}/hooks`,
+    arrivals,
     [Symbol.asyncDispose]: () => server.shutdown(),
   };
 }
@@ -187,7 +245,8 @@ async function postJob(
  * from a seeded random source.
  *
  * @returns Once the worker is ready, a function that runs the workload from
- * `settings.start` and resolves with one detection per job.
+ * `settings.start` and resolves with one detection per job; times, `start`
+ * included, are on this thread's clock (the worker's offset corrected).
  */
 export async function startInWorker(
   strategy: string,
@@ -199,7 +258,7 @@ export async function startInWorker(
     { type: "module" },
   );
   let settle: { resolve(value: unknown): void; reject(error: Error): void };
-  const next = () =>
+  const next = (): Promise<unknown> =>
     new Promise((resolve, reject) => {
       settle = { resolve, reject };
     });
@@ -208,17 +267,40 @@ export async function startInWorker(
     event.preventDefault();
     settle.reject(new Error(`Strategy ${strategy} failed: ${event.message}`));
   };
+  let offset: number;
   try {
     await next();
+    ({ offset } = await measureClockOffset(`${strategy}'s client`, () => {
+      const answer = next();
+      worker.postMessage(CLOCK_PROBE);
+      return answer as Promise<ClockReading>;
+    }));
   } catch (error) {
     worker.terminate();
     throw error;
   }
+  // The run's times, from the worker's clock to this thread's.
+  const local = (at: number): number => at - offset;
   return async (settings) => {
     const done = next();
-    worker.postMessage({ strategy, jobs, settings, seed });
+    worker.postMessage({
+      strategy,
+      jobs,
+      settings: { ...settings, start: settings.start + offset },
+      seed,
+    });
     try {
-      return await done as Detection[];
+      return (await done as Detection[]).map((detection) => ({
+        ...detection,
+        learnedAt: local(detection.learnedAt),
+        ...detection.webhook && {
+          webhook: {
+            id: detection.webhook.id,
+            arrivedAt: local(detection.webhook.arrivedAt),
+            heardAt: local(detection.webhook.heardAt),
+          },
+        },
+      }));
     } finally {
       worker.terminate();
     }
@@ -239,6 +321,23 @@ export function measure(
       learnedAt - (books.createdAt.get(id)! + duration)
     ),
   };
+}
+
+/**
+ * When the `position`-th (from 0) of `count` strategies run together starts
+ * the workload: `1/count` of the mean gap between arrivals after the one
+ * before. On one timeline every strategy's job would end at the same
+ * instant, and each latency would include the others' work there: the
+ * simulator answering them one after the other, the clients' threads all
+ * waking on the machine's two cores.
+ */
+export function staggeredStart(
+  start: number,
+  position: number,
+  count: number,
+  meanGap: number,
+): number {
+  return start + (position * meanGap) / count;
 }
 
 /** A job's duration in whole milliseconds at a time scale, as scripted. */

@@ -1,10 +1,17 @@
 // The simulator as the benchmark runs it: on a loopback port, in a worker
 // thread of its own (so that serving does not delay the clients' event loop),
-// on the same epoch-based clock as the clients, keeping books of the status
-// requests of each job and of when each job was created, so that detection
-// latency is measured against the moment the job really turned terminal.
+// keeping books of the status requests of each job, of when each job was
+// created and of when each callback left, so that detection latency is
+// measured against the moment the job really turned terminal. Its times are
+// handed over on the main thread's clock (see `_clock_sync.ts`).
 
 import type { DialectName } from "../protocol/dialects/mod.ts";
+import {
+  CLOCK_PROBE,
+  type ClockOffset,
+  type ClockReading,
+  measureClockOffset,
+} from "./_clock_sync.ts";
 
 /** What the simulator saw, by job id. */
 export interface BenchBooks {
@@ -16,14 +23,18 @@ export interface BenchBooks {
    * latency is never under-reported).
    */
   createdAt: Map<string, number>;
+  /** When each callback was first handed to `fetch`, by its `webhook-id`. */
+  callbackSentAt: Map<string, number>;
 }
 
 /** A simulator on a loopback port that keeps the benchmark's books. */
 export interface BenchServer extends AsyncDisposable {
   /** Its base URL. */
   readonly url: string;
-  /** A copy of the books so far. */
+  /** A copy of the books so far, on this thread's clock. */
   books(): Promise<BenchBooks>;
+  /** How far the server thread's clock is ahead of this one's (corrected in the books). */
+  readonly clockOffset: ClockOffset;
   /** Stops the server; held requests are answered first. */
   close(): Promise<void>;
 }
@@ -63,6 +74,13 @@ export async function startBenchServer(
   const listening = reply();
   worker.postMessage(options);
   const { url } = await listening as { url: string };
+  const clockOffset = await measureClockOffset("a simulator", () => {
+    const answer = reply();
+    worker.postMessage(CLOCK_PROBE);
+    return answer as Promise<ClockReading>;
+  });
+  const shift = (times: Map<string, number>): Map<string, number> =>
+    new Map([...times].map(([id, at]) => [id, at - clockOffset.offset]));
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
@@ -75,11 +93,17 @@ export async function startBenchServer(
   };
   return {
     url,
-    books: () => {
-      const books = reply();
+    books: async () => {
+      const answer = reply();
       worker.postMessage("books");
-      return books as Promise<BenchBooks>;
+      const books = await answer as BenchBooks;
+      return {
+        requests: books.requests,
+        createdAt: shift(books.createdAt),
+        callbackSentAt: shift(books.callbackSentAt),
+      };
     },
+    clockOffset,
     close,
     [Symbol.asyncDispose]: close,
   };

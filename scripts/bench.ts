@@ -17,6 +17,7 @@ import {
   type Detection,
   measure,
   scaledDuration,
+  staggeredStart,
   startInWorker,
 } from "./_bench_run.ts";
 import {
@@ -36,6 +37,7 @@ import { percentile, summarize } from "./_stats.ts";
 import { type BenchStrategy, seedBackoff, STRATEGIES } from "./_strategies.ts";
 import { simulatePolling } from "./_simulate.ts";
 import { workloadJobs } from "./_workload.ts";
+import { webhookStageLines } from "./_webhook_stages.ts";
 
 async function main(args: string[]): Promise<number> {
   const parsed = parseBenchArgs(args);
@@ -49,6 +51,7 @@ async function main(args: string[]): Promise<number> {
   // virtual time (it sends no jitter, so the real run's is the same but for
   // the machine's noise).
   const aim = percentile(simulatePolling(seedBackoff(), jobs).latencies, 95);
+  const { meanInterarrival } = named;
   const phases = new Set(chosen.map((strategy) => strategy.server)).size;
   const span = phases *
     (jobs.at(-1)!.arrival + Math.max(...jobs.map((job) => job.duration))) *
@@ -79,7 +82,8 @@ async function main(args: string[]): Promise<number> {
     );
     serverOf.set(key, servers.use(server));
   }
-  // Every strategy's client runs in a thread of its own, on one timeline.
+  // Every strategy's client runs in a thread of its own, each strategy of a
+  // phase a fraction of the mean gap between arrivals after the one before.
   const runners = await Promise.all(
     chosen.map((strategy) =>
       startInWorker(
@@ -101,11 +105,16 @@ async function main(args: string[]): Promise<number> {
       strategy.server === phase ? [index] : []
     );
     const results = await Promise.all(
-      indices.map((index) =>
+      indices.map((index, position) =>
         runners[index]({
           timeScale,
           serverUrl: serverOf.get(serverKey(chosen[index]))!.url,
-          start,
+          start: staggeredStart(
+            start,
+            position,
+            indices.length,
+            meanInterarrival * timeScale,
+          ),
           // The push strategies need the full simulator's own dialect.
           dialect: phase === "legacy" ? dialect : "video-status",
           webhookSecret,
@@ -136,6 +145,13 @@ async function main(args: string[]): Promise<number> {
   console.error("Checking the learned schedule's targets in virtual time…");
   const description = { named, count, timeScale, dialect, seed };
   const report = benchReport(runs, description);
+  const stageLines = chosen.flatMap((strategy, index) =>
+    webhookStageLines(
+      strategy,
+      detections[index],
+      books.get(serverKey(strategy))!,
+    )
+  );
   const lines = [
     ...tableLines(runs, description),
     "",
@@ -145,6 +161,8 @@ async function main(args: string[]): Promise<number> {
       lagP99 > 5 ? " (the machine was busy: latencies are inflated)" : ""
     }.`,
     "",
+    ...stageLines,
+    ...stageLines.length > 0 ? [""] : [],
     ...targetLines(
       runs,
       jobs.map((job) => scaledDuration(job, timeScale)),

@@ -2,7 +2,8 @@
  * Serves a {@linkcode Simulator} over HTTP with whatever runtime is running
  * it: the Deno adapter (HTTP/1.1 on `Deno.listen`) under Deno, the Node.js one
  * (`node:http`) elsewhere. The simulator gets a clock whose sleeps end on
- * time, unless the options give one.
+ * time and signs its callbacks on its own thread, unless the options give a
+ * `clock` or a `webhookHmac`.
  *
  * @module
  */
@@ -15,6 +16,7 @@ import {
 } from "./adapters/listener.ts";
 import { listenNode } from "./adapters/node.ts";
 import { preciseClock } from "./adapters/precise_clock.ts";
+import { nodeHmac } from "./adapters/hmac.ts";
 import { checkNumber } from "./number_rule.ts";
 import { CONNECTION_RULES, PORT_RULE } from "./options.ts";
 import { show } from "../util/validate.ts";
@@ -156,6 +158,7 @@ export async function serve(
   const simulator = createSimulator({
     ...rest,
     clock: rest.clock ?? preciseClock,
+    webhookHmac: rest.webhookHmac ?? nodeHmac,
   });
   const handler = (
     request: Request,

@@ -10,7 +10,8 @@ import {
   resolveWebhookScheme,
   type WebhookScheme,
 } from "../protocol/webhook_schemes/mod.ts";
-import { show } from "../util/validate.ts";
+import type { WebhookHmac } from "../protocol/webhook_signature.ts";
+import { assertFunction, show } from "../util/validate.ts";
 import { checkNumber, checkOrder, type NumberRule } from "./number_rule.ts";
 
 /**
@@ -52,6 +53,14 @@ export interface SimulatorWebhookOptions {
   webhookAllowHosts?: string[];
   /** What callbacks are sent with. @default {globalThis.fetch} */
   fetch?: typeof fetch;
+  /**
+   * How a callback's HMAC-SHA256 is computed. WebCrypto's is asynchronous
+   * and runs on a thread of the runtime's pool, a hop that a busy machine
+   * can delay by milliseconds after the job ends; `serve()` passes the
+   * synchronous one of `node:crypto`.
+   * @default {WebCrypto's HMAC-SHA256}
+   */
+  webhookHmac?: WebhookHmac;
 }
 
 /**
@@ -115,6 +124,8 @@ export interface WebhookConfig {
   readonly allowHosts: ReadonlySet<string>;
   /** See {@linkcode SimulatorWebhookOptions.fetch}. */
   readonly fetch: typeof fetch;
+  /** See {@linkcode SimulatorWebhookOptions.webhookHmac}; `undefined` for WebCrypto's. */
+  readonly hmac: WebhookHmac | undefined;
 }
 
 /**
@@ -137,8 +148,8 @@ export interface WebhookConfig {
  * @returns The options with defaults.
  * @throws {RangeError} When a number is out of range.
  * @throws {TypeError} For a secret not in the scheme's form, a scheme that is
- * not one, hosts that are not an array of non-empty strings, or a `fetch`
- * that is not a function.
+ * not one, hosts that are not an array of non-empty strings, or a `fetch` or
+ * `webhookHmac` that is not a function.
  */
 export function resolveWebhookOptions(
   options: SimulatorWebhookOptions,
@@ -184,13 +195,9 @@ export function resolveWebhookOptions(
     );
   }
   const fetcher = options.fetch ?? globalThis.fetch;
-  if (typeof fetcher !== "function") {
-    throw new TypeError(
-      `Cannot ${action} as 'fetch' must be a function: current value is ${
-        show(fetcher)
-      }`,
-    );
-  }
+  assertFunction("the simulator", "fetch", fetcher);
+  const hmac = options.webhookHmac;
+  assertFunction("the simulator", "webhookHmac", hmac, true);
   return Object.freeze({
     secret,
     scheme: signer,
@@ -200,6 +207,7 @@ export function resolveWebhookOptions(
     maxDelay: maxWebhookDelay,
     allowHosts: new Set(hosts.map(normalHost)),
     fetch: fetcher,
+    hmac,
   });
 }
 

@@ -169,12 +169,12 @@ export class WebhookSender {
   async #post(event: WebhookEventToSend): Promise<boolean> {
     const closing = this.#closing.signal;
     closing.throwIfAborted();
-    const { secret, scheme, fetch } = this.#config;
+    const { secret, scheme, fetch, hmac } = this.#config;
     const timestamp = Math.floor(this.#clock.now() / 1_000);
     const message = { id: event.id, timestamp, body: event.body };
     const signed = secret === undefined
       ? scheme.unsigned(message)
-      : await scheme.sign(secret, message);
+      : await scheme.sign(secret, message, { hmac });
     const abort = new AbortController();
     const onClose = (): void => abort.abort(closing.reason);
     closing.addEventListener("abort", onClose, { once: true });

@@ -1,6 +1,6 @@
 // How a consumer's test suite uses the simulator, msw-style: start it
 // in-process, script each job's delay and outcome, and shut it down when the
-// suite ends. The README's "Testing your code with the simulator" shows
+// suite ends. The README's "Testing your app with the simulator" shows
 // these snippets; the Node.js version is in tests/npm/client.test.mjs.
 
 import assert from "node:assert/strict";

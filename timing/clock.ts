@@ -60,12 +60,13 @@ export const MAX_TIMER_DELAY = 2 ** 31 - 1;
 
 // One runtime timer per sleep, the base the shared scheduler sleeps on. A
 // longer sleep ends at the timer's limit; the scheduler then finds nothing
-// due and sleeps again.
+// due and sleeps again. Rounded up to the timer's whole milliseconds, which
+// it would otherwise truncate: a sleep that ends early costs another round.
 const timerClock: Clock = {
   now,
   sleep: (ms, signal) =>
     abortable(
-      (wake) => setTimeout(wake, Math.min(MAX_TIMER_DELAY, ms)),
+      (wake) => setTimeout(wake, Math.min(MAX_TIMER_DELAY, Math.ceil(ms))),
       clearTimeout,
       signal,
     ),

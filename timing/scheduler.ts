@@ -101,7 +101,7 @@ export class Scheduler {
     this.#disarm();
   }
 
-  #arm(): void {
+  #arm(early = false): void {
     const next = this.#heap.peek();
     if (next === undefined) return this.#disarm();
     // A sleep that ends early is harmless: it finds nothing due and re-arms.
@@ -110,9 +110,13 @@ export class Scheduler {
     const sleep = new AbortController();
     this.#sleep = sleep;
     this.#sleepUntil = next.at;
-    // Rounded up: a sleep that ends a fraction early finds nothing due and
-    // costs another round.
-    const ms = Math.max(0, Math.ceil(next.at - this.#clock.now()));
+    // Exact: a clock that sleeps to the microsecond (the simulator's precise
+    // one) then wakes on the deadline, not up to a millisecond after it, as
+    // rounding up did. A clock that ended its sleep early (one that drops the
+    // fraction) sleeps whole milliseconds from then on, so that it cannot
+    // wake again and again without its time moving.
+    const left = Math.max(0, next.at - this.#clock.now());
+    const ms = early ? Math.ceil(left) : left;
     this.#clock.sleep(ms, sleep.signal).then(
       // A sleep aborted after it ended may still resolve: only the current
       // one fires.
@@ -130,6 +134,7 @@ export class Scheduler {
   #fire(): void {
     this.#sleep = undefined;
     this.#sleepUntil = Infinity;
+    let ran = false;
     try {
       const now = this.#clock.now();
       for (
@@ -138,10 +143,11 @@ export class Scheduler {
         task = this.#heap.peek()
       ) {
         this.#heap.remove(task);
+        ran = true;
         task.run();
       }
     } finally {
-      this.#arm();
+      this.#arm(!ran);
     }
   }
 }

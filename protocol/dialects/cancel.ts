@@ -20,9 +20,11 @@ const routes = new WeakMap<CancelRequest, JobRoute>();
  *
  * @example
  * ```ts
- * import { cancelRoute } from "./cancel.ts";
- * import { GOOGLE_OPERATION } from "./google_operation.ts";
- * import { HEYGEN_VIDEO } from "./heygen_video.ts";
+ * import {
+ *   cancelRoute,
+ *   GOOGLE_OPERATION,
+ *   HEYGEN_VIDEO,
+ * } from "@video-status/client";
  * import assert from "node:assert/strict";
  *
  * const route = cancelRoute(GOOGLE_OPERATION)!;

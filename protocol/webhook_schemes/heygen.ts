@@ -5,7 +5,10 @@
  */
 
 import type { WebhookScheme } from "../webhook_scheme.ts";
-import type { WebhookSigningInput } from "../webhook_signature.ts";
+import type {
+  SignWebhookOptions,
+  WebhookSigningInput,
+} from "../webhook_signature.ts";
 import {
   decodeHex,
   encodeHex,
@@ -84,10 +87,10 @@ export const HEYGEN_SIGNATURE: WebhookScheme = Object.freeze({
   async sign(
     secret: string,
     input: WebhookSigningInput,
+    options: SignWebhookOptions = {},
   ): Promise<Record<string, string>> {
-    return {
-      [HEADER]: encodeHex(await hmacSha256(keyOf(secret), input.body)),
-    };
+    const mac = await hmacSha256(keyOf(secret), input.body, options.hmac);
+    return { [HEADER]: encodeHex(mac) };
   },
   async verify(
     secret: string,

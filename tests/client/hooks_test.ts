@@ -21,9 +21,13 @@ function recorder(): {
   let waits = 0;
   let requests = 0;
   const hooks: ClientHooks<string, string> = {
-    onWaitStart: ({ jobId, dialect, strategy }) => {
+    onWaitStart: ({ jobId, dialect, strategy, step }) => {
       const wait = `w${++waits}`;
-      calls.push(`start ${wait} ${jobId} ${dialect} ${strategy}`);
+      calls.push(
+        `start ${wait} ${jobId} ${dialect} ${strategy}${
+          step === undefined ? "" : ` step ${step}`
+        }`,
+      );
       return wait;
     },
     onWaitEnd: (info) => {
@@ -229,4 +233,49 @@ Deno.test("the hooks option is checked when the client is made", () => {
   );
   const clock = new FakeClock();
   assert.ok(new VideoStatusClient({ hooks: {}, clock }));
+});
+
+Deno.test("each step is hooked as a wait of one request, named by the attempt it sends; it ends pending until the last", async () => {
+  const { hooks, calls, ends } = recorder();
+  const { client, clock } = setup([
+    pending(),
+    json({ error: "busy" }, { status: 503 }),
+    completed(),
+  ], { hooks, serverUrl: "http://api.test" });
+  let result = await client.step("a1", { timeout: 60_000 });
+  while (!result.done) {
+    await clock.sleep(result.delay);
+    result = await client.step(JSON.parse(JSON.stringify(result.state)));
+  }
+  const url = "http://api.test/jobs/a1";
+  assert.deepEqual(calls, [
+    "start w1 a1 video-status poll step 1",
+    `request r1 w1 GET ${url}`,
+    "response r1 w1 200",
+    "end w1 pending 1",
+    "start w2 a1 video-status poll step 2",
+    `request r2 w2 GET ${url}`,
+    "response r2 w2 503",
+    "end w2 pending 1",
+    "start w3 a1 video-status poll step 3",
+    `request r3 w3 GET ${url}`,
+    "response r3 w3 200",
+    "end w3 completed 1",
+  ]);
+  assert.equal(ends[0].update, undefined);
+  assert.equal(ends[2].update, result.update);
+  assert.equal(ends[2].timeout, 60_000);
+});
+
+Deno.test("a step past its deadline is hooked as a wait that timed out, with no request", async () => {
+  const { hooks, calls, ends } = recorder();
+  const { client, clock } = setup([pending()], { hooks });
+  const first = await client.step("a1", { timeout: 1_000 });
+  await clock.sleep(5_000);
+  await assert.rejects(client.step(first.state), isTimeoutError);
+  assert.deepEqual(calls.slice(-2), [
+    "start w2 a1 video-status poll step 2",
+    "end w2 timeout 0",
+  ]);
+  assert.ok(isTimeoutError(ends[1].error));
 });

@@ -3,16 +3,25 @@
 // sends the requests an uninterrupted `waitForJob()` sends, at the same
 // times, reports the same updates and retries, and ends the same way. So
 // does a wait resumed by `waitForJob(state)` after any number of steps.
+// Whatever the dialect (each preset's answers, as its vendor writes them)
+// and the schedule: a trained `LearnedSchedule`, which knows a wait by its
+// `wait` name from one step to the next, plans as it would for one wait.
 
 import assert from "node:assert/strict";
 import {
+  Backoff,
+  type DialectName,
   type FinalUpdate,
   type Job,
+  LearnedSchedule,
+  type PollContext,
+  PRESETS,
   type StatusUpdate,
   VideoStatusClient,
   type VideoStatusClientOptions,
   type WaitState,
 } from "../../mod.ts";
+import type { JobSnapshotStatus } from "../../protocol/dialect.ts";
 import { FakeClock } from "../../testing/fake_clock.ts";
 import {
   json,
@@ -29,22 +38,54 @@ interface Trace {
   retries: string[];
   /** The final update, or the error's name and message. */
   end: string;
+  /** The distinct `wait` names the schedule was asked about. */
+  waits: string[];
 }
 
-/** A random job's answers: pending (some with hints), failures, pacing, then (mostly) a final status. */
-function script(random: () => number): Step[] {
+/** A learned schedule that notes the names its waits go by. */
+class NamingSchedule extends LearnedSchedule {
+  readonly waits = new Set<string>();
+
+  override nextDelay(context: PollContext): number {
+    if (context.wait !== undefined) this.waits.add(context.wait);
+    return super.nextDelay(context);
+  }
+}
+
+const DIALECTS = Object.keys(PRESETS) as DialectName[];
+
+/** The dialect of a seed's runs: every preset in turn. */
+const dialectOf = (seed: number): DialectName =>
+  DIALECTS[seed % DIALECTS.length];
+
+/**
+ * A random job's answers, as the seed's dialect writes them: pending (some
+ * with hints), failures, pacing, then (mostly) a final status.
+ */
+function script(random: () => number, seed: number): Step[] {
   const pick = <T>(values: T[]): T =>
     values[Math.floor(random() * values.length)];
+  const dialect = PRESETS[dialectOf(seed)];
+  const answer = (status: JobSnapshotStatus, progress: number) =>
+    dialect.write({
+      id: "j1",
+      status,
+      progress,
+      createdAt: 1_700_000_000_000,
+      ...status !== "pending" && { finishedAt: 1_700_000_060_000 },
+      ...status === "completed" && { videoUrl: "https://cdn.test/v.mp4" },
+      ...status === "error" && { errorMessage: "bad input" },
+    });
   const steps: Step[] = [];
   const length = Math.floor(random() * 14);
   for (let i = 0; i < length; i++) {
     steps.push(
       pick<() => Step>([
-        () => json({ result: "pending" }),
-        () => json({ result: "pending" }),
-        () => json({ result: "pending" }, { headers: { "retry-after": "2" } }),
+        () => json(answer("pending", 0.1)),
+        () => json(answer("pending", 0.5)),
+        () => json(answer("pending", 0.2), { headers: { "retry-after": "2" } }),
         () =>
-          json({ result: "pending" }, {
+          json(answer("pending", 0.7), {
             headers: { "preference-applied": "wait=30" },
           }),
         () => json({ error: "slow down" }, { status: 429 }),
@@ -66,15 +107,33 @@ function script(random: () => number): Step[] {
   }
   steps.push(
     pick<() => Step>([
-      () => json({ result: "completed", video_url: "https://cdn.test/v.mp4" }),
-      () => json({ result: "error", error: "bad input" }),
-      () => json({ result: "completed" }),
+      () => json(answer("completed", 1)),
+      () => json(answer("error", 0.4)),
+      () => json(answer("canceled", 0.3)),
       () => json({ error: "gone" }, { status: 404 }),
       // A job that never ends: the wait times out.
-      () => json({ result: "pending" }),
+      () => json(answer("pending", 0.9)),
     ])(),
   );
   return steps;
+}
+
+/**
+ * A schedule that has learned durations of a few seconds (so that it plans,
+ * rather than falls back), the same for every run of a seed; `undefined`
+ * (the client's backoff) for one seed in two.
+ */
+function scheduleFor(seed: number): NamingSchedule | undefined {
+  if (seed % 2 === 0) return undefined;
+  const random = seededRandom(seed * 104_729);
+  // Its fallback's jitter from a seeded source too, not Math.random.
+  const fallback = new Backoff({ random: seededRandom(seed * 15_485_863) });
+  const schedule = new NamingSchedule({ fallback });
+  for (let i = 0; i < 30; i++) {
+    const atMost = 1000 + random() * 8000;
+    schedule.observe({ after: atMost - random() * 500, atMost });
+  }
+  return schedule;
 }
 
 /** One client's options for a seed, with the shared clock, fetch and random source. */
@@ -83,6 +142,7 @@ function optionsFor(seed: number): VideoStatusClientOptions {
   const pick = <T>(values: T[]): T =>
     values[Math.floor(random() * values.length)];
   return {
+    dialect: dialectOf(seed),
     strategy: pick(["poll", "auto", "long-poll"] as const),
     minDelay: pick([0, 50, 100]),
     jitter: pick([0, 0.1, 0.5]),
@@ -97,12 +157,24 @@ function optionsFor(seed: number): VideoStatusClientOptions {
 function world(seed: number) {
   const clock = new FakeClock({ start: 1_700_000_000_000 });
   const start = clock.now();
-  const fake = scriptedFetch(script(seededRandom(seed)));
-  const trace: Trace = { requests: [], updates: [], retries: [], end: "" };
+  const fake = scriptedFetch(script(seededRandom(seed), seed));
+  // One schedule for the whole run, as one process's clients share theirs.
+  const schedule = scheduleFor(seed);
+  const trace: Trace = {
+    requests: [],
+    updates: [],
+    retries: [],
+    end: "",
+    // Live: the schedule adds to it as it is asked.
+    get waits() {
+      return [...schedule?.waits ?? []];
+    },
+  };
   const random = seededRandom(seed + 1);
   const client = (): VideoStatusClient =>
     new VideoStatusClient({
       ...optionsFor(seed),
+      ...schedule !== undefined && { schedule },
       serverUrl: "http://jobs.test",
       clock,
       random,
@@ -127,11 +199,11 @@ function world(seed: number) {
   const job = (): string | Job =>
     seed % 3 === 0 ? "j1" : {
       id: "j1",
-      url: "http://jobs.test/jobs/j1",
+      url: `http://jobs.test${PRESETS[dialectOf(seed)].jobPath("j1")}`,
       result: "pending",
       createdAt: start - 1000 * (seed % 5),
     };
-  return { clock, start, trace, client, job };
+  return { clock, start, trace, client, job, schedule };
 }
 
 const ended = (final: FinalUpdate): string =>
@@ -176,12 +248,21 @@ async function inSteps(seed: number, resumeAfter: number): Promise<Trace> {
 
 Deno.test("a wait in steps with JSON round trips sends the requests and ends as one uninterrupted waitForJob()", async () => {
   const ends = new Set<string>();
+  const dialects = new Set<string>();
+  let named = 0;
   for (let seed = 1; seed <= 80; seed++) {
     const expected = await uninterrupted(seed);
     const actual = await inSteps(seed, Infinity);
     assert.deepEqual(actual, expected, `seed ${seed}`);
+    // A wait keeps one name, step after step.
+    assert.ok(actual.waits.length <= 1, `seed ${seed}: ${actual.waits}`);
+    if (actual.waits.length === 1 && actual.requests.length > 2) named++;
     ends.add(expected.end.split(/[ :]/)[0]);
+    dialects.add(dialectOf(seed));
   }
+  // Every dialect, and learned schedules that planned waits of several steps.
+  assert.deepEqual([...dialects].sort(), [...DIALECTS].sort());
+  assert.ok(named >= 10, `only ${named} named waits of several steps`);
   // The scripts reach every way a wait ends.
   assert.deepEqual(
     [...ends].sort(),

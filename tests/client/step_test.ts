@@ -217,11 +217,43 @@ Deno.test("a corrupt, foreign or ended state is a TypeError naming what is wrong
       /'state\.failures' must be a non-negative integer up to 'attempts'/,
     );
   });
-  await t.step("another dialect", async () => {
+  await t.step("fields that contradict each other", async () => {
+    // The wait of an id started at `startedAt`: its deadline is the timeout after.
     await refuse(
-      { ...state, dialect: "replicate" },
-      /dialect "video-status": current value is "replicate"/,
+      { ...state, deadline: state.deadline + 60_000 },
+      /'state\.deadline' must be 'state\.startedAt' \+ 'state\.timeout'/,
     );
+    await refuse({ ...state, timeout: 600_000 }, /'state\.deadline'/, "wait");
+    // A pending status was heard (`lastStatus`) when, and only when, `pendingSeenAt` says.
+    await refuse({ ...state, lastStatus: null }, /'state\.pendingSeenAt'/);
+    await refuse({ ...state, pendingSeenAt: null }, /'state\.pendingSeenAt'/);
+    await refuse(
+      { ...state, lastStatus: null, pendingSeenAt: null },
+      /'state\.lastWasPending'/,
+    );
+    // No request sent, nothing heard.
+    await refuse(
+      { ...state, attempts: 0 },
+      /'state\.lastSentAt' must be null while 'state\.attempts' is 0/,
+    );
+    // Nothing happens before the wait starts.
+    await refuse(
+      { ...state, lastSentAt: state.startedAt - 1 },
+      /'state\.lastSentAt' must be at least 'state\.startedAt'/,
+    );
+    await refuse(
+      { ...state, pendingSeenAt: state.startedAt - 1 },
+      /'state\.pendingSeenAt' must be at least 'state\.startedAt'/,
+    );
+  });
+  await t.step("another dialect", async () => {
+    for (const via of ["step", "wait"]) {
+      await refuse(
+        { ...state, dialect: "replicate" },
+        /dialect "video-status": current value is "replicate"/,
+        via,
+      );
+    }
   });
   await t.step("an origin the client may not request", async () => {
     await refuse(

@@ -112,12 +112,28 @@ redisTest(
     });
     // Status requests per job path, counted where they arrive.
     const requests = new Map<string, number>();
+    // The kill must cut a step short, whatever the machine's pace: while
+    // armed, the front holds every status request but a job's first (so
+    // that every wait starts and none ends), and the worker is killed while
+    // one is held.
+    const hold = {
+      armed: false,
+      paths: new Set<string>(),
+      first: Promise.withResolvers<void>(),
+      release: Promise.withResolvers<void>(),
+    };
     const http = Deno.serve(
       { port: 0, hostname: "127.0.0.1", onListen: () => {} },
-      (request) => {
+      async (request) => {
         if (request.method === "GET") {
           const path = new URL(request.url).pathname;
-          requests.set(path, (requests.get(path) ?? 0) + 1);
+          const count = (requests.get(path) ?? 0) + 1;
+          requests.set(path, count);
+          if (hold.armed && count > 1) {
+            hold.paths.add(path);
+            hold.first.resolve();
+            await hold.release.promise;
+          }
         }
         return simulator.fetch(request);
       },
@@ -173,18 +189,30 @@ redisTest(
         STALLED_INTERVAL: "500",
       };
       workers.push(await WorkerProcess.start(env));
+      hold.armed = true;
       const queueJobs = await create();
       const added = await Promise.all(
         queueJobs.map((job, i) => addWait(queue, job, SCRIPTS[i].timeout)),
       );
-      await new Promise((resolve) => setTimeout(resolve, 1200));
-      // Mid-wait: every wait has started and none has ended.
-      const before = await Promise.all(
-        added.map(async (job) => (await queue.getJob(job.id!))!),
-      );
+      const current = () =>
+        Promise.all(added.map(async (job) => (await queue.getJob(job.id!))!));
+      // Every wait has started (its state saved) …
+      let before = await current();
+      const started = Date.now() + 20_000;
+      while (before.some((job) => job.data.state === null)) {
+        assert.ok(Date.now() < started, "the waits did not all start");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        before = await current();
+      }
+      // … and a later step is in flight, held: kill the worker now.
+      await hold.first.promise;
+      before = await current();
       assert.ok(before.every((job) => job.data.state !== null));
       assert.ok(before.every((job) => job.finishedOn === undefined));
       await workers.pop()!.kill();
+      hold.armed = false;
+      hold.release.resolve();
+      const cut = [...hold.paths];
       workers.push(await WorkerProcess.start(env));
 
       let finished: Awaited<ReturnType<typeof queue.getJob>>[] = [];
@@ -194,8 +222,12 @@ redisTest(
         if (finished.every((job) => job?.finishedOn !== undefined)) break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      // The queue job of the step the kill cut short was taken up again.
-      assert.ok(finished.some((job) => job!.stalledCounter > 0));
+      // The queue jobs of the steps the kill cut short were taken up again.
+      assert.ok(cut.length > 0);
+      for (const [i, job] of queueJobs.entries()) {
+        if (!cut.includes(new URL(job.url).pathname)) continue;
+        assert.ok(finished[i]!.stalledCounter > 0, `${job.id} not taken up`);
+      }
       const actual = finished.map((job) =>
         endOf(job!.returnvalue, job!.failedReason)
       );
@@ -230,6 +262,7 @@ redisTest(
         `the queue sent ${sent} status requests, in-process ${baseline}`,
       );
     } finally {
+      hold.release.resolve();
       for (const worker of workers) await worker.stop();
       await queue.close();
       redis.disconnect();

@@ -12,7 +12,8 @@ import {
   type ReadableSpan,
   SimpleSpanProcessor,
 } from "@opentelemetry/sdk-trace-base";
-import { isTimeoutError } from "../../mod.ts";
+import { isTimeoutError, VideoStatusClient } from "../../mod.ts";
+import { createSimulator } from "../../server.ts";
 import { otelHooks } from "../../otel/mod.ts";
 import { json } from "../../testing/scripted_fetch.ts";
 import { completed, pending, setup } from "../client/_setup.ts";
@@ -169,4 +170,100 @@ Deno.test("otelHooks() without any SDK sends no traceparent: the no-op spans hav
   const { client, requests } = setup([completed()], { hooks: otelHooks() });
   assert.equal((await client.waitForJob("a1")).result, "completed");
   assert.equal(requests[0].headers.get("traceparent"), null);
+});
+
+Deno.test("otelHooks() sends traceparent with real requests to a real server, the redirect's hop too", async () => {
+  const { exporter, tracer } = memoryTracer();
+  await using simulator = createSimulator({
+    minDuration: 200,
+    maxDuration: 200,
+  });
+  // What each request carried, as the server got it.
+  const seen: { path: string; traceparent: string | null }[] = [];
+  await using http = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", onListen: () => {} },
+    (request) => {
+      const { pathname } = new URL(request.url);
+      seen.push({
+        path: pathname,
+        traceparent: request.headers.get("traceparent"),
+      });
+      if (pathname.startsWith("/moved/")) {
+        return new Response(null, {
+          status: 307,
+          headers: { location: pathname.replace("/moved/", "/jobs/") },
+        });
+      }
+      return simulator.fetch(request);
+    },
+  );
+  const serverUrl = `http://127.0.0.1:${http.addr.port}`;
+  const client = new VideoStatusClient({
+    serverUrl,
+    strategy: "poll",
+    initialDelay: 50,
+    maxDelay: 100,
+    minDelay: 0,
+    hooks: otelHooks({ tracer }),
+  });
+  const job = await client.createJob({ duration: 200 });
+  const final = await client.waitForJob(job);
+  assert.equal(final.result, "completed");
+  await client.check({ ...job, url: `${serverUrl}/moved/${job.id}` });
+  const spans = exporter.getFinishedSpans();
+  const clientSpans = spans.filter((span) => span.kind === SpanKind.CLIENT);
+  // One span per request, and each hop of a request carries its span's context.
+  assert.equal(clientSpans.length, seen.length - 1);
+  const parents = seen.map(({ traceparent }) => traceparent);
+  assert.ok(parents.every((value) => value !== null));
+  assert.deepEqual(
+    [...new Set(parents)],
+    clientSpans.map((span) =>
+      `00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`
+    ),
+  );
+  const [wait] = byName(spans, "video_status.wait");
+  assert.equal(
+    wait.attributes["video_status.request.count"],
+    byName(spans, "GET").length - 1,
+  );
+  assert.equal(clientSpans[0].attributes["http.request.method"], "POST");
+  assert.equal(
+    clientSpans.at(-1)!.attributes["http.response.status_code"],
+    200,
+  );
+});
+
+Deno.test("otelHooks() makes a step span per step, parent of its request's span", async () => {
+  const { exporter, tracer } = memoryTracer();
+  const { client, requests, clock } = setup([pending(), completed()], {
+    hooks: otelHooks({ tracer }),
+  });
+  const first = await client.step("a1", { timeout: 60_000 });
+  assert.equal(first.done, false);
+  await clock.sleep(first.delay);
+  const second = await client.step(JSON.parse(JSON.stringify(first.state)));
+  assert.equal(second.done, true);
+  const spans = exporter.getFinishedSpans();
+  const steps = byName(spans, "video_status.step");
+  assert.deepEqual(
+    steps.map((span) => span.attributes),
+    [1, 2].map((attempt) => ({
+      "video_status.job.id": "a1",
+      "video_status.dialect": "video-status",
+      "video_status.strategy": "poll",
+      "video_status.attempt": attempt,
+      "video_status.outcome": attempt === 1 ? "pending" : "completed",
+      "video_status.request.count": 1,
+    })),
+  );
+  const gets = byName(spans, "GET");
+  assert.equal(gets.length, 2);
+  for (const [i, get] of gets.entries()) {
+    assert.equal(get.parentSpanContext?.spanId, steps[i].spanContext().spanId);
+    assert.equal(
+      requests[i].headers.get("traceparent"),
+      `00-${get.spanContext().traceId}-${get.spanContext().spanId}-01`,
+    );
+  }
 });

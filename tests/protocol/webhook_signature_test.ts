@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { Webhook } from "standardwebhooks";
+import { seededRandom } from "../../util/random.ts";
 import {
   signWebhook,
   verifyWebhook,
@@ -157,6 +159,53 @@ Deno.test("signWebhook() refuses a timestamp that is not whole seconds", async (
       message: /'timestamp' must be a non-negative whole number of seconds/,
     });
   }
+});
+
+Deno.test("signWebhook() signs with the given hmac, to the headers WebCrypto's gives", async () => {
+  const random = seededRandom(5);
+  for (let trial = 0; trial < 30; trial++) {
+    const key = Uint8Array.from(
+      { length: 1 + Math.floor(random() * 80) },
+      () => Math.floor(random() * 256),
+    );
+    const secret = "whsec_" + btoa(String.fromCharCode(...key));
+    const input = {
+      id: `msg_${trial}`,
+      timestamp: Math.floor(random() * 2e9),
+      body: JSON.stringify({ id: `job-${trial}`, note: "é".repeat(trial) }),
+    };
+    const calls: { key: Uint8Array; message: string }[] = [];
+    const viaNode = await signWebhook(secret, input, {
+      hmac: (key, message) => {
+        calls.push({ key, message: new TextDecoder().decode(message) });
+        return createHmac("sha256", key).update(message).digest();
+      },
+    });
+    assert.deepEqual(calls, [{
+      key,
+      message: `${input.id}.${input.timestamp}.${input.body}`,
+    }]);
+    assert.deepEqual(viaNode, await signWebhook(secret, input));
+  }
+});
+
+Deno.test("signWebhook() refuses an hmac that is not a function, and passes its failure on", async () => {
+  await assert.rejects(
+    signWebhook(SECRET, { id: "msg_1", timestamp: NOW / 1000, body: BODY }, {
+      hmac: "sha256" as never,
+    }),
+    {
+      name: "TypeError",
+      message: /'hmac' must be a function: current value is "sha256"/,
+    },
+  );
+  const failure = new Error("no key store");
+  await assert.rejects(
+    signWebhook(SECRET, { id: "msg_1", timestamp: NOW / 1000, body: BODY }, {
+      hmac: () => Promise.reject(failure),
+    }),
+    (error) => error === failure,
+  );
 });
 
 // Interoperability with the reference implementation, npm standardwebhooks.

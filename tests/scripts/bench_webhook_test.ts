@@ -33,7 +33,19 @@ Deno.test("the benchmark's webhook strategy ends each wait on its signed callbac
     "webhook",
     "webhook",
   ]);
-  const { requests, latencies } = measure(detections, await server.books());
+  const books = await server.books();
+  const { requests, latencies } = measure(detections, books);
+  // Each stage measured on one thread's clock runs forward: the callback
+  // leaves after its job ends, the wait hears it after it arrives and
+  // resolves after that.
+  for (const { id, duration, learnedAt, webhook } of detections) {
+    assert.ok(webhook !== undefined, `job ${id} has its callback's times`);
+    const sentAt = books.callbackSentAt.get(webhook.id);
+    assert.ok(sentAt !== undefined, `callback ${webhook.id} was sent`);
+    assert.ok(sentAt >= books.createdAt.get(id)! + duration);
+    assert.ok(webhook.arrivedAt <= webhook.heardAt);
+    assert.ok(webhook.heardAt <= learnedAt);
+  }
   for (const [job, count] of requests.entries()) {
     const bound = requestBound(WEBHOOK, detections[job].duration, 0.05)!;
     assert.ok(count >= 1 && count <= bound, `job ${job}: ${count} requests`);

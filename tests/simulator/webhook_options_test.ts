@@ -14,6 +14,7 @@ Deno.test("resolveWebhookOptions() applies the defaults", () => {
   );
   assert.equal(config.allowHosts.size, 0);
   assert.equal(config.fetch, globalThis.fetch);
+  assert.equal(config.hmac, undefined, "WebCrypto's");
 });
 
 Deno.test("the callback secret is checked in the form of the dialect's scheme", () => {
@@ -73,6 +74,11 @@ Deno.test("bad webhook options are refused when the simulator is created", () =>
     ],
     [{ webhookAllowHosts: [""] }, TypeError, /'webhookAllowHosts'/],
     [{ fetch: "fetch" }, TypeError, /'fetch' must be a function/],
+    [
+      { webhookHmac: "sha256" },
+      TypeError,
+      /'webhookHmac' must be a function: current value is "sha256"/,
+    ],
   ];
   for (const [options, type, pattern] of cases) {
     assert.throws(() => createSimulator(options), (error: Error) => {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { createSimulator, type Simulator } from "../../server.ts";
 import { PRESETS } from "../../protocol/dialects/mod.ts";
 import { verifyWebhook } from "../../protocol/webhook_signature.ts";
@@ -423,6 +424,37 @@ Deno.test("close() cancels callbacks waiting, backing off or in flight, and none
   await clock.tick(60_000);
   await quiet();
   assert.equal(received.length, 1);
+});
+
+Deno.test("webhookHmac signs each callback, at once, to a signature the receiver verifies", async () => {
+  const clock = new FakeClock({ start: 1_700_000_000_000, autoAdvance: false });
+  const { fetch, received } = receiver(clock);
+  const macs: Uint8Array[] = [];
+  await using simulator = createSimulator({
+    clock,
+    fetch,
+    webhookSecret: SECRET,
+    webhookHmac: (key, message) => {
+      const mac = createHmac("sha256", key).update(message).digest();
+      macs.push(mac);
+      return mac;
+    },
+  });
+  await startJob(simulator, 1);
+  await startJob(simulator, 1);
+  await clock.tick(1_000);
+  await until(() => received.length === 2);
+  assert.equal(macs.length, 2);
+  for (const [i, event] of received.entries()) {
+    assert.equal(
+      event.headers.get("webhook-signature"),
+      `v1,${btoa(String.fromCharCode(...macs[i]))}`,
+    );
+    assert.equal(
+      await verifyWebhook(SECRET, event.headers, event.body, clock.now()),
+      true,
+    );
+  }
 });
 
 Deno.test("serve() calls a real receiver back over a socket", async () => {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Scheduler } from "../../timing/scheduler.ts";
 import { FakeClock } from "../../testing/fake_clock.ts";
+import { seededRandom } from "../../util/random.ts";
 
 Deno.test("Scheduler runs tasks in time order on one timer and clears it when idle", async () => {
   const clock = new FakeClock({ start: 0, autoAdvance: false });
@@ -79,4 +80,40 @@ Deno.test("Scheduler ignores a sleep that ends after it was replaced", async () 
   await Promise.resolve();
   assert.deepEqual(ran, ["early"]);
   scheduler.close();
+});
+
+Deno.test("Scheduler sleeps exactly until a deadline, fractions included, and never runs a task early", async () => {
+  const random = seededRandom(3);
+  for (let trial = 0; trial < 50; trial++) {
+    // A clock that sleeps to the microsecond, like the simulator's precise
+    // one; or one on whole-millisecond timers that drops the fraction, which
+    // ends its sleeps early.
+    const truncates = trial % 2 === 1;
+    let now = random() * 1_000;
+    const sleeps: number[] = [];
+    const clock = {
+      now: () => now,
+      sleep: (ms: number) => {
+        sleeps.push(ms);
+        now += truncates ? Math.trunc(ms) : ms;
+        return Promise.resolve();
+      },
+    };
+    const scheduler = new Scheduler(clock);
+    const start = now;
+    const at = now + random() * 50;
+    const ranAt = await new Promise<number>((resolve) =>
+      scheduler.schedule(at, () => resolve(now))
+    );
+    assert.ok(ranAt >= at, `ran at ${ranAt}, due at ${at}`);
+    if (truncates) {
+      // The fraction lost once, then a whole millisecond: two sleeps at most.
+      assert.ok(sleeps.length <= 2, `${sleeps.length} sleeps`);
+      assert.ok(ranAt < at + 1, `ran at ${ranAt}, due at ${at}`);
+    } else {
+      // Rounded up, the sleep would wake up to 1 ms after the deadline.
+      assert.deepEqual(sleeps, [ranAt - start]);
+      assert.equal(ranAt, at);
+    }
+  }
 });
