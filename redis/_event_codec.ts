@@ -1,6 +1,7 @@
 // A webhook event as it travels through Redis: JSON in a stream entry or a
 // list, read back with checks, so that a foreign or truncated entry under
-// the same key is skipped instead of reaching a wait.
+// the same key is skipped instead of reaching a wait. Only verified events
+// are published, so an unverified one read back is foreign too.
 
 import type { WebhookEvent } from "../client/webhooks/source.ts";
 import { isVideoStatus } from "../protocol/status.ts";
@@ -11,7 +12,7 @@ export function encodeEvent(event: WebhookEvent): string {
   return JSON.stringify({ id, jobId, reading, body, verified, receivedAt });
 }
 
-/** The event in `text`, or `undefined` when it is not one. */
+/** The verified event in `text`, or `undefined` when it is not one. */
 export function decodeEvent(text: unknown): WebhookEvent | undefined {
   if (typeof text !== "string") return undefined;
   let value: unknown;
@@ -28,7 +29,7 @@ export function decodeEvent(text: unknown): WebhookEvent | undefined {
   const read = reading as Record<string, unknown> | null;
   if (
     typeof id !== "string" || typeof jobId !== "string" ||
-    typeof verified !== "boolean" || typeof receivedAt !== "number" ||
+    verified !== true || typeof receivedAt !== "number" ||
     typeof read !== "object" || read === null ||
     !isVideoStatus(read.result) || typeof read.status !== "string" ||
     typeof body !== "object" || body === null
@@ -55,16 +56,26 @@ export function readEntries(reply: unknown): unknown {
   return [];
 }
 
-/** The `[id, event]` pairs of stream entries, an event `undefined` where it is not one. */
-export function entriesOf(
-  entries: unknown,
-): Array<[string, WebhookEvent | undefined]> {
+/** A stream entry: its id, its event (`undefined` where it is not one), and its number in the stream (`undefined` where it has none). */
+export type StreamEntry = [
+  string,
+  WebhookEvent | undefined,
+  number | undefined,
+];
+
+/** The entries of a stream, as XREAD or XREVRANGE reply them. */
+export function entriesOf(entries: unknown): StreamEntry[] {
   if (!Array.isArray(entries)) return [];
-  const pairs: Array<[string, WebhookEvent | undefined]> = [];
+  const pairs: StreamEntry[] = [];
   for (const entry of entries) {
     if (!Array.isArray(entry) || typeof entry[0] !== "string") continue;
     const fields = Array.isArray(entry[1]) ? entry[1] : [];
-    pairs.push([entry[0], decodeEvent(fields[1])]);
+    const number = Number(fields[3]);
+    pairs.push([
+      entry[0],
+      decodeEvent(fields[1]),
+      fields[2] === "n" && Number.isSafeInteger(number) ? number : undefined,
+    ]);
   }
   return pairs;
 }

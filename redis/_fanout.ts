@@ -48,13 +48,18 @@ const RETRY_DELAY = 200;
 // Publishing is one atomic step, so that two instances that received the
 // same event (the sender retried, to another instance) publish it once:
 // remember its id, keep it among its job's recent events, append it to the
-// stream. Every key expires, so an idle fleet leaves nothing behind.
+// stream, numbered (so that a reader tells when entries were trimmed
+// before it read them). Every key expires, so an idle fleet leaves nothing
+// behind.
 const PUBLISH = new LuaScript(`
 if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[2]) then return 0 end
 redis.call('RPUSH', KEYS[2], ARGV[1])
 redis.call('LTRIM', KEYS[2], -tonumber(ARGV[3]), -1)
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'event', ARGV[1])
+local number = redis.call('INCR', KEYS[4])
+redis.call('PEXPIRE', KEYS[4], ARGV[2])
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[4], '*', 'event', ARGV[1],
+  'n', number)
 redis.call('PEXPIRE', KEYS[3], ARGV[2])
 return 1
 `);
@@ -180,7 +185,10 @@ export class Fanout {
    * or, while earlier ones wait for Redis, queues it behind them.
    */
   #publish(event: WebhookEvent): void {
-    if (this.#closing.signal.aborted) return;
+    // An unverified event (a receiver without a secret) is only a hint,
+    // which anyone who can reach one instance could send: it stays there,
+    // rather than waking every wait in the fleet.
+    if (this.#closing.signal.aborted || !event.verified) return;
     if (this.#outbox.length > 0 || this.#starting) return this.#keep([event]);
     void this.#send([event]);
   }
@@ -196,6 +204,7 @@ export class Fanout {
             this.#key("seen", idKey(event)),
             this.#key("job", event.jobId),
             this.#stream,
+            `${this.#stream}:count`,
           ],
           [encodeEvent(event), keepFor, EVENTS_PER_JOB, maxKept],
         )
@@ -217,23 +226,27 @@ export class Fanout {
   }
 
   /** Gives each listener the events Redis keeps for its job. */
-  async #replay(targets: Iterable<Listening>): Promise<void> {
-    for (const listening of targets) {
-      let entries: unknown;
-      try {
-        entries = await this.#commands.command([
+  async #replay(targets: readonly Listening[]): Promise<void> {
+    // All at once: the connection pipelines them.
+    const replies = await Promise.allSettled(
+      targets.map((listening) =>
+        this.#commands.command([
           "LRANGE",
           this.#key("job", listening.jobId),
           "0",
           "-1",
-        ]);
-      } catch (error) {
+        ])
+      ),
+    );
+    for (const [i, listening] of targets.entries()) {
+      const reply = replies[i];
+      if (reply.status === "rejected") {
         // Replayed again once Redis answers.
-        if (!this.#closing.signal.aborted) this.#health.failed(error);
-        return;
+        if (!this.#closing.signal.aborted) this.#health.failed(reply.reason);
+        continue;
       }
       if (!this.#listening.get(listening.jobId)?.has(listening)) continue;
-      for (const entry of Array.isArray(entries) ? entries : []) {
+      for (const entry of Array.isArray(reply.value) ? reply.value : []) {
         const event = decodeEvent(entry);
         if (event?.jobId === listening.jobId) tell(listening, event);
       }
@@ -245,14 +258,17 @@ export class Fanout {
     if (!this.#health.reached()) return;
     this.#starting = false;
     await this.#send(this.#outbox.splice(0));
-    await this.#replay(
-      [...this.#listening.values()].flatMap((set) => [...set]),
-    );
+    await this.#replay(this.#everyListening());
+  }
+
+  #everyListening(): Listening[] {
+    return [...this.#listening.values()].flatMap((set) => [...set]);
   }
 
   async #read(): Promise<void> {
     const signal = this.#closing.signal;
     let lastId: string | undefined;
+    let lastNumber: number | undefined;
     // Whether the last command on the reader succeeded: at first and after
     // a failure, cheap commands on both connections tell that Redis answers
     // before the blocking read, so that a recovery is not declared while
@@ -265,7 +281,9 @@ export class Fanout {
             this.#commands.command(["PING"]),
             this.#reader.command(["PING"]),
           ]);
-          lastId ??= await this.#tailId();
+          if (lastId === undefined) {
+            [lastId, lastNumber] = await this.#tail();
+          }
           contact = true;
         }
         await this.#reached();
@@ -279,10 +297,19 @@ export class Fanout {
           this.#stream,
           lastId!,
         ]);
-        for (const [id, event] of entriesOf(readEntries(reply))) {
+        // Entries published faster than this reader reads may have been
+        // trimmed (a gap in their numbers): each wait then takes its job's
+        // kept events.
+        let gap = false;
+        for (const [id, event, number] of entriesOf(readEntries(reply))) {
           lastId = id;
+          if (number !== undefined) {
+            gap ||= lastNumber !== undefined && number !== lastNumber + 1;
+            lastNumber = number;
+          }
           if (event !== undefined) this.#dispatch(event);
         }
+        if (gap) await this.#replay(this.#everyListening());
       } catch (error) {
         if (signal.aborted) break;
         contact = false;
@@ -292,8 +319,8 @@ export class Fanout {
     }
   }
 
-  /** The id of the stream's newest entry: reading starts after it. */
-  async #tailId(): Promise<string> {
+  /** The id and number of the stream's newest entry: reading starts after it. */
+  async #tail(): Promise<[string, number | undefined]> {
     const reply = await this.#reader.command([
       "XREVRANGE",
       this.#stream,
@@ -302,7 +329,8 @@ export class Fanout {
       "COUNT",
       "1",
     ]);
-    return entriesOf(reply)[0]?.[0] ?? "0-0";
+    const [id = "0-0", , number] = entriesOf(reply)[0] ?? [];
+    return [id, number];
   }
 
   #dispatch(event: WebhookEvent): void {

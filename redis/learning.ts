@@ -15,17 +15,9 @@ import type {
   PollSchedule,
   UnfinishedObservation,
 } from "../timing/schedule.ts";
-import { delay } from "../timing/clock.ts";
 import { assertFiniteAtLeast, assertFunction, show } from "../util/validate.ts";
-import type { RedisConnection } from "./connection.ts";
-import { Health, type RedisFallbackEvent } from "./_health.ts";
-import { openConnection } from "./_open.ts";
-import {
-  aged,
-  readCommand,
-  sharedOf,
-  WRITE_IF_UNCHANGED,
-} from "./_learning_document.ts";
+import type { RedisFallbackEvent } from "./_health.ts";
+import { SharedSchedule } from "./_shared_schedule.ts";
 
 /**
  * Options of {@linkcode createRedisLearning}.
@@ -103,8 +95,6 @@ export interface RedisLearning extends PollSchedule, AsyncDisposable {
   close(): Promise<void>;
 }
 
-// Writes retried when other workers wrote first, within one sync.
-const MAX_WRITES = 5;
 const SUBJECT = "a Redis learning";
 
 /**
@@ -117,7 +107,11 @@ const SUBJECT = "a Redis learning";
  * learned since (its jobs, aged in the shared model as one schedule ages
  * what it learned at each job) in one compare-and-set on the revision: when
  * another worker wrote first, it reads and merges again, so no worker's
- * jobs are lost or counted twice. It then plans with the shared model. A
+ * jobs are lost or counted twice. A write whose answer does not come (Redis
+ * slow, connection lost) is settled at the next sync before its jobs are
+ * sent again: Redis keeps whether it was applied (`<key>:write:<token>`,
+ * for an hour at most), so that a write applied late is not counted twice
+ * and one never applied is not lost. It then plans with the shared model. A
  * worker that starts (or restarts) loads the shared model first: await
  * `ready` to start warm.
  *
@@ -126,8 +120,10 @@ const SUBJECT = "a Redis learning";
  * learned meanwhile is shared once Redis answers; a restarted Redis gets
  * the model again from the workers' next syncs. A document that is not a
  * learned schedule of this version (another program's, or an older
- * release's) is never overwritten: the worker learns alone and
- * `onFallback` carries the `TypeError`.
+ * release's), or a key holding anything else (another program's hash, a
+ * revision that is not a count, another type), is never overwritten: the
+ * worker learns alone and `onFallback` carries the error (a `TypeError`,
+ * or Redis's `WRONGTYPE`).
  *
  * @example Two workers, one model
  * ```ts ignore
@@ -191,189 +187,4 @@ export function createRedisLearning(
     commandTimeout,
     onFallback,
   });
-}
-
-class SharedSchedule implements RedisLearning {
-  readonly #options: Required<Omit<RedisLearningOptions, "onFallback">>;
-  readonly #health: Health;
-  readonly #connection: RedisConnection;
-  readonly #closing = new AbortController();
-  readonly #loop: Promise<void>;
-  readonly ready: Promise<void>;
-  #current: LearnedSchedule;
-  // What this worker learned that the shared model lacks, and how many
-  // jobs that is: the shared model ages by them when it takes it.
-  #unshared: LearnedSchedule;
-  #jobs = 0;
-  // The revision the current schedule was built on.
-  #revision = -1;
-  #syncing: Promise<boolean> | undefined;
-  #closed: Promise<void> | undefined;
-
-  constructor(
-    first: LearnedSchedule,
-    options: Required<Omit<RedisLearningOptions, "onFallback">> & {
-      onFallback: RedisLearningOptions["onFallback"];
-    },
-  ) {
-    this.#options = options;
-    this.#health = new Health(options.onFallback);
-    this.#current = first;
-    this.#unshared = this.#empty();
-    const { connection, opened } = openConnection(
-      options.url,
-      options.commandTimeout,
-      (cause) => {
-        if (!this.#closing.signal.aborted) this.#health.failed(cause);
-      },
-      this.#closing.signal,
-    );
-    this.#connection = connection;
-    this.ready = opened.then(() => this.sync()).then(() => {});
-    this.#loop = this.ready.then(() => this.#every());
-  }
-
-  get schedule(): LearnedSchedule {
-    return this.#current;
-  }
-
-  get degraded(): boolean {
-    return this.#health.degraded;
-  }
-
-  nextDelay(context: PollContext): number {
-    return this.#current.nextDelay(context);
-  }
-
-  observe(observation: CompletionObservation): void {
-    this.#current.observe(observation);
-    // Without the wait: the shared model never saw it running.
-    this.#unshared.observe({
-      after: observation.after,
-      atMost: observation.atMost,
-    });
-    this.#jobs++;
-  }
-
-  abandon(observation: UnfinishedObservation): void {
-    this.#current.abandon(observation);
-    // The unshared model never saw this wait running (nextDelay() asks the
-    // current one), so it takes the wait as new.
-    this.#unshared.abandon({
-      after: observation.after,
-      wait: observation.wait,
-    });
-    this.#jobs++;
-  }
-
-  sync(): Promise<boolean> {
-    if (this.#closing.signal.aborted) return Promise.resolve(false);
-    this.#syncing ??= this.#sync().finally(() => this.#syncing = undefined);
-    return this.#syncing;
-  }
-
-  close(): Promise<void> {
-    return this.#closed ??= this.#close();
-  }
-
-  async #close(): Promise<void> {
-    await this.#syncing;
-    if (this.#jobs > 0 && !this.degraded) await this.sync();
-    this.#closing.abort();
-    await this.#connection.close();
-    await this.#loop;
-  }
-
-  [Symbol.asyncDispose](): Promise<void> {
-    return this.close();
-  }
-
-  #empty(): LearnedSchedule {
-    return new LearnedSchedule(this.#options.schedule);
-  }
-
-  async #every(): Promise<void> {
-    const signal = this.#closing.signal;
-    while (!signal.aborted) {
-      try {
-        await delay(this.#options.syncInterval, signal);
-      } catch {
-        return;
-      }
-      await this.sync();
-    }
-  }
-
-  async #sync(): Promise<boolean> {
-    const { key, keepFor, schedule } = this.#options;
-    // Learned from now on goes to the next sync; this one takes the rest.
-    const sending = this.#unshared;
-    const jobs = this.#jobs;
-    const before = this.#current.toJSON();
-    this.#unshared = this.#empty();
-    this.#jobs = 0;
-    try {
-      for (let attempt = 0; attempt < MAX_WRITES; attempt++) {
-        const shared = sharedOf(
-          await this.#connection.command(readCommand(key)),
-        );
-        if (jobs === 0 && shared.revision === this.#revision) {
-          this.#health.reached();
-          return true;
-        }
-        let pooled: LearnedSchedule;
-        let write = jobs > 0;
-        if (shared.schedule === undefined && this.#revision > 0) {
-          // Redis lost the model (restarted empty): this worker's copy as
-          // the sync began, which holds it and what was learned since,
-          // seeds it again.
-          pooled = LearnedSchedule.fromJSON(before, schedule);
-          write = true;
-        } else {
-          pooled = shared.schedule === undefined
-            ? this.#empty()
-            : LearnedSchedule.fromJSON(
-              aged(
-                LearnedSchedule.fromJSON(shared.schedule).toJSON(),
-                jobs,
-                this.#current.halfLife,
-              ),
-              schedule,
-            );
-          pooled.merge(sending.toJSON());
-        }
-        let revision = shared.revision;
-        if (write) {
-          revision = Number(
-            await this.#connection.run(WRITE_IF_UNCHANGED, [key], [
-              shared.revision,
-              JSON.stringify(pooled),
-              keepFor,
-            ]),
-          );
-          // Another worker wrote first: read and merge again.
-          if (revision === 0) continue;
-        }
-        this.#health.reached();
-        // What this worker learned during the round trips stays in view.
-        pooled.merge(this.#unshared.toJSON());
-        this.#current = pooled;
-        this.#revision = revision;
-        return true;
-      }
-      this.#keep(sending, jobs);
-      return false;
-    } catch (error) {
-      this.#keep(sending, jobs);
-      if (!this.#closing.signal.aborted) this.#health.failed(error);
-      return false;
-    }
-  }
-
-  /** Puts back what a sync could not share, before what was learned since. */
-  #keep(sending: LearnedSchedule, jobs: number): void {
-    sending.merge(this.#unshared.toJSON());
-    this.#unshared = sending;
-    this.#jobs += jobs;
-  }
 }

@@ -40,9 +40,11 @@ export interface RedisWebhookSourceOptions {
    */
   prefix?: string;
   /**
-   * This instance's webhook receiver: each event it accepts is published to
-   * the others, and heard by this instance's waits even while Redis is down.
-   * Without one, the instance only hears what others publish.
+   * This instance's webhook receiver: each verified event it accepts is
+   * published to the others, and heard by this instance's waits even while
+   * Redis is down. An unverified event (a receiver without a secret) is a
+   * hint that only this instance's waits hear. Without a receiver, the
+   * instance only hears what others publish.
    * @default {undefined}
    */
   receiver?: WebhookReceiver;
@@ -95,13 +97,18 @@ export interface RedisWebhookSource extends WebhookSource, AsyncDisposable {
  * waits for its job in all of them, once per wait.
  *
  * Events travel through a Redis stream (`<prefix>:stream`, about `maxKept`
- * entries), which each instance reads from where it stopped, so a short
- * loss of connection loses nothing; each job's recent events are also kept
- * (`<prefix>:job:<id>`, for `keepFor`), so that a wait that starts after its
- * job's callback arrived, anywhere, still hears it at once. A webhook id is
+ * entries, numbered by `<prefix>:stream:count`), which each instance reads
+ * from where it stopped; each job's recent events are also kept
+ * (`<prefix>:job:<id>`, 16 of them, for `keepFor`), so that a wait that
+ * starts after its job's callback arrived, anywhere, still hears it at
+ * once, and so that an instance that lost its connection, or fell behind a
+ * burst larger than the stream holds (a gap in the numbers), gives every
+ * listening wait its job's kept events. A webhook id is
  * published once whichever instances received it, and each wait hears an
- * event once, whether from Redis or from its own receiver. Events from
- * Redis are trusted as the publishing receiver marked them (`verified`).
+ * event once, whether from Redis or from its own receiver. Only verified
+ * events are published, and only verified ones are read back: a receiver
+ * without a secret gives hints that stay with its own instance's waits, so
+ * that an unsigned request to one instance cannot wake a whole fleet.
  *
  * Creating it, listening and receiving never wait for Redis. While Redis
  * is unreachable (at start, killed, restarting) or answers a command more

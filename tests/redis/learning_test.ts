@@ -257,3 +257,124 @@ redisTest(
     assert.deepEqual(w.changes, ["local", "redis"]);
   },
 );
+
+/** The number of jobs in the shared model Redis holds under `key`. */
+async function sharedSamples(redis: RedisServer, key = KEY): Promise<number> {
+  const text = await redis.command("HGET", key, "schedule");
+  return LearnedSchedule.fromJSON(text.split("\r\n")[1]).samples;
+}
+
+redisTest(
+  "a write that Redis applied after the worker gave up on it is not counted again",
+  async () => {
+    await using redis = await RedisServer.start();
+    await using w = worker(redis.url, { commandTimeout: 300 });
+    await w.ready;
+    learn(w, 4, 9);
+    assert.equal(await w.sync(), true);
+    learn(w, 5, 10);
+    // Reads go on, writes wait: the write times out here, and Redis
+    // applies it once the pause ends.
+    await redis.command("CLIENT", "PAUSE", "700", "WRITE");
+    assert.equal(await w.sync(), false);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await syncOnceBack(w);
+    learn(w, 1, 11);
+    await syncOnceBack(w);
+    assert.equal(await sharedSamples(redis), 10);
+    assert.equal(w.schedule.samples, 10);
+    // What Redis remembers of each write expires, within the hour.
+    const keys = (await redis.command("KEYS", `${KEY}:write:*`))
+      .split("\r\n").filter((line) => line.startsWith(`${KEY}:write:`));
+    assert.ok(keys.length >= 3, `${keys.length} write keys`);
+    for (const key of keys) {
+      const ttl = Number((await redis.command("PTTL", key)).slice(1));
+      assert.ok(ttl > 0 && ttl <= 3_600_000, `${key} expires in ${ttl} ms`);
+    }
+  },
+);
+
+redisTest(
+  "a shared document whose revision is not a count is an error, never a silent stop",
+  async () => {
+    await using redis = await RedisServer.start();
+    const valid = JSON.stringify(new LearnedSchedule().toJSON());
+    for (const revision of ["abc", "-1", "1.5"]) {
+      await redis.command("DEL", KEY);
+      await redis.command("HSET", KEY, "revision", revision, "schedule", valid);
+      await using w = worker(redis.url);
+      await w.ready;
+      learn(w, 2, 12);
+      assert.equal(await w.sync(), false, revision);
+      assert.deepEqual(w.changes, ["local"], revision);
+      assert.ok(w.causes[0] instanceof TypeError, String(w.causes[0]));
+      assert.match(String(w.causes[0]), /revision/);
+      assert.equal(
+        await redis.command("HGET", KEY, "revision"),
+        `$${revision.length}\r\n${revision}\r\n`,
+      );
+    }
+  },
+);
+
+redisTest(
+  "a key holding another program's hash is never written into",
+  async () => {
+    await using redis = await RedisServer.start();
+    await redis.command("HSET", KEY, "owner", "someone else");
+    await using w = worker(redis.url);
+    await w.ready;
+    learn(w, 3, 13);
+    assert.equal(await w.sync(), false);
+    assert.deepEqual(w.changes, ["local"]);
+    assert.ok(w.causes[0] instanceof TypeError, String(w.causes[0]));
+    assert.equal(await redis.command("HLEN", KEY), ":1\r\n");
+    // A key of another type is refused too, with Redis's own error.
+    await redis.command("DEL", KEY);
+    await redis.command("SET", KEY, "a string");
+    await using v = worker(redis.url);
+    await v.ready;
+    assert.deepEqual(v.changes, ["local"]);
+    assert.equal(await redis.command("GET", KEY), "$8\r\na string\r\n");
+  },
+);
+
+redisTest(
+  "a write lost with its connection before Redis ran it is shared again, once",
+  async () => {
+    await using redis = await RedisServer.start();
+    await using w = worker(redis.url, { commandTimeout: 300 });
+    await w.ready;
+    learn(w, 4, 14);
+    assert.equal(await w.sync(), true);
+    learn(w, 5, 15);
+    await redis.command("CLIENT", "PAUSE", "1000", "WRITE");
+    assert.equal(await w.sync(), false);
+    // The worker's connection goes, with the write Redis still holds.
+    await redis.command("CLIENT", "KILL", "TYPE", "normal");
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await syncOnceBack(w);
+    assert.equal(await sharedSamples(redis), 9);
+    assert.equal(w.schedule.samples, 9);
+  },
+);
+
+redisTest(
+  "close() returns within a few command timeouts when Redis is slow or gone",
+  async () => {
+    await using redis = await RedisServer.start();
+    const slow = worker(redis.url, { commandTimeout: 300 });
+    const gone = worker(redis.url, { key: `${KEY}:gone`, commandTimeout: 300 });
+    await Promise.all([slow.ready, gone.ready]);
+    learn(slow, 3, 16);
+    learn(gone, 3, 17);
+    await redis.command("CLIENT", "PAUSE", "5000", "ALL");
+    let started = performance.now();
+    await slow.close();
+    assert.ok(performance.now() - started < 1500, "close() waited on Redis");
+    await redis.kill();
+    started = performance.now();
+    await gone.close();
+    assert.ok(performance.now() - started < 1500, "close() waited on Redis");
+  },
+);

@@ -389,7 +389,12 @@ redisTest(
     assert.ok(length >= 10 && length <= 110, `stream length ${length}`);
     assert.equal(await redis.command("LLEN", "test:job:job-0"), ":16\r\n");
     for (
-      const key of ["test:stream", "test:job:job-0", "test:seen:v:msg_299"]
+      const key of [
+        "test:stream",
+        "test:stream:count",
+        "test:job:job-0",
+        "test:seen:v:msg_299",
+      ]
     ) {
       const ttl = Number((await redis.command("PTTL", key)).slice(1));
       assert.ok(ttl > 0 && ttl <= 60_000, `${key} expires in ${ttl} ms`);
@@ -417,5 +422,214 @@ redisTest(
     assert.deepEqual(heard, ["msg_1"]);
     await a.source.close();
     assert.ok(performance.now() - started < 500, "a call waited for Redis");
+  },
+);
+
+redisTest(
+  "only verified events travel through Redis: a hint or a forged event stays where it arrived",
+  async () => {
+    await using redis = await RedisServer.start();
+    await using a = instance(redis.url);
+    await using b = instance(redis.url);
+    // An instance whose receiver has no secret: its events are only hints.
+    const unsigned = createWebhookReceiver();
+    await using open = createRedisWebhookSource({
+      url: redis.url,
+      prefix: "test",
+      receiver: unsigned,
+    });
+    const heardA: WebhookEvent[] = [];
+    const heardB: WebhookEvent[] = [];
+    const heardOpen: WebhookEvent[] = [];
+    a.source.listen("job-1", (event) => heardA.push(event));
+    b.source.listen("job-1", (event) => heardB.push(event));
+    open.listen("job-1", (event) => heardOpen.push(event));
+    await eventually(
+      () => !a.source.degraded && !b.source.degraded && !open.degraded,
+      "every instance to reach Redis",
+    );
+    await settleReaders();
+    // A forged signature is refused, and an unsigned callback is a local hint.
+    const body = JSON.stringify({ id: "job-1", result: "completed" });
+    const forged = await a.receiver.fetch(
+      new Request("http://localhost/hooks", {
+        method: "POST",
+        headers: {
+          "webhook-id": "msg_forged",
+          "webhook-timestamp": String(Math.floor(Date.now() / 1000)),
+          "webhook-signature":
+            "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        },
+        body,
+      }),
+    );
+    assert.equal(forged.status, 401);
+    const hint = await unsigned.fetch(
+      new Request("http://localhost/hooks", {
+        method: "POST",
+        headers: { "webhook-id": "msg_hint" },
+        body,
+      }),
+    );
+    assert.equal(hint.status, 204);
+    assert.deepEqual(heardOpen.map((e) => [e.id, e.verified]), [
+      ["msg_hint", false],
+    ]);
+    // A foreign writer's unverified entry in the stream reaches no wait either.
+    const foreign = JSON.stringify({
+      id: "msg_foreign",
+      jobId: "job-1",
+      reading: { result: "completed", status: "completed", payload: null },
+      body: { id: "job-1", result: "completed" },
+      verified: false,
+      receivedAt: Date.now(),
+    });
+    await redis.command("XADD", "test:stream", "*", "event", foreign);
+    await redis.command("RPUSH", "test:job:job-1", foreign);
+    b.source.listen("job-1", (event) => heardB.push(event));
+    // A verified event after them is heard, so the readers did read past them.
+    assert.equal(
+      await deliver(a.receiver, "msg_real", "job-1", "pending"),
+      204,
+    );
+    await eventually(() => heardB.length >= 2, "B to hear the real event");
+    await settleReaders();
+    assert.deepEqual(ids(heardA), ["msg_real"]);
+    assert.deepEqual(ids(heardB), ["msg_real", "msg_real"]);
+    assert.deepEqual(ids(heardOpen), ["msg_hint", "msg_real"]);
+    assert.equal(await redis.command("XLEN", "test:stream"), ":2\r\n");
+    assert.equal(
+      await redis.command("EXISTS", "test:seen:u:msg_hint"),
+      ":0\r\n",
+    );
+  },
+);
+
+redisTest(
+  "many jobs at once: every wait in every instance hears its job's event once",
+  async () => {
+    await using redis = await RedisServer.start();
+    const instances = [
+      instance(redis.url),
+      instance(redis.url),
+      instance(redis.url),
+    ];
+    try {
+      const jobs = Array.from({ length: 300 }, (_, i) => `job-${i}`);
+      const heard = new Map<string, string[]>();
+      const listen = (jobId: string, at: number) => {
+        const key = `${jobId}@${at}`;
+        heard.set(key, []);
+        instances[at].source.listen(
+          jobId,
+          (event) => heard.get(key)!.push(event.id),
+        );
+      };
+      // Half the waits start before their event, on another instance than
+      // the one that receives it; the other half start after.
+      jobs.forEach((jobId, i) => {
+        if (i % 2 === 0) listen(jobId, (i + 1) % 3);
+      });
+      await Promise.all(
+        jobs.flatMap((jobId, i) => [
+          deliver(instances[i % 3].receiver, `msg_${i}`, jobId, "completed"),
+          // The sender retried to the next instance.
+          deliver(
+            instances[(i + 1) % 3].receiver,
+            `msg_${i}`,
+            jobId,
+            "completed",
+          ),
+        ]),
+      );
+      jobs.forEach((jobId, i) => {
+        if (i % 2 === 1) listen(jobId, (i + 2) % 3);
+      });
+      await eventually(
+        () => [...heard.values()].every((list) => list.length >= 1),
+        "every wait to hear its event",
+        10_000,
+      );
+      await settleReaders();
+      for (const [key, list] of heard) {
+        assert.deepEqual(list, [`msg_${key.split("@")[0].slice(4)}`], key);
+      }
+      assert.equal(await redis.command("XLEN", "test:stream"), ":300\r\n");
+    } finally {
+      await Promise.all(instances.map((each) => each.source.close()));
+    }
+  },
+);
+
+redisTest(
+  "a wait started after Redis restarted hears the events received since, once",
+  async () => {
+    await using redis = await RedisServer.start();
+    await using a = instance(redis.url);
+    await using b = instance(redis.url);
+    await eventually(
+      () => !a.source.degraded && !b.source.degraded,
+      "both to reach Redis",
+    );
+    await redis.kill();
+    await eventually(
+      () => a.source.degraded && b.source.degraded,
+      "both degraded",
+    );
+    await redis.restart();
+    await eventually(
+      () => !a.source.degraded && !b.source.degraded,
+      "both to reach Redis again",
+    );
+    assert.equal(await deliver(a.receiver, "msg_1", "job-1", "completed"), 204);
+    await eventually(
+      async () => await redis.command("LLEN", "test:job:job-1") === ":1\r\n",
+      "A to publish",
+    );
+    const heard: string[] = [];
+    b.source.listen("job-1", (event) => heard.push(event.id));
+    // And one that arrives while the wait listens.
+    assert.equal(await deliver(a.receiver, "msg_2", "job-1", "completed"), 204);
+    await eventually(() => heard.length === 2, "B to hear both");
+    await settleReaders();
+    // The kept one may come after the live one: each once is what counts.
+    assert.deepEqual(heard.toSorted(), ["msg_1", "msg_2"]);
+  },
+);
+
+redisTest(
+  "a burst larger than the stream holds still reaches every wait in another instance",
+  async () => {
+    await using redis = await RedisServer.start();
+    await using a = instance(redis.url, { maxKept: 20 });
+    await using b = instance(redis.url, { maxKept: 20 }, false);
+    await eventually(
+      () => !a.source.degraded && !b.source.degraded,
+      "both to reach Redis",
+    );
+    await settleReaders();
+    const heard = new Map<string, string[]>();
+    for (let i = 0; i < 400; i++) {
+      heard.set(`job-${i}`, []);
+      b.source.listen(
+        `job-${i}`,
+        (event) => heard.get(event.jobId)!.push(event.id),
+      );
+    }
+    await settleReaders();
+    // Faster than B reads: the stream is trimmed past entries B has not read.
+    await Promise.all(
+      [...heard.keys()].map((jobId, i) =>
+        deliver(a.receiver, `msg_${i}`, jobId, "completed")
+      ),
+    );
+    await eventually(
+      () => [...heard.values()].every((list) => list.length >= 1),
+      "every wait to hear its event (polling aside)",
+    );
+    await settleReaders();
+    for (const [jobId, list] of heard) {
+      assert.deepEqual(list, [`msg_${jobId.slice(4)}`], jobId);
+    }
   },
 );
