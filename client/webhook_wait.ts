@@ -12,6 +12,8 @@ import { assertFiniteAtLeast, assertMethods, show } from "../util/validate.ts";
 import type { Heard } from "./transport.ts";
 import type { WebhookEvent, WebhookSource } from "./webhooks/source.ts";
 
+// Event ids a wait remembers to drop duplicates.
+const SEEN_IDS = 256;
 /**
  * The client's webhook options.
  *
@@ -96,7 +98,12 @@ export class WebhookLink {
   readonly #outer: AbortSignal | undefined;
   readonly #onAbort = (): void => this.#end(this.#outer?.reason);
   readonly #onVerified: (event: WebhookEvent) => void;
-  /** Ids taken, apart for verified and unverified events, so that no hint can shadow the real event. */
+  /**
+   * Ids taken, apart for verified and unverified events, so that no hint can
+   * shadow the real event; the latest `SEEN_IDS` only, so that a stream of
+   * hints with fresh ids cannot grow a long wait (a duplicate comes soon
+   * after its original).
+   */
   readonly #seen = new Set<string>();
   #stop: (() => void) | undefined;
   #sleep: AbortController | undefined;
@@ -189,6 +196,9 @@ export class WebhookLink {
     const key = `${event.verified ? "v" : "u"}:${event.id}`;
     if (this.signal.aborted || this.#seen.has(key)) return;
     this.#seen.add(key);
+    if (this.#seen.size > SEEN_IDS) {
+      this.#seen.delete(this.#seen.values().next().value!);
+    }
     if (event.verified) return this.#onVerified(event);
     this.#hinted = true;
     this.#sleep?.abort(WAKE);

@@ -184,6 +184,25 @@ Deno.test("duplicated events count once; a pending event after the final changes
   source.close();
 });
 
+Deno.test("a flood of verified pending events with fresh ids is heard each once, and the final still ends the wait", async () => {
+  const source = new TestSource();
+  const { client, clock, updates, sentAt } = setup([pending()], {
+    webhooks: source,
+  });
+  // More ids than a wait remembers: each is new, so each is an update, and
+  // the recent ones are still known as duplicates.
+  for (let i = 0; i < 1000; i++) {
+    source.deliverIn(clock, 1000, event("j1", "pending", { id: `p${i}` }));
+  }
+  source.deliverIn(clock, 1000, event("j1", "pending", { id: "p999" }));
+  source.deliverIn(clock, 2000, event("j1", "completed", { id: "done" }));
+  const final = await client.waitForJob("j1");
+  assert.equal(final.result, "completed");
+  assert.equal(updates.filter((u) => u.source === "webhook").length, 1001);
+  assert.deepEqual(sentAt, [0]);
+  source.close();
+});
+
 Deno.test("an event kept from before the wait ends it without a request", async () => {
   const source = new TestSource();
   source.deliver(event("j1", "completed", { receivedAt: 5 }));
