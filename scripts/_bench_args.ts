@@ -14,8 +14,9 @@ export const BENCH_HELP: string = `Usage: deno task bench [options]
 Runs every waiting strategy on the same seeded workload against the simulator
 and prints requests per job and detection latency (p50/p95/p99) as a table.
 The polling strategies run together against --legacy, then long-poll, SSE and
-webhooks together against the full simulator (lognormal: about 100 s, --quick
-about 25 s; it prints its estimate for the workload first).
+each webhook strategy one at a time against the full simulator, so that their
+millisecond latencies are their own (lognormal: about 4 min, --quick about
+50 s; it prints its estimate for the workload first).
 The webhook strategies' waits listen to a receiver on a loopback port that the
 simulator calls back, signed with a secret of the run, and poll every 60 s
 (scaled) as the safety net; \`webhook-20%-dropped\` runs against a simulator

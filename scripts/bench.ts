@@ -2,7 +2,7 @@
  * The benchmark: every waiting strategy on the same seeded workload, against
  * the simulator, side by side. Polling strategies run together against
  * `--legacy` (no hints); then long-poll, server-sent events and webhooks run
- * together against the full simulator, the same workload again.
+ * one at a time against the full simulator, the same workload again.
  *
  * Run `deno task bench --help` for its flags.
  *
@@ -38,6 +38,23 @@ import { simulatePolling } from "./_simulate.ts";
 import { workloadJobs } from "./_workload.ts";
 import { webhookStageLines } from "./_webhook_stages.ts";
 
+/**
+ * The run's phases on the same workload, as indices into `chosen`: the
+ * polling strategies together against the legacy server, then each push or
+ * webhook strategy alone against the full one, so that its millisecond
+ * latencies are its own and not those of a machine whose two cores are busy
+ * with other clients and simulators.
+ */
+function phasesOf(chosen: readonly BenchStrategy[]): number[][] {
+  const indices = chosen.map((_, index) => index);
+  const polling = indices.filter((index) => chosen[index].server === "legacy");
+  const push = indices.filter((index) => chosen[index].server === "full");
+  return [
+    ...polling.length > 0 ? [polling] : [],
+    ...push.map((index) => [index]),
+  ];
+}
+
 async function main(args: string[]): Promise<number> {
   const parsed = parseBenchArgs(args);
   if (parsed === "help") {
@@ -51,8 +68,7 @@ async function main(args: string[]): Promise<number> {
   // the machine's noise).
   const aim = percentile(simulatePolling(seedBackoff(), jobs).latencies, 95);
   const { meanInterarrival } = named;
-  const phases = new Set(chosen.map((strategy) => strategy.server)).size;
-  const span = phases *
+  const span = phasesOf(chosen).length *
     (jobs.at(-1)!.arrival + Math.max(...jobs.map((job) => job.duration))) *
     timeScale;
   console.error(
@@ -82,7 +98,8 @@ async function main(args: string[]): Promise<number> {
     serverOf.set(key, servers.use(server));
   }
   // Every strategy's client runs in a thread of its own, each strategy of a
-  // phase a fraction of the mean gap between arrivals after the one before.
+  // phase (the polling one) a fraction of the mean gap between arrivals
+  // after the one before.
   const runners = await Promise.all(
     chosen.map((strategy) =>
       startInWorker(
@@ -93,16 +110,10 @@ async function main(args: string[]): Promise<number> {
     ),
   );
   const lag = monitorLag();
-  // Two phases on the same workload: the polling strategies against the
-  // legacy server, then the push and webhook ones against the full one, so
-  // that their millisecond latencies are not measured on a machine whose
-  // two cores are busy with five polling clients.
   const detections: Detection[][] = [];
-  for (const phase of ["legacy", "full"] as const) {
+  for (const indices of phasesOf(chosen)) {
     const start = systemClock.now() + 100;
-    const indices = chosen.flatMap((strategy, index) =>
-      strategy.server === phase ? [index] : []
-    );
+    const phase = chosen[indices[0]].server;
     const results = await Promise.all(
       indices.map((index, position) =>
         runners[index]({
