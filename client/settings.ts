@@ -12,6 +12,7 @@ import {
   assertFiniteAtLeast,
   assertFunction,
   assertMethods,
+  assertOptionsObject,
   show,
 } from "../util/validate.ts";
 import type { RetryEvent, StatusUpdate } from "./types.ts";
@@ -72,13 +73,7 @@ const CREATE = `create ${SUBJECT}`;
 export function resolveOptions(
   options: VideoStatusClientOptions,
 ): ClientSettings {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(
-      `Cannot create ${SUBJECT} as its options must be an object: current value is ${
-        show(options)
-      }`,
-    );
-  }
+  assertOptionsObject(SUBJECT, options);
   const {
     serverUrl = "http://127.0.0.1:5000",
     statusUrl,

@@ -12,11 +12,12 @@
 import { isPacing, type RequestLabel } from "./answer.ts";
 import { RetryError, TimeoutError } from "./errors/mod.ts";
 import type { ClientSettings } from "./settings.ts";
+import type { WaitState } from "./step_state.ts";
 import type { Heard } from "./transport.ts";
 import type { FinalUpdate, StatusUpdate } from "./types.ts";
 import { updateOf } from "./update.ts";
 import { redact } from "./url.ts";
-import { isFinalStatus, type VideoStatus } from "../protocol/status.ts";
+import { isFinalStatus } from "../protocol/status.ts";
 import { show } from "../util/validate.ts";
 
 /** What a wait's decisions need of the client. */
@@ -50,38 +51,10 @@ export interface WaitTarget {
 /**
  * Where a wait stands: all a machine needs to decide as the one it came
  * from would have. Plain JSON (`null` for "never"); times are the client
- * clock's milliseconds.
+ * clock's milliseconds. A saved `WaitState` is this, with its format, its
+ * dialect and how it polls.
  */
-export interface WaitPosition {
-  /** The status URL. */
-  url: string;
-  /** The job's id, or `null` for a bare status URL. */
-  jobId: string | null;
-  /** The wait's time limit. */
-  timeout: number;
-  /** When the wait ends with a TimeoutError. */
-  deadline: number;
-  /** When the job started (else the wait). */
-  startedAt: number;
-  /** Whether `startedAt` is the job's start, so that the wait may teach the schedule. */
-  startKnown: boolean;
-  /** Status requests sent. */
-  attempts: number;
-  /** Consecutive failed requests. */
-  failures: number;
-  /** Consecutive pacing answers (429, 503 with Retry-After). */
-  paced: number;
-  /** The last status heard. */
-  lastStatus: VideoStatus | null;
-  /** When the last request started. */
-  lastSentAt: number | null;
-  /** When the next request may start, before the `minDelay` floor. */
-  nextAt: number | null;
-  /** When a pending status was last heard. */
-  pendingSeenAt: number | null;
-  /** Whether the last thing heard was a pending status, with no failure since. */
-  lastWasPending: boolean;
-}
+export type WaitPosition = Omit<WaitState, "format" | "dialect" | "longPoll">;
 
 /** The position of a wait that starts now. */
 export function startPosition(

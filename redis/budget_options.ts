@@ -1,6 +1,11 @@
 // The options of createRedisBudget(), their defaults and their checks.
 
-import { assertFiniteAtLeast, assertFunction, show } from "../util/validate.ts";
+import {
+  assertFiniteAtLeast,
+  assertFunction,
+  assertOptionsObject,
+  show,
+} from "../util/validate.ts";
 
 /**
  * What `onFallback` is told when a {@linkcode RedisBudget} changes where its
@@ -92,13 +97,7 @@ const SUBJECT = "a Redis budget";
 export function resolveRedisBudgetOptions(
   options: RedisBudgetOptions,
 ): RedisBudgetSettings {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(
-      `Cannot create ${SUBJECT} as its options must be an object: current value is ${
-        show(options)
-      }`,
-    );
-  }
+  assertOptionsObject(SUBJECT, options);
   const {
     url,
     key,

@@ -134,6 +134,38 @@ export function assertFunction(
 }
 
 /**
+ * Throws a TypeError unless `options` is an object (not `null`), as an
+ * options argument must be.
+ *
+ * @example
+ * ```ts
+ * import { assertOptionsObject } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ *
+ * assertOptionsObject("the client", {});
+ * assert.throws(
+ *   () => assertOptionsObject("the client", "x"),
+ *   /Cannot create the client as its options must be an object: current value is "x"/,
+ * );
+ * ```
+ *
+ * @param subject What is being created.
+ * @param options The options as given.
+ * @throws {TypeError} When they are not an object.
+ */
+export function assertOptionsObject(
+  subject: string,
+  options: unknown,
+): asserts options is object {
+  if (typeof options === "object" && options !== null) return;
+  throw new TypeError(
+    `Cannot create ${subject} as its options must be an object: current value is ${
+      show(options)
+    }`,
+  );
+}
+
+/**
  * Throws a TypeError unless `value` is an object with these methods.
  *
  * @example
