@@ -6,6 +6,7 @@ import {
   assertOptionsObject,
   show,
 } from "../util/validate.ts";
+import { checkName, checkRedisUrl } from "./_options.ts";
 
 /**
  * What `onFallback` is told when a {@linkcode RedisBudget} changes where its
@@ -107,28 +108,8 @@ export function resolveRedisBudgetOptions(
     commandTimeout = 1000,
     maxReconnectDelay = 500,
   } = options;
-  let parsed: URL | undefined;
-  try {
-    parsed = new URL(url);
-  } catch {
-    // Reported below.
-  }
-  if (parsed === undefined || !/^rediss?:$/.test(parsed.protocol)) {
-    throw new TypeError(
-      `Cannot create ${SUBJECT} as 'url' must be a redis:// or rediss:// URL: current value is ${
-        show(
-          typeof url === "string" ? url.replace(/\/\/[^@/]*@/, "//***@") : url,
-        )
-      }`,
-    );
-  }
-  if (typeof key !== "string" || key === "") {
-    throw new TypeError(
-      `Cannot create ${SUBJECT} as 'key' must be a non-empty string: current value is ${
-        show(key)
-      }`,
-    );
-  }
+  const href = checkRedisUrl(SUBJECT, url);
+  checkName(SUBJECT, "key", key);
   assertFiniteAtLeast(SUBJECT, "maxRequestsPerSecond", maxRequestsPerSecond, 1);
   if (fallbackRequestsPerSecond !== undefined) {
     if (
@@ -147,7 +128,7 @@ export function resolveRedisBudgetOptions(
   assertFiniteAtLeast(SUBJECT, "commandTimeout", commandTimeout, 1);
   assertFiniteAtLeast(SUBJECT, "maxReconnectDelay", maxReconnectDelay, 1);
   return {
-    url: parsed.href,
+    url: href,
     key,
     maxRequestsPerSecond,
     capacity: Math.floor(maxRequestsPerSecond),

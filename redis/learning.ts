@@ -15,8 +15,9 @@ import type {
   PollSchedule,
   UnfinishedObservation,
 } from "../timing/schedule.ts";
-import { assertFiniteAtLeast, assertFunction, show } from "../util/validate.ts";
+import { assertFiniteAtLeast, assertFunction } from "../util/validate.ts";
 import type { RedisFallbackEvent } from "./_health.ts";
+import { checkName, checkRedisUrl } from "./_options.ts";
 import { SharedSchedule } from "./_shared_schedule.ts";
 
 /**
@@ -163,15 +164,8 @@ export function createRedisLearning(
     commandTimeout = 1000,
     onFallback,
   } = options ?? {};
-  for (const [name, value] of [["url", url], ["key", key]]) {
-    if (typeof value !== "string" || value === "") {
-      throw new TypeError(
-        `Cannot create ${SUBJECT} as '${name}' must be a non-empty string: current value is ${
-          show(value)
-        }`,
-      );
-    }
-  }
+  checkRedisUrl(SUBJECT, url);
+  checkName(SUBJECT, "key", key);
   assertFiniteAtLeast(SUBJECT, "syncInterval", syncInterval, 1);
   assertFiniteAtLeast(SUBJECT, "keepFor", keepFor, 1);
   assertFiniteAtLeast(SUBJECT, "commandTimeout", commandTimeout, 1);

@@ -11,10 +11,10 @@ import {
   assertFiniteAtLeast,
   assertFunction,
   assertMethods,
-  show,
 } from "../util/validate.ts";
 import { Fanout } from "./_fanout.ts";
 import type { RedisFallbackEvent } from "./_health.ts";
+import { checkName, checkRedisUrl } from "./_options.ts";
 
 /**
  * Options of {@linkcode createRedisWebhookSource}.
@@ -155,15 +155,8 @@ export function createRedisWebhookSource(
     keepFor = 600_000,
     onFallback,
   } = options ?? {};
-  for (const [name, value] of [["url", url], ["prefix", prefix]]) {
-    if (typeof value !== "string" || value === "") {
-      throw new TypeError(
-        `Cannot create ${subject} as '${name}' must be a non-empty string: current value is ${
-          show(value)
-        }`,
-      );
-    }
-  }
+  checkRedisUrl(subject, url);
+  checkName(subject, "prefix", prefix);
   if (receiver !== undefined) {
     assertMethods(subject, "receiver", receiver, ["listen", "listenAll"]);
   }

@@ -69,22 +69,24 @@ export function dpBound(
   return { requestsPerJob: requests / jobs.length, latencies };
 }
 
-// The cdf of a sorted sample.
-function empirical(sample: Float64Array): DurationEstimate {
+/**
+ * The distribution of a sorted sample, as the planner reads an estimate:
+ * what the planner would know if it knew every duration.
+ */
+export function empirical(sample: Float64Array): DurationEstimate {
+  const cdf = (time: number): number => {
+    let low = 0;
+    let high = sample.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (sample[middle] <= time) low = middle + 1;
+      else high = middle;
+    }
+    return low / sample.length;
+  };
   return {
-    surviving(time: number): number {
-      return 1 - this.cdf(time);
-    },
-    cdf(time: number): number {
-      let low = 0;
-      let high = sample.length;
-      while (low < high) {
-        const middle = (low + high) >> 1;
-        if (sample[middle] <= time) low = middle + 1;
-        else high = middle;
-      }
-      return low / sample.length;
-    },
+    cdf,
+    surviving: (time) => 1 - cdf(time),
     horizon: sample[sample.length - 1],
   };
 }

@@ -1,32 +1,10 @@
 import assert from "node:assert/strict";
-import {
-  delayFrom,
-  type DurationEstimate,
-  planForLatency,
-} from "../../timing/poll_plan.ts";
+import { delayFrom, planForLatency } from "../../timing/poll_plan.ts";
 import { Backoff } from "../../timing/backoff.ts";
 import { LearnedSchedule } from "../../timing/learned_schedule.ts";
+import { empirical } from "../../scripts/_dp_bound.ts";
 import { lognormal, mixture, pareto } from "../../scripts/_workload.ts";
 import { seededRandom } from "../../util/random.ts";
-
-// The distribution of a sorted sample, as the planner reads an estimate.
-function empirical(sample: Float64Array): DurationEstimate {
-  const cdf = (time: number): number => {
-    let low = 0;
-    let high = sample.length;
-    while (low < high) {
-      const middle = (low + high) >> 1;
-      if (sample[middle] <= time) low = middle + 1;
-      else high = middle;
-    }
-    return low / sample.length;
-  };
-  return {
-    cdf,
-    surviving: (time) => 1 - cdf(time),
-    horizon: sample[sample.length - 1],
-  };
-}
 
 Deno.test("planForLatency() keeps the late detections within the 95th percentile's 5 % for any distribution, its sparse tail included", () => {
   const random = seededRandom(41);
