@@ -206,7 +206,7 @@ Deno.test("otelHooks() sends traceparent with real requests to a real server, th
     minDelay: 0,
     hooks: otelHooks({ tracer }),
   });
-  const job = await client.createJob({ duration: 200 });
+  const job = await client.createJob({ duration: 200, outcome: "completed" });
   const final = await client.waitForJob(job);
   assert.equal(final.result, "completed");
   await client.check({ ...job, url: `${serverUrl}/moved/${job.id}` });
