@@ -271,6 +271,40 @@ Deno.test("MemoryBudget cut into slices holds each slice and each second to its 
   }
 });
 
+Deno.test("MemoryBudget that takes over counts the sends it is given: with them no second or slice holds more than the budget, whatever they were", async () => {
+  for (let seed = 1; seed <= 8; seed++) {
+    const random = seededRandom(seed);
+    const clock = new FakeClock();
+    const capacity = 6 + Math.floor(random() * 10);
+    const slices = 1 + Math.floor(random() * 4);
+    const window = 1001 + Math.floor(random() * 50);
+    const shape = { window, slices };
+    // Sends made on another budget before this one: a full queue, cut short.
+    const before = new MemoryBudget(capacity, clock, shape);
+    const sent = await Promise.all(
+      Array.from(
+        { length: Math.floor(random() * 3 * capacity) },
+        () => sendNow(before, clock),
+      ),
+    );
+    await clock.sleep(random() * window);
+    const budget = new MemoryBudget(capacity, clock, { ...shape, sent });
+    const sends: number[] = [];
+    await Promise.all(
+      Array.from(
+        { length: capacity },
+        () => caller(budget, clock, random, sends),
+      ),
+    );
+    const all = [...sent, ...sends].sort((a, b) => a - b);
+    const share = slices > 1 ? Math.floor(capacity / slices) : capacity;
+    assert.ok(busiest(all, window - 1e-6) <= capacity, `seed ${seed}`);
+    const most = busiest(all, window / slices - 1e-6);
+    assert.ok(most <= share, `seed ${seed}: ${most} in a slice of ${share}`);
+    assert.equal(clock.timers, 0);
+  }
+});
+
 Deno.test("MemoryBudget cut into slices lets a full queue go as an even stream", async () => {
   const clock = new FakeClock();
   const budget = new MemoryBudget(100, clock, { slices: 10 });
