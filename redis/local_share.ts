@@ -15,14 +15,24 @@ export class LocalShare {
 
   /**
    * `perSecond` from `wait` ms on; `ages`: how long ago (ms) each send of
-   * this process in the last window went, to count as this share's own.
+   * this process in the last window went, and `unsent`: the places Redis
+   * granted it whose requests may still go, to count as this share's own.
    */
-  constructor(perSecond: number, wait: number, ages: readonly number[]) {
+  constructor(
+    perSecond: number,
+    wait: number,
+    ages: readonly number[],
+    unsent: readonly Ticket[],
+  ) {
     const now = systemClock.now();
     this.budget = new MemoryBudget(perSecond, systemClock, {
       notBefore: now + wait,
       sent: ages.map((age) => now - age),
+      held: unsent.length,
       ...SHARED_SHAPE,
+    });
+    unsent.forEach((ticket, place) => {
+      ticket.local = { budget: this.budget, place };
     });
   }
 

@@ -44,6 +44,8 @@ export class SharedBudget implements RedisBudget {
   /** Tickets Redis may still hold for this process, to give back. */
   #stale: string[] = [];
   readonly #sends = new RecentSends(WINDOW);
+  /** Places Redis granted this process whose requests may still go. */
+  readonly #unsent = new Set<Ticket>();
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #members = 0;
   #local: LocalShare | undefined;
@@ -51,8 +53,6 @@ export class SharedBudget implements RedisBudget {
   #restored = false;
   /** Settles once Redis has the local sends told so far. */
   #told: Promise<void> = Promise.resolve();
-  /** Why a local send could not be told, until a pump sees it. */
-  #untold: unknown;
   #pumping = false;
   #pumpAgain = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -103,6 +103,7 @@ export class SharedBudget implements RedisBudget {
   sent(ticket: unknown): void {
     if (!isTicket(ticket) || ticket.sent) return;
     ticket.sent = true;
+    this.#unsent.delete(ticket);
     ticket.local?.budget.sent(ticket.local.place);
     // A place of the local share that goes before Redis came back is told
     // with all the last window's sends (#recover); one that goes after, at
@@ -128,16 +129,20 @@ export class SharedBudget implements RedisBudget {
     }
     if (local.length === 0) return;
     const telling = this.#restore(local, 0).then(() => undefined, (error) => {
-      this.#untold ??= error;
+      // Redis may not count those sends: start over as after a loss (both
+      // count every send of the last window, told or not).
+      if (this.#local === undefined) this.#pace(error);
+      else this.#restored = false;
     });
     this.#told = Promise.all([this.#told, telling]).then(() => {});
   }
 
   done(ticket: unknown): void {
     if (!isTicket(ticket)) return;
-    if (ticket.local !== undefined) {
-      ticket.local.budget.done(ticket.local.place);
-    } else if (!ticket.sent) {
+    this.#unsent.delete(ticket);
+    ticket.local?.budget.done(ticket.local.place);
+    // (A place of Redis's that a local share took over is Redis's too.)
+    if (ticket.id !== "" && !ticket.sent) {
       ticket.sent = true;
       this.#release([ticket.id]);
     }
@@ -229,14 +234,6 @@ export class SharedBudget implements RedisBudget {
     if (this.state === "connecting") return;
     this.#flushSent();
     await this.#told;
-    if (this.#untold !== undefined) {
-      // Redis may not count those sends: start over as after a loss (both
-      // count every send of the last window, told or not).
-      const cause = this.#untold;
-      this.#untold = undefined;
-      if (this.#local === undefined) return this.#pace(cause);
-      this.#restored = false;
-    }
     if (this.#local !== undefined && !this.#restored) return this.#recover();
     const fresh: string[] = [];
     if (this.#local === undefined) {
@@ -284,7 +281,9 @@ export class SharedBudget implements RedisBudget {
         continue;
       }
       this.#queued.delete(id);
-      this.#grant(waiter, { id, sent: false });
+      const ticket = { id, sent: false };
+      this.#unsent.add(ticket);
+      this.#grant(waiter, ticket);
     }
     if (this.#local !== undefined) return this.#backOnRedis();
     const next = Number(reply[1]);
@@ -311,7 +310,10 @@ export class SharedBudget implements RedisBudget {
     const wait = this.state === "redis"
       ? takeOverDelay(this.#settings, this.#members)
       : 0;
-    this.#local = new LocalShare(share, wait, this.#sends.ages());
+    this.#local = new LocalShare(share, wait, this.#sends.ages(), [
+      ...this.#unsent,
+    ]);
+    this.#unsent.clear();
     this.state = "local";
     for (const [id, waiter] of this.#queued) {
       this.#stale.push(id);

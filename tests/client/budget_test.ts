@@ -305,6 +305,40 @@ Deno.test("MemoryBudget that takes over counts the sends it is given: with them 
   }
 });
 
+Deno.test("MemoryBudget that takes over lets go at once what the sends it is given leave of the budget", async () => {
+  const clock = new FakeClock();
+  const start = clock.now();
+  const budget = new MemoryBudget(3, clock, {
+    sent: [start - 2000, start - 500],
+  });
+  const times = await Promise.all([1, 2, 3].map(() => sendNow(budget, clock)));
+  assert.deepEqual(times, [start, start, start + 501]);
+});
+
+Deno.test("MemoryBudget that takes over holds the places handed out before it until their requests go, and counts them from then", async () => {
+  const clock = new FakeClock({ autoAdvance: false });
+  const start = clock.now();
+  const budget = new MemoryBudget(2, clock, { held: 2 });
+  let next: number | undefined;
+  const waiting = budget.acquire().then((ticket) => {
+    next = clock.now();
+    return ticket;
+  });
+  await clock.tick(5000);
+  assert.equal(next, undefined, "a held place was handed out again");
+  // The first goes late, the second is never sent.
+  budget.sent(0);
+  budget.done(0);
+  budget.done(1);
+  await clock.tick(1000);
+  assert.equal(next, undefined, "a second held two requests");
+  await clock.tick(1);
+  assert.equal(await waiting, 2);
+  assert.equal(next, start + 6001);
+  // The unsent place's slot is free: the next goes at once.
+  assert.equal(await sendNow(budget, clock), start + 6001);
+});
+
 Deno.test("MemoryBudget cut into slices lets a full queue go as an even stream", async () => {
   const clock = new FakeClock();
   const budget = new MemoryBudget(100, clock, { slices: 10 });
