@@ -106,12 +106,13 @@ export class SharedBudget implements RedisBudget {
     this.#unsent.delete(ticket);
     ticket.local?.budget.sent(ticket.local.place);
     // A place of the local share that goes before Redis came back is told
-    // with all the last window's sends (#recover); one that goes after, at
-    // once. Each goes with how long ago it went: a stamp never earlier than
-    // the request, nor later by the time spent behind other scripts.
+    // with all the last window's sends (#recover); one that goes after, and
+    // one of Redis's, at once. Each goes with how long ago it went: a stamp
+    // never earlier than the request, nor later than it by the time spent
+    // behind other scripts.
     if (this.state === "closed") return;
-    const tell = ticket.local === undefined || this.#restored ||
-      ticket.local.budget !== this.#local?.budget;
+    const tell = ticket.id !== "" || this.#restored ||
+      ticket.local?.budget !== this.#local?.budget;
     if (this.#sends.add(ticket.id, tell)) {
       this.#flushTimer = setTimeout(() => this.#flushSent(), 0);
     }
