@@ -46,6 +46,22 @@ export interface MemoryBudgetShape {
    * @default {1}
    */
   slices?: number;
+  /**
+   * When requests sent before this budget went (times of its clock): each
+   * still in the window counts, as if this budget had let it go. For a
+   * budget that takes over from another whose sends it knows.
+   *
+   * @default {[]}
+   */
+  sent?: readonly number[];
+  /**
+   * Places handed out before this budget whose requests may still go: this
+   * budget hands them out first, as its tickets 0 to `held - 1`, to pass to
+   * `sent()` and `done()` as its own.
+   *
+   * @default {0}
+   */
+  held?: number;
 }
 
 /**
@@ -61,9 +77,22 @@ class SlotRing {
   readonly #releases: Float64Array;
   #oldest = 0;
 
-  constructor(capacity: number, window: number, start: number) {
+  constructor(
+    capacity: number,
+    window: number,
+    start: number,
+    sent: readonly number[],
+    held: number,
+  ) {
     this.window = window;
     this.#releases = new Float64Array(capacity).fill(start);
+    // The latest sends take the last slots, in order, after those `held`
+    // takes first: each slot still carries at most one request per window,
+    // so no window holds more.
+    const keep = Math.max(0, capacity - held);
+    const sorted = sent.toSorted((a, b) => a - b);
+    const latest = sorted.slice(Math.max(0, sorted.length - keep));
+    this.#releases.set(latest, capacity - latest.length);
   }
 
   /** When the next slot is free: +Infinity while it is held. */
@@ -125,17 +154,29 @@ export class MemoryBudget implements RequestBudget {
     // A millisecond over the second by default, so that a clock that rounds
     // (Date.now()'s whole milliseconds, performance.now() without the time
     // origin) never sees one request too many in a second.
-    const { notBefore = -Infinity, window = 1001, slices = 1 } = shape;
+    const {
+      notBefore = -Infinity,
+      window = 1001,
+      slices = 1,
+      sent = [],
+      held = 0,
+    } = shape;
     const capacity = Math.max(1, Math.floor(perSecond));
     const whole = perSecond < 1 ? window - 1000 + 1000 / perSecond : window;
     // Each slot starts as if it had last carried a request a window before
     // `notBefore`.
-    this.#rings.push(new SlotRing(capacity, whole, notBefore - whole));
+    this.#rings.push(
+      new SlotRing(capacity, whole, notBefore - whole, sent, held),
+    );
     if (slices > 1 && capacity > 1) {
       const share = Math.max(1, Math.floor(capacity / slices));
       const slice = whole / slices;
-      this.#rings.push(new SlotRing(share, slice, notBefore - slice));
+      this.#rings.push(
+        new SlotRing(share, slice, notBefore - slice, sent, held),
+      );
     }
+    // (A ring of fewer slots than `held` counts the last it has slots for.)
+    for (let place = 0; place < held; place++) this.#record();
   }
 
   /** Whether every request may go at once. */

@@ -52,8 +52,10 @@ export function localShare(settings: Rates, members: number): number {
  * Redis let each slice of that window hold at most its share: so when the
  * default shares of all processes together hold a slice to its share,
  * starting three slices later keeps every second to the budget, provided
- * those granted places go within `LATE_SEND` of the loss (a second from
- * then holds at most nine slices of the shares, and room for a tenth).
+ * the other processes' granted places go within `LATE_SEND` of the loss (a
+ * second from then holds at most nine slices of the shares, and room for a
+ * tenth). The share counts this process's own sends and granted places
+ * (LocalShare), whenever they go.
  * Otherwise (a share set by hand, or a budget too small to divide by the
  * processes and the slices) the share starts a whole window later.
  */

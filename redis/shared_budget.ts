@@ -10,8 +10,6 @@
 // so the sends made without Redis, and those a restarted Redis forgot, are
 // counted before Redis hands out a place again.
 
-import { MemoryBudget } from "../client/budget.ts";
-import { systemClock } from "../timing/clock.ts";
 import { type LuaScript, RedisConnection } from "./connection.ts";
 import { PUMP, RELEASE, RESTORE, SENT } from "./budget_scripts.ts";
 import type { RedisBudget } from "./budget.ts";
@@ -20,13 +18,13 @@ import type {
   RedisBudgetSettings,
 } from "./budget_options.ts";
 import { RecentSends } from "./recent_sends.ts";
+import { LocalShare } from "./local_share.ts";
 import { isTicket, type Ticket, type Waiter } from "./ticket.ts";
 import {
   HOLD,
   LEASE,
   localShare,
   MAX_PUMP_INTERVAL,
-  SHARED_SHAPE,
   SLICES,
   takeOverDelay,
   WINDOW,
@@ -46,13 +44,15 @@ export class SharedBudget implements RedisBudget {
   /** Tickets Redis may still hold for this process, to give back. */
   #stale: string[] = [];
   readonly #sends = new RecentSends(WINDOW);
+  /** Places Redis granted this process whose requests may still go. */
+  readonly #unsent = new Set<Ticket>();
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #members = 0;
-  #local:
-    | { budget: MemoryBudget; stop: AbortController; serving: boolean }
-    | undefined;
+  #local: LocalShare | undefined;
   /** Whether Redis has what this process sent while it paced itself. */
   #restored = false;
+  /** Settles once Redis has the local sends told so far. */
+  #told: Promise<void> = Promise.resolve();
   #pumping = false;
   #pumpAgain = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -103,30 +103,47 @@ export class SharedBudget implements RedisBudget {
   sent(ticket: unknown): void {
     if (!isTicket(ticket) || ticket.sent) return;
     ticket.sent = true;
+    this.#unsent.delete(ticket);
     ticket.local?.budget.sent(ticket.local.place);
-    // A local place is told only just after Redis came back, for when the
-    // quiet ends. Each goes with how long ago it went: a stamp never earlier
-    // than the request, nor later by the time spent behind other scripts.
+    // A place of the local share that goes before Redis came back is told
+    // with all the last window's sends (#recover); one that goes after, and
+    // one of Redis's, at once. Each goes with how long ago it went: a stamp
+    // never earlier than the request, nor later than it by the time spent
+    // behind other scripts.
     if (this.state === "closed") return;
-    const tell = ticket.local === undefined || this.#restored;
+    const tell = ticket.id !== "" || this.#restored ||
+      ticket.local?.budget !== this.#local?.budget;
     if (this.#sends.add(ticket.id, tell)) {
       this.#flushTimer = setTimeout(() => this.#flushSent(), 0);
     }
   }
 
+  /**
+   * Tells Redis the sends not told yet. Those of the local share are awaited
+   * (#told) before Redis hands out a place: told late, they would not count.
+   */
   #flushSent(): void {
+    clearTimeout(this.#flushTimer);
     const { tickets, local } = this.#sends.untold();
     if (tickets.length > 0) {
       this.#run(SENT, [this.#settings.key, WINDOW, ...tickets]).catch(() => {});
     }
-    if (local.length > 0) this.#restore(local, 0).catch(() => {});
+    if (local.length === 0) return;
+    const telling = this.#restore(local, 0).then(() => undefined, (error) => {
+      // Redis may not count those sends: start over as after a loss (both
+      // count every send of the last window, told or not).
+      if (this.#local === undefined) this.#pace(error);
+      else this.#restored = false;
+    });
+    this.#told = Promise.all([this.#told, telling]).then(() => {});
   }
 
   done(ticket: unknown): void {
     if (!isTicket(ticket)) return;
-    if (ticket.local !== undefined) {
-      ticket.local.budget.done(ticket.local.place);
-    } else if (!ticket.sent) {
+    this.#unsent.delete(ticket);
+    ticket.local?.budget.done(ticket.local.place);
+    // (A place of Redis's that a local share took over is Redis's too.)
+    if (ticket.id !== "" && !ticket.sent) {
       ticket.sent = true;
       this.#release([ticket.id]);
     }
@@ -138,7 +155,7 @@ export class SharedBudget implements RedisBudget {
     clearTimeout(this.#timer);
     clearTimeout(this.#flushTimer);
     this.#flushSent();
-    this.#local?.stop.abort();
+    this.#local?.stop();
     this.#local = undefined;
     for (const waiter of this.#waiting) {
       waiter.signal?.removeEventListener("abort", waiter.onAbort);
@@ -216,6 +233,8 @@ export class SharedBudget implements RedisBudget {
 
   async #pumpOnce(): Promise<void> {
     if (this.state === "connecting") return;
+    this.#flushSent();
+    await this.#told;
     if (this.#local !== undefined && !this.#restored) return this.#recover();
     const fresh: string[] = [];
     if (this.#local === undefined) {
@@ -263,7 +282,9 @@ export class SharedBudget implements RedisBudget {
         continue;
       }
       this.#queued.delete(id);
-      this.#grant(waiter, { id, sent: false });
+      const ticket = { id, sent: false };
+      this.#unsent.add(ticket);
+      this.#grant(waiter, ticket);
     }
     if (this.#local !== undefined) return this.#backOnRedis();
     const next = Number(reply[1]);
@@ -290,14 +311,10 @@ export class SharedBudget implements RedisBudget {
     const wait = this.state === "redis"
       ? takeOverDelay(this.#settings, this.#members)
       : 0;
-    this.#local = {
-      budget: new MemoryBudget(share, systemClock, {
-        notBefore: systemClock.now() + wait,
-        ...SHARED_SHAPE,
-      }),
-      stop: new AbortController(),
-      serving: false,
-    };
+    this.#local = new LocalShare(share, wait, this.#sends.ages(), [
+      ...this.#unsent,
+    ]);
+    this.#unsent.clear();
     this.state = "local";
     for (const [id, waiter] of this.#queued) {
       this.#stale.push(id);
@@ -352,7 +369,7 @@ export class SharedBudget implements RedisBudget {
   }
 
   #backOnRedis(): void {
-    this.#local?.stop.abort();
+    this.#local?.stop();
     this.#local = undefined;
     this.#restored = false;
     this.state = "redis";
@@ -364,30 +381,11 @@ export class SharedBudget implements RedisBudget {
     this.#pump();
   }
 
-  /** Hands the local share's places to the waiters, first come first. */
-  async #serveLocally(): Promise<void> {
-    const local = this.#local;
-    if (local === undefined || local.serving) return;
-    local.serving = true;
-    try {
-      while (this.#local === local && this.#waiting.size > 0) {
-        const place = await local.budget.acquire(local.stop.signal);
-        const [waiter] = this.#waiting;
-        if (waiter === undefined || this.#local !== local) {
-          local.budget.done(place);
-          return;
-        }
-        this.#grant(waiter, {
-          id: "",
-          local: { budget: local.budget, place },
-          sent: false,
-        });
-      }
-    } catch {
-      // Stopped: Redis is back.
-    } finally {
-      local.serving = false;
-    }
+  #serveLocally(): void {
+    this.#local?.serve(
+      this.#waiting,
+      (waiter, ticket) => this.#grant(waiter, ticket),
+    );
   }
 
   #announce(event: RedisBudgetEvent): void {

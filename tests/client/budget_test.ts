@@ -271,6 +271,74 @@ Deno.test("MemoryBudget cut into slices holds each slice and each second to its 
   }
 });
 
+Deno.test("MemoryBudget that takes over counts the sends it is given: with them no second or slice holds more than the budget, whatever they were", async () => {
+  for (let seed = 1; seed <= 8; seed++) {
+    const random = seededRandom(seed);
+    const clock = new FakeClock();
+    const capacity = 6 + Math.floor(random() * 10);
+    const slices = 1 + Math.floor(random() * 4);
+    const window = 1001 + Math.floor(random() * 50);
+    const shape = { window, slices };
+    // Sends made on another budget before this one: a full queue, cut short.
+    const before = new MemoryBudget(capacity, clock, shape);
+    const sent = await Promise.all(
+      Array.from(
+        { length: Math.floor(random() * 3 * capacity) },
+        () => sendNow(before, clock),
+      ),
+    );
+    await clock.sleep(random() * window);
+    const budget = new MemoryBudget(capacity, clock, { ...shape, sent });
+    const sends: number[] = [];
+    await Promise.all(
+      Array.from(
+        { length: capacity },
+        () => caller(budget, clock, random, sends),
+      ),
+    );
+    const all = [...sent, ...sends].sort((a, b) => a - b);
+    const share = slices > 1 ? Math.floor(capacity / slices) : capacity;
+    assert.ok(busiest(all, window - 1e-6) <= capacity, `seed ${seed}`);
+    const most = busiest(all, window / slices - 1e-6);
+    assert.ok(most <= share, `seed ${seed}: ${most} in a slice of ${share}`);
+    assert.equal(clock.timers, 0);
+  }
+});
+
+Deno.test("MemoryBudget that takes over lets go at once what the sends it is given leave of the budget", async () => {
+  const clock = new FakeClock();
+  const start = clock.now();
+  const budget = new MemoryBudget(3, clock, {
+    sent: [start - 2000, start - 500],
+  });
+  const times = await Promise.all([1, 2, 3].map(() => sendNow(budget, clock)));
+  assert.deepEqual(times, [start, start, start + 501]);
+});
+
+Deno.test("MemoryBudget that takes over holds the places handed out before it until their requests go, and counts them from then", async () => {
+  const clock = new FakeClock({ autoAdvance: false });
+  const start = clock.now();
+  const budget = new MemoryBudget(2, clock, { held: 2 });
+  let next: number | undefined;
+  const waiting = budget.acquire().then((ticket) => {
+    next = clock.now();
+    return ticket;
+  });
+  await clock.tick(5000);
+  assert.equal(next, undefined, "a held place was handed out again");
+  // The first goes late, the second is never sent.
+  budget.sent(0);
+  budget.done(0);
+  budget.done(1);
+  await clock.tick(1000);
+  assert.equal(next, undefined, "a second held two requests");
+  await clock.tick(1);
+  assert.equal(await waiting, 2);
+  assert.equal(next, start + 6001);
+  // The unsent place's slot is free: the next goes at once.
+  assert.equal(await sendNow(budget, clock), start + 6001);
+});
+
 Deno.test("MemoryBudget cut into slices lets a full queue go as an even stream", async () => {
   const clock = new FakeClock();
   const budget = new MemoryBudget(100, clock, { slices: 10 });

@@ -225,6 +225,33 @@ redisTest(
 );
 
 redisTest(
+  "a Redis budget counts a place of its local share that goes after Redis came back",
+  async () => {
+    const port = await freePort();
+    keys++;
+    const budget = budgetOn(`redis://127.0.0.1:${port}`, {
+      maxRequestsPerSecond: 2,
+      fallbackRequestsPerSecond: 2,
+    });
+    try {
+      const held = await budget.acquire();
+      assert.equal(budget.state, "local");
+      await using server = await RedisServer.start(port);
+      await until(() => budget.state === "redis", 3000);
+      // Sent after the return: Redis must count it before its next place.
+      const sends = [Date.now()];
+      budget.sent(held);
+      budget.done(held);
+      await sendMany(budget, 2, sends);
+      assert.ok(busiest(sends) <= 2, `${busiest(sends)} in a second`);
+      await server.kill();
+    } finally {
+      await budget.close();
+    }
+  },
+);
+
+redisTest(
   "a Redis budget killed and restarted mid-run loses no wait and lets no second hold more than the budget",
   async () => {
     await using server = await RedisServer.start();
