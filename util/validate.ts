@@ -166,6 +166,50 @@ export function assertOptionsObject(
 }
 
 /**
+ * A value given by a preset's name or as an object: the preset, or the
+ * object once it has the methods one must have.
+ *
+ * @example
+ * ```ts
+ * import { presetOrObject } from "./validate.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const presets = { one: { run() {} } };
+ * assert.equal(presetOrObject("the thing", "thing", presets, "one", ["run"]), presets.one);
+ * assert.throws(
+ *   () => presetOrObject("the thing", "thing", presets, "two", ["run"]),
+ *   /'thing' must be one of "one" or a thing object: current value is "two"/,
+ * );
+ * ```
+ *
+ * @param subject What is being used, for messages ("the dialect").
+ * @param name The option's name.
+ * @param presets The presets by name.
+ * @param value A preset's name or an object.
+ * @param methods The methods an object must have.
+ * @returns The preset or the object.
+ * @throws {TypeError} For an unknown name or an object without the methods.
+ */
+export function presetOrObject<T extends object>(
+  subject: string,
+  name: string,
+  presets: Readonly<Record<string, T>>,
+  value: string | T,
+  methods: readonly string[],
+): T {
+  if (typeof value === "string") {
+    if (Object.hasOwn(presets, value)) return presets[value];
+    throw new TypeError(
+      `Cannot use ${subject} as '${name}' must be one of ${
+        Object.keys(presets).map((key) => JSON.stringify(key)).join(", ")
+      } or a ${name} object: current value is ${show(value)}`,
+    );
+  }
+  assertMethods(subject, name, value, methods);
+  return value;
+}
+
+/**
  * Throws a TypeError unless `value` is an object with these methods.
  *
  * @example

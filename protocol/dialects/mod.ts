@@ -6,7 +6,7 @@
  */
 
 import type { Dialect } from "../dialect.ts";
-import { assertMethods, show } from "../../util/validate.ts";
+import { presetOrObject, show } from "../../util/validate.ts";
 import { cancelRoute } from "./cancel.ts";
 import { AZURE_OPERATION } from "./azure_operation.ts";
 import { GOOGLE_OPERATION } from "./google_operation.ts";
@@ -106,30 +106,22 @@ export const PRESETS: Readonly<Record<DialectName, Dialect>> = Object.freeze({
 export function resolveDialect(
   dialect: string | Dialect = "video-status",
 ): Dialect {
-  if (typeof dialect === "string") {
-    if (Object.hasOwn(PRESETS, dialect)) {
-      return PRESETS[dialect as DialectName];
-    }
-    throw new TypeError(
-      `Cannot use the dialect as 'dialect' must be one of ${
-        Object.keys(PRESETS).map((name) => JSON.stringify(name)).join(", ")
-      } or a dialect object: current value is ${show(dialect)}`,
-    );
-  }
-  assertMethods("the dialect", "dialect", dialect, [
+  const resolved = presetOrObject("the dialect", "dialect", PRESETS, dialect, [
     "jobPath",
     "jobId",
     "idOf",
     "read",
     "write",
   ]);
-  if (typeof dialect.name !== "string" || dialect.name === "") {
+  // A preset is checked already; an object of the caller's is checked whole.
+  if (typeof dialect === "string") return resolved;
+  if (typeof resolved.name !== "string" || resolved.name === "") {
     throw new TypeError(
       `Cannot create the dialect as 'dialect.name' must be a non-empty string: current value is ${
-        show(dialect.name)
+        show(resolved.name)
       }`,
     );
   }
-  cancelRoute(dialect);
-  return dialect;
+  cancelRoute(resolved);
+  return resolved;
 }

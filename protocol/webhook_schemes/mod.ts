@@ -6,7 +6,7 @@
  */
 
 import type { WebhookScheme } from "../webhook_scheme.ts";
-import { assertMethods, show } from "../../util/validate.ts";
+import { presetOrObject } from "../../util/validate.ts";
 import { HEYGEN_SIGNATURE } from "./heygen.ts";
 import { STANDARD_WEBHOOKS } from "./standard.ts";
 
@@ -53,22 +53,11 @@ const SCHEMES: Readonly<Record<WebhookSchemeName, WebhookScheme>> = Object
 export function resolveWebhookScheme(
   scheme: string | WebhookScheme = STANDARD_WEBHOOKS,
 ): WebhookScheme {
-  if (typeof scheme === "string") {
-    if (Object.hasOwn(SCHEMES, scheme)) {
-      return SCHEMES[scheme as WebhookSchemeName];
-    }
-    throw new TypeError(
-      `Cannot use the webhook scheme as 'scheme' must be one of ${
-        Object.keys(SCHEMES).map((name) => JSON.stringify(name)).join(", ")
-      } or a scheme object: current value is ${show(scheme)}`,
-    );
-  }
-  assertMethods("the webhook scheme", "scheme", scheme, [
+  return presetOrObject("the webhook scheme", "scheme", SCHEMES, scheme, [
     "isSecret",
     "unsigned",
     "sign",
     "verify",
     "messageId",
   ]);
-  return scheme;
 }
