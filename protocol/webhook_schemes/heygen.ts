@@ -100,8 +100,11 @@ export const HEYGEN_SIGNATURE: WebhookScheme = Object.freeze({
     const key = keyOf(secret);
     const signature = headers.get(HEADER);
     if (signature === null) return "missing headers";
+    const hex = signature.trim();
+    // An HMAC-SHA256 is 64 hex digits: anything else is refused unread.
+    if (hex.length !== 64) return "bad signature";
     const expected = await hmacSha256(key, body);
-    const candidate = decodeHex(signature.trim());
+    const candidate = decodeHex(hex);
     return candidate !== undefined && equalBytes(candidate, expected)
       ? true
       : "bad signature";

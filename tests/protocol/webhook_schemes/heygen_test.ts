@@ -135,3 +135,22 @@ Deno.test("HEYGEN_SIGNATURE takes printable secrets only, and never shows a bad 
     });
   }
 });
+
+Deno.test("a HeyGen signature of any length but 64 hex digits is refused, a huge one included", async () => {
+  const secret = "endpoint-secret";
+  for (
+    const signature of [
+      "",
+      "ab",
+      "a".repeat(63),
+      "a".repeat(65),
+      "f".repeat(1 << 20),
+    ]
+  ) {
+    const headers = new Headers({ signature });
+    assert.equal(
+      await HEYGEN_SIGNATURE.verify(secret, headers, "{}", Date.now(), 300_000),
+      "bad signature",
+    );
+  }
+});
