@@ -5,6 +5,7 @@
 import { LearnedSchedule } from "../timing/learned_schedule.ts";
 import type {
   CompletionObservation,
+  FirstDelayContext,
   PollContext,
   UnfinishedObservation,
 } from "../timing/schedule.ts";
@@ -82,6 +83,10 @@ export class SharedSchedule implements RedisLearning {
 
   nextDelay(context: PollContext): number {
     return this.#current.nextDelay(context);
+  }
+
+  firstDelay(context: FirstDelayContext): number {
+    return this.#current.firstDelay(context);
   }
 
   observe(observation: CompletionObservation): void {

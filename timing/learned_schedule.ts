@@ -9,45 +9,33 @@
 
 import type {
   CompletionObservation,
+  FirstDelayContext,
   PollContext,
   PollSchedule,
   UnfinishedObservation,
 } from "./schedule.ts";
-import { DurationHistogram, LONGEST_DURATION } from "./duration_histogram.ts";
+import { DurationHistogram } from "./duration_histogram.ts";
 import {
   decodeState,
   encodeState,
   type LearnedScheduleJSON,
 } from "./learned_schedule_json.ts";
-import {
-  delayFrom,
-  planForBudget,
-  planForLatency,
-  type PollPlan,
-} from "./poll_plan.ts";
+import { delayFrom, type PollPlan } from "./poll_plan.ts";
+import { LazyPlan } from "./lazy_plan.ts";
 import { RunningWaits } from "./running_waits.ts";
 import {
+  assertInterval,
   assertNonNegative,
+  assertProbability,
   type LearnedScheduleOptions,
   resolveOptions,
 } from "./learned_schedule_options.ts";
-import { show } from "../util/validate.ts";
 
 export type {
   LearnedBins,
   LearnedScheduleJSON,
 } from "./learned_schedule_json.ts";
 export type { LearnedScheduleOptions } from "./learned_schedule_options.ts";
-
-// The target latency is never below 1 ms, so that a plan cannot spin, nor
-// above the longest duration the histogram tells apart.
-const MIN_TARGET = 1;
-const MAX_TARGET = LONGEST_DURATION;
-// The plan is rebuilt once this share of the jobs learned from (at most
-// MAX_STALE of them) are newer than it: as often as each job while little
-// is known, at a flat cost per job after.
-const STALE_SHARE = 1 / 16;
-const MAX_STALE = 16;
 
 /**
  * A {@linkcode PollSchedule} that learns the distribution of job durations
@@ -112,9 +100,7 @@ export class LearnedSchedule implements PollSchedule {
   readonly maxRequestsPerJob: number | undefined;
   #histogram: DurationHistogram;
   #running: RunningWaits;
-  #plan: PollPlan | undefined;
-  // Jobs learned from since the plan was built.
-  #stale = 0;
+  #plan: LazyPlan;
 
   /**
    * Creates a schedule that has not learned anything yet.
@@ -141,6 +127,11 @@ export class LearnedSchedule implements PollSchedule {
     this.maxRequestsPerJob = maxRequestsPerJob;
     this.#histogram = new DurationHistogram(halfLife);
     this.#running = new RunningWaits(this.#histogram);
+    this.#plan = new LazyPlan(this.#histogram, {
+      targetLatency,
+      latencyRatio,
+      maxRequestsPerJob,
+    });
   }
 
   /**
@@ -217,13 +208,7 @@ export class LearnedSchedule implements PollSchedule {
    * @throws {RangeError} If `p` is not between 0 and 1.
    */
   quantile(p: number): number | undefined {
-    if (!(p >= 0 && p <= 1)) {
-      throw new RangeError(
-        `Cannot compute quantile as 'p' must be between 0 and 1: current value is ${
-          show(p)
-        }`,
-      );
-    }
+    assertProbability(p);
     if (this.samples === 0) return undefined;
     return this.#histogram.quantile(p);
   }
@@ -249,17 +234,10 @@ export class LearnedSchedule implements PollSchedule {
    */
   observe(observation: CompletionObservation): void {
     const { after, atMost } = observation;
-    assertNonNegative("observe", "after", after);
-    if (!(Number.isFinite(atMost) && atMost >= after)) {
-      throw new RangeError(
-        `Cannot observe as 'atMost' must be a finite number of at least 'after' (${after}): current value is ${
-          show(atMost)
-        }`,
-      );
-    }
+    assertInterval(after, atMost);
     const weight = this.#running.end(observation.wait);
     this.#histogram.observe({ after, atMost }, weight);
-    this.#stale++;
+    this.#plan.learned();
   }
 
   /**
@@ -284,7 +262,7 @@ export class LearnedSchedule implements PollSchedule {
     assertNonNegative("abandon", "after", observation.after);
     const weight = this.#running.end(observation.wait);
     this.#histogram.censor(observation.after, weight);
-    this.#stale++;
+    this.#plan.learned();
   }
 
   /**
@@ -307,18 +285,37 @@ export class LearnedSchedule implements PollSchedule {
    * @returns Milliseconds to wait.
    */
   nextDelay(context: PollContext): number {
-    // Also maps NaN to 0, so that the search below cannot return NaN.
-    const elapsed = context.elapsed > 0 ? context.elapsed : 0;
-    if (
-      context.wait !== undefined && this.#running.seen(context.wait, elapsed)
-    ) {
-      this.#stale++;
-    }
-    if (this.#evidence < this.minSamples) {
-      return this.fallback.nextDelay(context);
-    }
-    return delayFrom(this.#currentPlan(), elapsed) ??
+    const elapsed = ageOf(context);
+    const plan = this.#learnedPlan(context);
+    return (plan && delayFrom(plan, elapsed)) ??
       this.fallback.nextDelay(context);
+  }
+
+  /**
+   * The delay until the plan's first poll after the job's age, so that no
+   * request is spent on a job that surely still runs (the client asks only
+   * for a wait that knows when its job started). 0, at once, while too
+   * little is known (the fallback's phase) or for a job older than the
+   * plan. Registers the wait as running, as `nextDelay()` does.
+   *
+   * @example A trained schedule skips the first seconds of a 10-second job
+   * ```ts
+   * import { LearnedSchedule } from "@video-status/client";
+   * import assert from "node:assert/strict";
+   *
+   * const schedule = new LearnedSchedule({ targetLatency: 2000 });
+   * assert.equal(schedule.firstDelay({ elapsed: 0, wait: "job-0" }), 0);
+   * for (let i = 0; i < 50; i++) schedule.observe({ after: 9000, atMost: 10_000 });
+   * assert.ok(schedule.firstDelay({ elapsed: 0, wait: "job-1" }) >= 7000);
+   * assert.equal(schedule.firstDelay({ elapsed: 3_600_000, wait: "job-2" }), 0);
+   * ```
+   *
+   * @param context The job's age and the wait.
+   * @returns Milliseconds to wait, 0 for at once.
+   */
+  firstDelay(context: FirstDelayContext): number {
+    const plan = this.#learnedPlan(context);
+    return (plan && delayFrom(plan, ageOf(context), false)) ?? 0;
   }
 
   /**
@@ -368,31 +365,31 @@ export class LearnedSchedule implements PollSchedule {
    */
   merge(json: unknown): void {
     this.#histogram.merge(decodeState(json, "merge LearnedSchedule"));
-    this.#plan = undefined;
+    this.#plan.reset();
+  }
+
+  // Notes the wait as running, and returns the plan, unless too little is
+  // known to plan.
+  #learnedPlan(context: FirstDelayContext | PollContext): PollPlan | undefined {
+    if (
+      context.wait !== undefined &&
+      this.#running.seen(context.wait, ageOf(context))
+    ) {
+      this.#plan.learned();
+    }
+    return this.#evidence < this.minSamples
+      ? undefined
+      : this.#plan.current(this.#evidence);
   }
 
   // Jobs that tell something: those that ended and those still running.
   get #evidence(): number {
     return this.samples + this.#running.size;
   }
+}
 
-  #currentPlan(): PollPlan {
-    const stale = Math.min(MAX_STALE, this.#evidence * STALE_SHARE);
-    if (this.#plan !== undefined && this.#stale < stale) return this.#plan;
-    const histogram = this.#histogram;
-    const cautious = histogram.forPlanning();
-    const bound = (target: number): number =>
-      Math.min(MAX_TARGET, Math.max(MIN_TARGET, target));
-    this.#plan = this.maxRequestsPerJob !== undefined
-      ? planForBudget(cautious, this.maxRequestsPerJob, MIN_TARGET, MAX_TARGET)
-      : planForLatency(
-        cautious,
-        bound(
-          this.targetLatency ??
-            this.latencyRatio! * histogram.quantile(0.5),
-        ),
-      );
-    this.#stale = 0;
-    return this.#plan;
-  }
+// The job's age, 0 for a clock that went back; also maps NaN to 0, so that
+// the plan's search cannot return NaN.
+function ageOf(context: { elapsed: number }): number {
+  return context.elapsed > 0 ? context.elapsed : 0;
 }

@@ -170,3 +170,26 @@ export function assertNonNegative(
     );
   }
 }
+
+/** Throws a RangeError unless `0 <= after <= atMost` are finite numbers. */
+export function assertInterval(after: number, atMost: number): void {
+  assertNonNegative("observe", "after", after);
+  if (!(Number.isFinite(atMost) && atMost >= after)) {
+    throw new RangeError(
+      `Cannot observe as 'atMost' must be a finite number of at least 'after' (${after}): current value is ${
+        show(atMost)
+      }`,
+    );
+  }
+}
+
+/** Throws a RangeError unless `p` is a probability. */
+export function assertProbability(p: number): void {
+  if (!(p >= 0 && p <= 1)) {
+    throw new RangeError(
+      `Cannot compute quantile as 'p' must be between 0 and 1: current value is ${
+        show(p)
+      }`,
+    );
+  }
+}
