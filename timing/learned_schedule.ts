@@ -235,8 +235,8 @@ export class LearnedSchedule implements PollSchedule {
   observe(observation: CompletionObservation): void {
     const { after, atMost } = observation;
     assertInterval(after, atMost);
-    const weight = this.#running.end(observation.wait);
-    this.#histogram.observe({ after, atMost }, weight);
+    const { weight, since } = this.#running.end(observation.wait);
+    this.#histogram.observe({ after, atMost }, weight, since <= after);
     this.#plan.learned();
   }
 
@@ -260,7 +260,7 @@ export class LearnedSchedule implements PollSchedule {
    */
   abandon(observation: UnfinishedObservation): void {
     assertNonNegative("abandon", "after", observation.after);
-    const weight = this.#running.end(observation.wait);
+    const { weight } = this.#running.end(observation.wait);
     this.#histogram.censor(observation.after, weight);
     this.#plan.learned();
   }
