@@ -161,7 +161,7 @@ export class DurationHistogram {
    * that `0 <= after <= atMost` are finite.
    * @param weight How much it counts: 1 for a job that started now, less for
    * one that started `n` ticks ago (`decay ** n`).
-   * @param watched Whether a wait watched the whole interval (it began by
+   * @param watched Whether a wait watched the interval (it began by
    * `after`): a gap its plan chose, spread evenly in time, as the shape
    * model (fitted from such gaps spread by it) understates their early
    * part; not one from before anyone looked, which evenly would invent

@@ -236,7 +236,10 @@ export class LearnedSchedule implements PollSchedule {
     const { after, atMost } = observation;
     assertInterval(after, atMost);
     const { weight, since } = this.#running.end(observation.wait);
-    this.#histogram.observe({ after, atMost }, weight, since <= after);
+    // Watched: the wait began before the middle of the interval (by `after`
+    // but for the moments between an answer and the schedule's call).
+    const watched = since <= (after + atMost) / 2;
+    this.#histogram.observe({ after, atMost }, weight, watched);
     this.#plan.learned();
   }
 

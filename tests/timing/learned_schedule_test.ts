@@ -437,23 +437,30 @@ Deno.test("LearnedSchedule.nextDelay() is finite and at least 0 for any options,
 });
 
 Deno.test("LearnedSchedule spreads a completion evenly over what its wait watched, by the shape over what it did not", () => {
-  const spreadBelow = (name: (i: number) => string | undefined): number => {
+  // Each of 100 waits asks when its job is `since` ms old (or never: no
+  // name) and finds it ended at 6 s.
+  const spreadBelow = (since: number | undefined): number => {
     const schedule = new LearnedSchedule({ halfLife: 1000 });
     for (let i = 0; i < 100; i++) {
       schedule.observe({ after: 9000 + 20 * i, atMost: 9000 + 20 * i });
     }
     for (let i = 0; i < 100; i++) {
-      const wait = name(i);
-      // A wait that asked when its job was created and found it ended at 6 s.
-      if (wait !== undefined) schedule.firstDelay({ elapsed: 0, wait });
+      const wait = since === undefined ? undefined : `job ${i}`;
+      if (wait !== undefined) schedule.firstDelay({ elapsed: since!, wait });
       schedule.observe({ after: 0, atMost: 6000, wait });
     }
     return schedule.quantile(0.1)!;
   };
-  const watched = spreadBelow((i) => `job ${i}`);
-  const unknown = spreadBelow(() => undefined);
   // Evenly over (0, 6 s], the tenth of all jobs lies below about 1.2 s; by
-  // the shape, the completions pile up toward 6 s.
-  assert.ok(watched < 3000, `watched: p10 ${watched}`);
-  assert.ok(unknown > 4000, `unwatched: p10 ${unknown}`);
+  // the shape, the completions pile up toward 6 s. A wait that began 50 ms
+  // after its job (its create request's time) watched; one that began at
+  // 5.9 s, or never asked, did not.
+  for (const since of [0, 50]) {
+    const p10 = spreadBelow(since);
+    assert.ok(p10 < 3000, `since ${since}: p10 ${p10}`);
+  }
+  for (const since of [5900, undefined]) {
+    const p10 = spreadBelow(since);
+    assert.ok(p10 > 4000, `since ${since}: p10 ${p10}`);
+  }
 });
