@@ -57,10 +57,10 @@ export interface HistogramState {
  *
  * It learns three kinds of evidence. A completion lay in `(after, atMost]`
  * (or at `atMost` exactly when both are equal): its weight is spread over
- * that interval in proportion to a lognormal fitted to the completions so
- * far (the E-step of an online EM for interval-censored data), while the
- * histogram that receives it keeps whatever shape the durations really
- * have. A wait given up, and a wait still running, says that its job runs
+ * that interval evenly in time if a wait watched it, else in proportion to
+ * a lognormal fitted to the completions so far (the E-step of an online EM
+ * for interval-censored data), while the histogram keeps whatever shape
+ * the durations really have. A wait given up, and a wait still running, says that its job runs
  * longer than its age (right-censored). The estimate is the Kaplan–Meier
  * product of the hazards this implies, bin by bin, so that jobs that end
  * first (the short ones of a batch) do not teach that jobs are short: the

@@ -57,7 +57,8 @@ export type { LearnedScheduleOptions } from "./learned_schedule_options.ts";
  * while at most 5 % of detections come later than the target: one target
  * apart where completions are dense, further apart where few jobs end
  * (above all before the first usually do), and sparsely for the few jobs
- * that outlive the plan, which it counts late. Until `minSamples` jobs have
+ * that outlive the plan, which it counts late. A wait's first request waits
+ * for the plan's first poll (`firstDelay()`). Until `minSamples` jobs have
  * been seen (ended or still running: before any has ended, the waits
  * running already tell that no job ended younger), and past what it has
  * learned, it defers to the fallback.
