@@ -90,8 +90,10 @@ export class LazyPlan {
     const cautious = histogram.forPlanning();
     const bound = (target: number): number =>
       Math.min(MAX_TARGET, Math.max(MIN_TARGET, target));
+    // The plan counts its poll at 0, which a wait that defers its first
+    // request to the plan (`firstDelay()`) does not send.
     this.#plan = maxRequestsPerJob !== undefined
-      ? planForBudget(cautious, maxRequestsPerJob, MIN_TARGET, MAX_TARGET)
+      ? planForBudget(cautious, maxRequestsPerJob + 1, MIN_TARGET, MAX_TARGET)
       : planForLatency(
         cautious,
         bound(targetLatency ?? latencyRatio! * histogram.quantile(0.5)),

@@ -63,7 +63,9 @@ export interface LearnedScheduleOptions {
   /**
    * Instead of `targetLatency`: the expected status requests per job
    * (finite, at least 2), for which the schedule plans the lowest
-   * 95th-percentile latency.
+   * 95th-percentile latency. They are counted for a wait whose first
+   * request waits for the plan (on a job from `createJob()`, without
+   * webhooks); a wait that asks at once sends one more.
    */
   maxRequestsPerJob?: number;
 }

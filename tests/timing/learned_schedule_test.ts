@@ -353,7 +353,7 @@ Deno.test("LearnedSchedule meets the seed backoff's p95 with fewer requests on t
   }
 });
 
-Deno.test("LearnedSchedule with maxRequestsPerJob spends about that many requests", () => {
+Deno.test("LearnedSchedule with maxRequestsPerJob spends about that many requests, its first deferred", () => {
   const jobs = defaultWorkload(4);
   for (const budget of [3, 6]) {
     const schedule = new LearnedSchedule({ maxRequestsPerJob: budget });
@@ -362,7 +362,7 @@ Deno.test("LearnedSchedule with maxRequestsPerJob spends about that many request
     const run = simulatePolling(schedule, jobs.slice(500));
     const { requestsPerJob } = summarize(run.requests, run.latencies);
     assert.ok(
-      requestsPerJob <= budget * 1.1 && requestsPerJob >= budget * 0.6,
+      requestsPerJob <= budget * 1.1 && requestsPerJob >= budget * 0.85,
       `${requestsPerJob} for a budget of ${budget}`,
     );
   }
