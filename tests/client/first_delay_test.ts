@@ -178,3 +178,17 @@ Deno.test("an abort during the first delay rejects with signal.reason and tells 
   assert.deepEqual(unfinished, [{ after: 0, wait: contexts[0].wait }]);
   assert.equal(clock.timers, 0);
 });
+
+Deno.test("after a deferred first request, the server's hint still wins", async () => {
+  const { client, clock, sentAt } = setup([
+    created(),
+    json({ result: "pending" }, { headers: { "retry-after": "30" } }),
+    completed(),
+  ], { schedule: firstOf(8000) });
+  const job = await client.createJob();
+  const start = clock.now();
+  await client.waitForJob(job);
+  // Asked at 8 s, told to come back in 30 s (the schedule said 1 s).
+  assert.deepEqual(sentAt, [0, 8000, 38_000]);
+  assert.equal(clock.now() - start, 38_000);
+});
