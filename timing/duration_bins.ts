@@ -47,8 +47,9 @@ export function binOf(time: number): number {
 
 /**
  * The E-step for an interval that spans bins: each bin's share of the unit
- * of weight is the shape model's probability there (evenly in time without
- * a model, or before there is one), with the bin's mean log-duration.
+ * of weight is the shape model's probability there (without a model, or
+ * before there is one, a density in proportion to the time), with the
+ * bin's mean log-duration.
  */
 export function intervalShares(
   low: number,
@@ -80,9 +81,12 @@ export function intervalShares(
   let total = 0;
   for (let i = first; i <= last; i++) {
     const inside = overlap(i, low, high);
+    // Without a model, a density in proportion to the time since the job
+    // started: none ends the moment it starts, and a plan's gaps lie where
+    // completions are still rare and growing.
     const density = modelled
       ? Math.exp(-((logs[i - first] - mean) ** 2 - nearest) / (2 * spread))
-      : EDGES[i + 1] - EDGES[i];
+      : (EDGES[i + 1] - EDGES[i]) * (Math.max(low, EDGES[i]) + inside / 2);
     share[i - first] = density * inside / (EDGES[i + 1] - EDGES[i]);
     total += share[i - first];
   }

@@ -57,8 +57,8 @@ export interface HistogramState {
  *
  * It learns three kinds of evidence. A completion lay in `(after, atMost]`
  * (or at `atMost` exactly when both are equal): its weight is spread over
- * that interval evenly in time if a wait watched it, else in proportion to
- * a lognormal fitted to the completions so far (the E-step of an online EM
+ * that interval in proportion to the time if a wait watched it, else to a
+ * lognormal fitted to the completions so far (the E-step of an online EM
  * for interval-censored data), while the histogram keeps whatever shape
  * the durations really have. A wait given up, and a wait still running, says that its job runs
  * longer than its age (right-censored). The estimate is the Kaplan–Meier
@@ -162,10 +162,10 @@ export class DurationHistogram {
    * @param weight How much it counts: 1 for a job that started now, less for
    * one that started `n` ticks ago (`decay ** n`).
    * @param watched Whether a wait watched the interval (it began by
-   * `after`): a gap its plan chose, spread evenly in time, as the shape
-   * model (fitted from such gaps spread by it) understates their early
-   * part; not one from before anyone looked, which evenly would invent
-   * short jobs.
+   * `after`): a gap its plan chose, spread in proportion to the time, as
+   * the shape model (fitted from such gaps spread by it) understates their
+   * early part; not one from before anyone looked, which so spread would
+   * invent short jobs.
    */
   observe(
     observation: CompletionObservation,

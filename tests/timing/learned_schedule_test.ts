@@ -436,7 +436,7 @@ Deno.test("LearnedSchedule.nextDelay() is finite and at least 0 for any options,
   }
 });
 
-Deno.test("LearnedSchedule spreads a completion evenly over what its wait watched, by the shape over what it did not", () => {
+Deno.test("LearnedSchedule spreads a completion in proportion to the time over what its wait watched, by the shape over what it did not", () => {
   // Each of 100 waits asks when its job is `since` ms old (or never: no
   // name) and finds it ended at 6 s.
   const spreadBelow = (since: number | undefined): number => {
@@ -451,8 +451,9 @@ Deno.test("LearnedSchedule spreads a completion evenly over what its wait watche
     }
     return schedule.quantile(0.1)!;
   };
-  // Evenly over (0, 6 s], the tenth of all jobs lies below about 1.2 s; by
-  // the shape, the completions pile up toward 6 s. A wait that began 50 ms
+  // In proportion to the time over (0, 6 s], the tenth of all jobs (a fifth
+  // of those) lies below about 6 s × √0.2 = 2.7 s; by the shape, the
+  // completions pile up toward 6 s. A wait that began 50 ms
   // after its job (its create request's time) watched; one that began at
   // 5.9 s, or never asked, did not.
   for (const since of [0, 50]) {
