@@ -313,7 +313,8 @@ export class WaitMachine {
    * this long") would pull the learned durations short, wait after wait.
    */
   #observe(heard: Heard): void {
-    const { startedAt, pendingSeenAt, lastWasPending } = this.#p;
+    const { startedAt, pendingSeenAt, lastWasPending, deadline, timeout } =
+      this.#p;
     const wait = this.#wait;
     if (wait === undefined) return;
     if (heard.held && pendingSeenAt === null) return;
@@ -326,6 +327,8 @@ export class WaitMachine {
       after: Math.min(after, atMost),
       atMost,
       wait,
+      // The wait began `timeout` before its deadline, in any step.
+      watchedFrom: Math.max(0, deadline - timeout - startedAt),
     });
   }
 

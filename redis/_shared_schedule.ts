@@ -95,6 +95,7 @@ export class SharedSchedule implements RedisLearning {
     this.#unshared.observe({
       after: observation.after,
       atMost: observation.atMost,
+      watchedFrom: observation.watchedFrom,
     });
     this.#jobs++;
   }

@@ -59,6 +59,7 @@ export function simulatePolling(
         after: lastPending[wait.job],
         atMost: elapsed,
         wait: waits[wait.job],
+        watchedFrom: 0,
       });
       continue;
     }

@@ -230,16 +230,18 @@ export class LearnedSchedule implements PollSchedule {
    *
    * @param observation Milliseconds since the job started: when the last
    * `pending` answer was received (0 if none was) and when the first final
-   * one was, equal only when the exact time was observed; and the wait.
-   * @throws {RangeError} Unless `0 <= after <= atMost` are finite numbers.
+   * one was, equal only when the exact time was observed; the wait, and
+   * when it began (else: when a call first named it).
+   * @throws {RangeError} Unless `0 <= after <= atMost` (and `watchedFrom`)
+   * are finite.
    */
   observe(observation: CompletionObservation): void {
-    const { after, atMost } = observation;
-    assertInterval(after, atMost);
+    const { after, atMost, watchedFrom } = observation;
+    assertInterval(after, atMost, watchedFrom);
     const { weight, since } = this.#running.end(observation.wait);
-    // Watched: the wait began before the middle of the interval (by `after`
-    // but for the moments between an answer and the schedule's call).
-    const watched = since <= (after + atMost) / 2;
+    // Watched: the wait began before the interval's middle (by `after`, but
+    // for the moments between an answer and the schedule's call).
+    const watched = (watchedFrom ?? since) <= (after + atMost) / 2;
     this.#histogram.observe({ after, atMost }, weight, watched);
     this.#plan.learned();
   }
@@ -372,8 +374,7 @@ export class LearnedSchedule implements PollSchedule {
     this.#plan.reset();
   }
 
-  // Notes the wait as running, and returns the plan, unless too little is
-  // known to plan.
+  // Notes the wait as running; the plan, unless too little is known.
   #learnedPlan(context: FirstDelayContext | PollContext): PollPlan | undefined {
     if (
       context.wait !== undefined &&
@@ -392,8 +393,8 @@ export class LearnedSchedule implements PollSchedule {
   }
 }
 
-// The job's age, 0 for a clock that went back; also maps NaN to 0, so that
-// the plan's search cannot return NaN.
+// The job's age, 0 for a clock that went back or NaN (the plan's search
+// then cannot return NaN).
 function ageOf(context: { elapsed: number }): number {
   return context.elapsed > 0 ? context.elapsed : 0;
 }

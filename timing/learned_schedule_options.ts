@@ -173,8 +173,18 @@ export function assertNonNegative(
   }
 }
 
-/** Throws a RangeError unless `0 <= after <= atMost` are finite numbers. */
-export function assertInterval(after: number, atMost: number): void {
+/**
+ * Throws a RangeError unless `0 <= after <= atMost` are finite numbers and
+ * `watchedFrom`, if given, is a non-negative finite number.
+ */
+export function assertInterval(
+  after: number,
+  atMost: number,
+  watchedFrom: number | undefined,
+): void {
+  if (watchedFrom !== undefined) {
+    assertNonNegative("observe", "watchedFrom", watchedFrom);
+  }
   assertNonNegative("observe", "after", after);
   if (!(Number.isFinite(atMost) && atMost >= after)) {
     throw new RangeError(

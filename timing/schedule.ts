@@ -92,6 +92,13 @@ export interface CompletionObservation {
   atMost: number;
   /** The wait, as {@linkcode PollContext.wait} named it; absent if it did not. */
   wait?: string;
+  /**
+   * The job's age when the wait began, in ms: from then on the wait watched
+   * it, so that a schedule can tell the gaps its own plan chose (the wait
+   * began by `after`) from an interval that passed before anyone looked (a
+   * wait that began late and found the job ended). Absent if unknown.
+   */
+  watchedFrom?: number;
 }
 
 /**
