@@ -291,9 +291,8 @@ export class LearnedSchedule implements PollSchedule {
    * @returns Milliseconds to wait.
    */
   nextDelay(context: PollContext): number {
-    const elapsed = ageOf(context);
     const plan = this.#learnedPlan(context);
-    return (plan && delayFrom(plan, elapsed)) ??
+    return (plan && delayFrom(plan, ageOf(context))) ??
       this.fallback.nextDelay(context);
   }
 

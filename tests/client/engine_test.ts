@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  type CompletionObservation,
   HTTPError,
   NetworkError,
   type PollSchedule,
@@ -202,12 +203,7 @@ Deno.test("every update carries the body of its answer", async () => {
 
 Deno.test("only a wait that knows its job's start teaches the schedule", async (t) => {
   const observing = () => {
-    const observed: {
-      after: number;
-      atMost: number;
-      wait?: string;
-      watchedFrom?: number;
-    }[] = [];
+    const observed: CompletionObservation[] = [];
     const schedule: PollSchedule = {
       nextDelay: () => 1000,
       observe: (observation) => observed.push(observation),
@@ -532,12 +528,7 @@ Deno.test("maxRequestsPerSecond bounds the requests of all waits in any second",
 });
 
 Deno.test("a wait for a created job teaches the schedule where its completion lay", async () => {
-  const observed: {
-    after: number;
-    atMost: number;
-    wait?: string;
-    watchedFrom?: number;
-  }[] = [];
+  const observed: CompletionObservation[] = [];
   const { client } = setup([
     json({ id: "j", result: "pending" }, { status: 201 }),
     pending(),

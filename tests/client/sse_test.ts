@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  type CompletionObservation,
   MAX_EVENT_STREAM_LINE_BYTES,
   ProtocolError,
   RequestTimeoutError,
@@ -154,12 +155,7 @@ Deno.test("a server without an event stream makes the wait fall back to polling"
 });
 
 Deno.test("an event stream's final status teaches near-exact only after a pending one", async () => {
-  const observed: {
-    after: number;
-    atMost: number;
-    wait?: string;
-    watchedFrom?: number;
-  }[] = [];
+  const observed: CompletionObservation[] = [];
   const encoder = new TextEncoder();
   const stream = (clock: FakeClock) => () => {
     const chunks = [

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  type CompletionObservation,
   NetworkError,
   ProtocolError,
   RequestError,
@@ -271,12 +272,7 @@ Deno.test("each connection takes its place in the request budget", async () => {
 });
 
 Deno.test("a socket's final status after a pending one teaches the schedule near-exact", async () => {
-  const observed: {
-    after: number;
-    atMost: number;
-    wait?: string;
-    watchedFrom?: number;
-  }[] = [];
+  const observed: CompletionObservation[] = [];
   const { client, clock } = wsSetup([async (socket) => {
     socket.open();
     for (const [wait, body] of [[1000, P], [2000, DONE]] as const) {
