@@ -274,8 +274,10 @@ export class VideoStatusClient {
   }
 
   /**
-   * Makes one status request of a wait and says what comes next, for a
-   * caller that sleeps on its own (a job queue, a workflow engine, a cron):
+   * Makes one status request of a wait (none on a first step whose
+   * schedule defers the first request: see `PollSchedule.firstDelay()`)
+   * and says what comes next, for a caller that sleeps on its own (a job
+   * queue, a workflow engine, a cron):
    * the update, whether it is final, the `delay` to sleep before the next
    * step, and the wait's `state`, plain JSON, to give that step, in this
    * process or another. Steps follow the schedule, hints, retries and

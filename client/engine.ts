@@ -116,6 +116,7 @@ class Wait implements Exchange {
     const webhooks = this.#webhooks;
     try {
       webhooks?.start();
+      machine.begin();
       while (true) {
         // Slept here, not in a helper: a sleeping wait is this one frame.
         this.signal?.throwIfAborted();

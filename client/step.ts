@@ -124,7 +124,11 @@ async function stepOnce(
   });
   const transport = pollingFor(settings, start.longPoll);
   try {
-    await stepWait(settings, transport, machine, options.signal, trace);
+    options.signal?.throwIfAborted();
+    // A first request the schedule defers is this step's only decision.
+    if (!machine.begin()) {
+      await stepWait(settings, transport, machine, options.signal, trace);
+    }
   } catch (error) {
     // An aborted step leaves the wait where it was; anything else ends it.
     if (!options.signal?.aborted) machine.abandon();

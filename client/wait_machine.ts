@@ -18,6 +18,7 @@ import type { FinalUpdate, StatusUpdate } from "./types.ts";
 import { updateOf } from "./update.ts";
 import { redact } from "./url.ts";
 import { isFinalStatus } from "../protocol/status.ts";
+import type { PollSchedule } from "../timing/schedule.ts";
 import { show } from "../util/validate.ts";
 
 /** What a wait's decisions need of the client. */
@@ -131,14 +132,43 @@ export class WaitMachine {
   }
 
   /**
+   * Plans the first request of a wait that has sent none and planned none:
+   * `firstDelay()` later, if the schedule defers it and the wait knows when
+   * its job started and has no webhooks (whose safety net asks at once).
+   * Returns whether the request was deferred.
+   */
+  begin(): boolean {
+    const { schedule, clock } = this.#settings;
+    const p = this.#p;
+    if (
+      p.attempts > 0 || p.nextAt !== null || this.#wait === undefined ||
+      this.#hooks.safetyNet || schedule.firstDelay === undefined
+    ) {
+      return false;
+    }
+    const delay = checkedDelay(
+      schedule,
+      "firstDelay",
+      schedule.firstDelay({
+        elapsed: clock.now() - p.startedAt,
+        wait: this.#wait,
+      }),
+    );
+    if (delay === 0) return false;
+    this.#plan(delay);
+    return true;
+  }
+
+  /**
    * Tells the schedule that the wait ended without a final status: its job
-   * outlived the last pending status heard.
+   * outlived the last pending status heard, or (none heard) its creation,
+   * whose answer was not final.
    */
   abandon(): void {
     const { pendingSeenAt, startedAt } = this.#p;
-    if (this.#wait === undefined || pendingSeenAt === null) return;
+    if (this.#wait === undefined) return;
     this.#settings.schedule.abandon?.({
-      after: pendingSeenAt - startedAt,
+      after: (pendingSeenAt ?? startedAt) - startedAt,
       wait: this.#wait,
     });
   }
@@ -283,7 +313,8 @@ export class WaitMachine {
    * this long") would pull the learned durations short, wait after wait.
    */
   #observe(heard: Heard): void {
-    const { startedAt, pendingSeenAt, lastWasPending } = this.#p;
+    const { startedAt, pendingSeenAt, lastWasPending, deadline, timeout } =
+      this.#p;
     const wait = this.#wait;
     if (wait === undefined) return;
     if (heard.held && pendingSeenAt === null) return;
@@ -296,6 +327,8 @@ export class WaitMachine {
       after: Math.min(after, atMost),
       atMost,
       wait,
+      // The wait began `timeout` before its deadline, in any step.
+      watchedFrom: Math.max(0, deadline - timeout - startedAt),
     });
   }
 
@@ -315,25 +348,18 @@ export class WaitMachine {
     return nextAt - now;
   }
 
-  /** The schedule's delay, checked: a schedule must not make the wait spin or stall. */
+  /** The schedule's delay, checked. */
   #scheduled(elapsed: number): number {
     const { schedule } = this.#settings;
-    const delay: unknown = schedule.nextDelay({
-      attempt: this.#p.attempts,
-      elapsed,
-      ...this.#wait !== undefined && { wait: this.#wait },
-    });
-    if (typeof delay !== "number" || !(delay >= 0) || delay === Infinity) {
-      const name = schedule.constructor?.name ?? "";
-      throw new RangeError(
-        `Cannot wait as the schedule${
-          name && name !== "Object" ? ` ${name}` : ""
-        } returned from 'nextDelay()' a delay that is not a non-negative finite number: current value is ${
-          show(delay)
-        }`,
-      );
-    }
-    return delay;
+    return checkedDelay(
+      schedule,
+      "nextDelay",
+      schedule.nextDelay({
+        attempt: this.#p.attempts,
+        elapsed,
+        ...this.#wait !== undefined && { wait: this.#wait },
+      }),
+    );
   }
 
   /** A delay the server asked for, within [minDelay, maxRetryAfter]. */
@@ -351,4 +377,23 @@ export class WaitMachine {
     const { jitter, random } = this.#settings;
     return this.#bound(this.#bound(retryAfter) * (1 + jitter * random()));
   }
+}
+
+/** A schedule's delay, checked: a schedule must not make the wait spin or stall. */
+function checkedDelay(
+  schedule: PollSchedule,
+  method: "nextDelay" | "firstDelay",
+  delay: unknown,
+): number {
+  if (typeof delay !== "number" || !(delay >= 0) || delay === Infinity) {
+    const name = schedule.constructor?.name ?? "";
+    throw new RangeError(
+      `Cannot wait as the schedule${
+        name && name !== "Object" ? ` ${name}` : ""
+      } returned from '${method}()' a delay that is not a non-negative finite number: current value is ${
+        show(delay)
+      }`,
+    );
+  }
+  return delay;
 }

@@ -5,6 +5,7 @@
 import { LearnedSchedule } from "../timing/learned_schedule.ts";
 import type {
   CompletionObservation,
+  FirstDelayContext,
   PollContext,
   UnfinishedObservation,
 } from "../timing/schedule.ts";
@@ -84,12 +85,17 @@ export class SharedSchedule implements RedisLearning {
     return this.#current.nextDelay(context);
   }
 
+  firstDelay(context: FirstDelayContext): number {
+    return this.#current.firstDelay(context);
+  }
+
   observe(observation: CompletionObservation): void {
     this.#current.observe(observation);
     // Without the wait: the shared model never saw it running.
     this.#unshared.observe({
       after: observation.after,
       atMost: observation.atMost,
+      watchedFrom: observation.watchedFrom,
     });
     this.#jobs++;
   }

@@ -11,6 +11,7 @@ import {
 } from "../timing/learned_schedule.ts";
 import type {
   CompletionObservation,
+  FirstDelayContext,
   PollContext,
   PollSchedule,
   UnfinishedObservation,
@@ -80,6 +81,8 @@ export interface RedisLearning extends PollSchedule, AsyncDisposable {
   readonly degraded: boolean;
   /** Plans the next delay with {@linkcode RedisLearning.schedule}. */
   nextDelay(context: PollContext): number;
+  /** Plans the delay before a wait's first request with {@linkcode RedisLearning.schedule}. */
+  firstDelay(context: FirstDelayContext): number;
   /** Learns from a finished job, here at once and in the shared model at the next sync. */
   observe(observation: CompletionObservation): void;
   /** Learns from a wait given up, here at once and in the shared model at the next sync. */

@@ -37,8 +37,9 @@ export interface DpBound {
 /**
  * Polls every job of `jobs` on the plan for `target` ms that the planner
  * makes from `named`'s true distribution of durations (sampled at the
- * middle of the job's part of the run); past the plan's end, one poll every
- * `target`.
+ * middle of the job's part of the run), the first poll deferred to the
+ * plan's first after 0 as `LearnedSchedule.firstDelay()` does; past the
+ * plan's end, one poll every `target`.
  */
 export function dpBound(
   named: NamedWorkload,
@@ -58,7 +59,7 @@ export function dpBound(
   let requests = 0;
   const latencies = jobs.map((job, index) => {
     const plan = plans[Math.floor((index / jobs.length) * PARTS)];
-    let elapsed = 0;
+    let elapsed = delayFrom(plan, 0) ?? 0;
     requests++;
     while (elapsed < job.duration) {
       elapsed += delayFrom(plan, elapsed) ?? target;

@@ -16,11 +16,14 @@ export interface SimulationResult {
 interface Wait {
   job: number;
   at: number;
+  /** Whether the wait has just started: its job was created. */
+  starting?: boolean;
 }
 
 /**
- * Waits on every job the way a client does: a request when the job arrives,
- * then one after each `schedule.nextDelay()` until the job is terminal, when
+ * Waits on every job the way a client does: a request when the job arrives
+ * (or `schedule.firstDelay()` later, if the schedule defers it), then one
+ * after each `schedule.nextDelay()` until the job is terminal, when
  * `schedule.observe()` learns where the completion lay. Each wait names
  * itself (`wait`) in both, as a client's waits on jobs it created do.
  */
@@ -34,10 +37,21 @@ export function simulatePolling(
   // Each wait's identity, as the client gives it to the schedule.
   const waits = jobs.map((_, index) => `job ${index}`);
   const queue = new WaitQueue();
-  jobs.forEach((job, index) => queue.push({ job: index, at: job.arrival }));
+  jobs.forEach((job, index) =>
+    queue.push({ job: index, at: job.arrival, starting: true })
+  );
   for (let wait = queue.pop(); wait; wait = queue.pop()) {
     const { arrival, duration } = jobs[wait.job];
     const elapsed = wait.at - arrival;
+    if (wait.starting && schedule.firstDelay !== undefined) {
+      const delay = checked(
+        schedule.firstDelay({ elapsed, wait: waits[wait.job] }),
+      );
+      if (delay > 0) {
+        queue.push({ job: wait.job, at: wait.at + delay });
+        continue;
+      }
+    }
     requests[wait.job]++;
     if (elapsed >= duration) {
       latencies[wait.job] = elapsed - duration;
@@ -45,19 +59,24 @@ export function simulatePolling(
         after: lastPending[wait.job],
         atMost: elapsed,
         wait: waits[wait.job],
+        watchedFrom: 0,
       });
       continue;
     }
     lastPending[wait.job] = elapsed;
-    const delay = schedule.nextDelay({
+    const delay = checked(schedule.nextDelay({
       attempt: requests[wait.job],
       elapsed,
       wait: waits[wait.job],
-    });
-    if (!(delay >= 0)) throw new RangeError(`Invalid delay: ${delay}`);
+    }));
     queue.push({ job: wait.job, at: wait.at + delay });
   }
   return { requests, latencies };
+}
+
+function checked(delay: number): number {
+  if (!(delay >= 0)) throw new RangeError(`Invalid delay: ${delay}`);
+  return delay;
 }
 
 // A binary min-heap of waits by time, ties broken by job index, so that the

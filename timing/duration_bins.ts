@@ -47,23 +47,25 @@ export function binOf(time: number): number {
 
 /**
  * The E-step for an interval that spans bins: each bin's share of the unit
- * of weight is the shape model's probability there (evenly in time before
- * there is a model), with the bin's mean log-duration.
+ * of weight is the shape model's probability there (without a model, or
+ * before there is one, a density in proportion to the time), with the
+ * bin's mean log-duration.
  */
 export function intervalShares(
   low: number,
   high: number,
   first: number,
   last: number,
-  model: ShapeModel,
+  model: ShapeModel | undefined,
 ): { share: Float64Array; logs: Float64Array } {
   const share = new Float64Array(last - first + 1);
   const logs = new Float64Array(last - first + 1);
-  const modelled = model.weight > 0;
-  const mean = model.logSum / model.weight;
+  const { weight = 0, logSum = 0, logSquareSum = 0 } = model ?? {};
+  const modelled = weight > 0;
+  const mean = logSum / weight;
   const spread = Math.max(
     MIN_LOG_SPREAD ** 2,
-    model.logSquareSum / model.weight - mean ** 2,
+    logSquareSum / weight - mean ** 2,
   );
   // Densities are taken relative to the bin nearest the model's mean, so
   // that an interval far out in the model's tail does not underflow to 0.
@@ -79,9 +81,12 @@ export function intervalShares(
   let total = 0;
   for (let i = first; i <= last; i++) {
     const inside = overlap(i, low, high);
+    // Without a model, a density in proportion to the time since the job
+    // started: none ends the moment it starts, and a plan's gaps lie where
+    // completions are still rare and growing.
     const density = modelled
       ? Math.exp(-((logs[i - first] - mean) ** 2 - nearest) / (2 * spread))
-      : EDGES[i + 1] - EDGES[i];
+      : (EDGES[i + 1] - EDGES[i]) * (Math.max(low, EDGES[i]) + inside / 2);
     share[i - first] = density * inside / (EDGES[i + 1] - EDGES[i]);
     total += share[i - first];
   }

@@ -57,10 +57,10 @@ export interface HistogramState {
  *
  * It learns three kinds of evidence. A completion lay in `(after, atMost]`
  * (or at `atMost` exactly when both are equal): its weight is spread over
- * that interval in proportion to a lognormal fitted to the completions so
- * far (the E-step of an online EM for interval-censored data), while the
- * histogram that receives it keeps whatever shape the durations really
- * have. A wait given up, and a wait still running, says that its job runs
+ * that interval in proportion to the time if a wait watched it, else to a
+ * lognormal fitted to the completions so far (the E-step of an online EM
+ * for interval-censored data), while the histogram keeps whatever shape
+ * the durations really have. A wait given up, and a wait still running, says that its job runs
  * longer than its age (right-censored). The estimate is the Kaplan–Meier
  * product of the hazards this implies, bin by bin, so that jobs that end
  * first (the short ones of a batch) do not teach that jobs are short: the
@@ -107,14 +107,6 @@ export class DurationHistogram {
   /**
    * Creates an empty histogram.
    *
-   * @example
-   * ```ts
-   * import { DurationHistogram } from "./duration_histogram.ts";
-   * import assert from "node:assert/strict";
-   *
-   * assert.equal(new DurationHistogram(100).observations, 0);
-   * ```
-   *
    * @param halfLife Ticks after which evidence counts half as much; the
    * caller checks that it is at least 1.
    */
@@ -123,18 +115,8 @@ export class DurationHistogram {
   }
 
   /**
-   * How many completions were learned from, not weighted by recency.
-   *
-   * @example
-   * ```ts
-   * import { DurationHistogram } from "./duration_histogram.ts";
-   * import assert from "node:assert/strict";
-   *
-   * const histogram = new DurationHistogram(1);
-   * histogram.observe({ after: 0, atMost: 1000 });
-   * histogram.observe({ after: 0, atMost: 1000 });
-   * assert.equal(histogram.observations, 2);
-   * ```
+   * How many completions were learned from, not weighted by recency (the
+   * class's example counts them).
    *
    * @returns The number of completions.
    */
@@ -179,19 +161,34 @@ export class DurationHistogram {
    * that `0 <= after <= atMost` are finite.
    * @param weight How much it counts: 1 for a job that started now, less for
    * one that started `n` ticks ago (`decay ** n`).
+   * @param watched Whether a wait watched the interval (it began by
+   * `after`): a gap its plan chose, spread in proportion to the time, as
+   * the shape model (fitted from such gaps spread by it) understates their
+   * early part; not one from before anyone looked, which so spread would
+   * invent short jobs.
    */
-  observe(observation: CompletionObservation, weight = 1): void {
+  observe(
+    observation: CompletionObservation,
+    weight = 1,
+    watched = false,
+  ): void {
     const low = Math.min(observation.after, LONGEST_DURATION);
     const high = Math.min(observation.atMost, LONGEST_DURATION);
     const first = binOf(low);
     const last = binOf(high);
     const { share, logs } = high === low || first === last
       ? pointShares(low, high, last - first + 1)
-      : intervalShares(low, high, first, last, {
-        weight: this.#weight,
-        logSum: this.#logSum,
-        logSquareSum: this.#logSquareSum,
-      });
+      : intervalShares(
+        low,
+        high,
+        first,
+        last,
+        watched ? undefined : {
+          weight: this.#weight,
+          logSum: this.#logSum,
+          logSquareSum: this.#logSquareSum,
+        },
+      );
     for (let i = first; i <= last; i++) {
       const part = weight * share[i - first];
       this.#completed[i] += part;

@@ -9,45 +9,33 @@
 
 import type {
   CompletionObservation,
+  FirstDelayContext,
   PollContext,
   PollSchedule,
   UnfinishedObservation,
 } from "./schedule.ts";
-import { DurationHistogram, LONGEST_DURATION } from "./duration_histogram.ts";
+import { DurationHistogram } from "./duration_histogram.ts";
 import {
   decodeState,
   encodeState,
   type LearnedScheduleJSON,
 } from "./learned_schedule_json.ts";
-import {
-  delayFrom,
-  planForBudget,
-  planForLatency,
-  type PollPlan,
-} from "./poll_plan.ts";
+import { delayFrom, type PollPlan } from "./poll_plan.ts";
+import { LazyPlan } from "./lazy_plan.ts";
 import { RunningWaits } from "./running_waits.ts";
 import {
+  assertInterval,
   assertNonNegative,
+  assertProbability,
   type LearnedScheduleOptions,
   resolveOptions,
 } from "./learned_schedule_options.ts";
-import { show } from "../util/validate.ts";
 
 export type {
   LearnedBins,
   LearnedScheduleJSON,
 } from "./learned_schedule_json.ts";
 export type { LearnedScheduleOptions } from "./learned_schedule_options.ts";
-
-// The target latency is never below 1 ms, so that a plan cannot spin, nor
-// above the longest duration the histogram tells apart.
-const MIN_TARGET = 1;
-const MAX_TARGET = LONGEST_DURATION;
-// The plan is rebuilt once this share of the jobs learned from (at most
-// MAX_STALE of them) are newer than it: as often as each job while little
-// is known, at a flat cost per job after.
-const STALE_SHARE = 1 / 16;
-const MAX_STALE = 16;
 
 /**
  * A {@linkcode PollSchedule} that learns the distribution of job durations
@@ -69,7 +57,8 @@ const MAX_STALE = 16;
  * while at most 5 % of detections come later than the target: one target
  * apart where completions are dense, further apart where few jobs end
  * (above all before the first usually do), and sparsely for the few jobs
- * that outlive the plan, which it counts late. Until `minSamples` jobs have
+ * that outlive the plan, which it counts late. A wait's first request waits
+ * for the plan's first poll (`firstDelay()`). Until `minSamples` jobs have
  * been seen (ended or still running: before any has ended, the waits
  * running already tell that no job ended younger), and past what it has
  * learned, it defers to the fallback.
@@ -112,9 +101,7 @@ export class LearnedSchedule implements PollSchedule {
   readonly maxRequestsPerJob: number | undefined;
   #histogram: DurationHistogram;
   #running: RunningWaits;
-  #plan: PollPlan | undefined;
-  // Jobs learned from since the plan was built.
-  #stale = 0;
+  #plan: LazyPlan;
 
   /**
    * Creates a schedule that has not learned anything yet.
@@ -141,6 +128,11 @@ export class LearnedSchedule implements PollSchedule {
     this.maxRequestsPerJob = maxRequestsPerJob;
     this.#histogram = new DurationHistogram(halfLife);
     this.#running = new RunningWaits(this.#histogram);
+    this.#plan = new LazyPlan(this.#histogram, {
+      targetLatency,
+      latencyRatio,
+      maxRequestsPerJob,
+    });
   }
 
   /**
@@ -217,13 +209,7 @@ export class LearnedSchedule implements PollSchedule {
    * @throws {RangeError} If `p` is not between 0 and 1.
    */
   quantile(p: number): number | undefined {
-    if (!(p >= 0 && p <= 1)) {
-      throw new RangeError(
-        `Cannot compute quantile as 'p' must be between 0 and 1: current value is ${
-          show(p)
-        }`,
-      );
-    }
+    assertProbability(p);
     if (this.samples === 0) return undefined;
     return this.#histogram.quantile(p);
   }
@@ -244,22 +230,20 @@ export class LearnedSchedule implements PollSchedule {
    *
    * @param observation Milliseconds since the job started: when the last
    * `pending` answer was received (0 if none was) and when the first final
-   * one was, equal only when the exact time was observed; and the wait.
-   * @throws {RangeError} Unless `0 <= after <= atMost` are finite numbers.
+   * one was, equal only when the exact time was observed; the wait, and
+   * when it began (else: when a call first named it).
+   * @throws {RangeError} Unless `0 <= after <= atMost` (and `watchedFrom`)
+   * are finite.
    */
   observe(observation: CompletionObservation): void {
-    const { after, atMost } = observation;
-    assertNonNegative("observe", "after", after);
-    if (!(Number.isFinite(atMost) && atMost >= after)) {
-      throw new RangeError(
-        `Cannot observe as 'atMost' must be a finite number of at least 'after' (${after}): current value is ${
-          show(atMost)
-        }`,
-      );
-    }
-    const weight = this.#running.end(observation.wait);
-    this.#histogram.observe({ after, atMost }, weight);
-    this.#stale++;
+    const { after, atMost, watchedFrom } = observation;
+    assertInterval(after, atMost, watchedFrom);
+    const { weight, since } = this.#running.end(observation.wait);
+    // Watched: the wait began before the interval's middle (by `after`, but
+    // for the moments between an answer and the schedule's call).
+    const watched = (watchedFrom ?? since) <= (after + atMost) / 2;
+    this.#histogram.observe({ after, atMost }, weight, watched);
+    this.#plan.learned();
   }
 
   /**
@@ -282,9 +266,9 @@ export class LearnedSchedule implements PollSchedule {
    */
   abandon(observation: UnfinishedObservation): void {
     assertNonNegative("abandon", "after", observation.after);
-    const weight = this.#running.end(observation.wait);
+    const { weight } = this.#running.end(observation.wait);
     this.#histogram.censor(observation.after, weight);
-    this.#stale++;
+    this.#plan.learned();
   }
 
   /**
@@ -307,18 +291,36 @@ export class LearnedSchedule implements PollSchedule {
    * @returns Milliseconds to wait.
    */
   nextDelay(context: PollContext): number {
-    // Also maps NaN to 0, so that the search below cannot return NaN.
-    const elapsed = context.elapsed > 0 ? context.elapsed : 0;
-    if (
-      context.wait !== undefined && this.#running.seen(context.wait, elapsed)
-    ) {
-      this.#stale++;
-    }
-    if (this.#evidence < this.minSamples) {
-      return this.fallback.nextDelay(context);
-    }
-    return delayFrom(this.#currentPlan(), elapsed) ??
+    const plan = this.#learnedPlan(context);
+    return (plan && delayFrom(plan, ageOf(context))) ??
       this.fallback.nextDelay(context);
+  }
+
+  /**
+   * The delay until the plan's first poll after the job's age, so that no
+   * request is spent on a job that surely still runs (the client asks only
+   * for a wait that knows when its job started). 0, at once, while too
+   * little is known (the fallback's phase) or for a job older than the
+   * plan. Registers the wait as running, as `nextDelay()` does.
+   *
+   * @example A trained schedule skips the first seconds of a 10-second job
+   * ```ts
+   * import { LearnedSchedule } from "@video-status/client";
+   * import assert from "node:assert/strict";
+   *
+   * const schedule = new LearnedSchedule({ targetLatency: 2000 });
+   * assert.equal(schedule.firstDelay({ elapsed: 0, wait: "job-0" }), 0);
+   * for (let i = 0; i < 50; i++) schedule.observe({ after: 9000, atMost: 10_000 });
+   * assert.ok(schedule.firstDelay({ elapsed: 0, wait: "job-1" }) >= 7000);
+   * assert.equal(schedule.firstDelay({ elapsed: 3_600_000, wait: "job-2" }), 0);
+   * ```
+   *
+   * @param context The job's age and the wait.
+   * @returns Milliseconds to wait, 0 for at once.
+   */
+  firstDelay(context: FirstDelayContext): number {
+    const plan = this.#learnedPlan(context);
+    return (plan && delayFrom(plan, ageOf(context), false)) ?? 0;
   }
 
   /**
@@ -368,31 +370,30 @@ export class LearnedSchedule implements PollSchedule {
    */
   merge(json: unknown): void {
     this.#histogram.merge(decodeState(json, "merge LearnedSchedule"));
-    this.#plan = undefined;
+    this.#plan.reset();
+  }
+
+  // Notes the wait as running; the plan, unless too little is known.
+  #learnedPlan(context: FirstDelayContext | PollContext): PollPlan | undefined {
+    if (
+      context.wait !== undefined &&
+      this.#running.seen(context.wait, ageOf(context))
+    ) {
+      this.#plan.learned();
+    }
+    return this.#evidence < this.minSamples
+      ? undefined
+      : this.#plan.current(this.#evidence);
   }
 
   // Jobs that tell something: those that ended and those still running.
   get #evidence(): number {
     return this.samples + this.#running.size;
   }
+}
 
-  #currentPlan(): PollPlan {
-    const stale = Math.min(MAX_STALE, this.#evidence * STALE_SHARE);
-    if (this.#plan !== undefined && this.#stale < stale) return this.#plan;
-    const histogram = this.#histogram;
-    const cautious = histogram.forPlanning();
-    const bound = (target: number): number =>
-      Math.min(MAX_TARGET, Math.max(MIN_TARGET, target));
-    this.#plan = this.maxRequestsPerJob !== undefined
-      ? planForBudget(cautious, this.maxRequestsPerJob, MIN_TARGET, MAX_TARGET)
-      : planForLatency(
-        cautious,
-        bound(
-          this.targetLatency ??
-            this.latencyRatio! * histogram.quantile(0.5),
-        ),
-      );
-    this.#stale = 0;
-    return this.#plan;
-  }
+// The job's age, 0 for a clock that went back or NaN (the plan's search
+// then cannot return NaN).
+function ageOf(context: { elapsed: number }): number {
+  return context.elapsed > 0 ? context.elapsed : 0;
 }

@@ -63,7 +63,9 @@ export interface LearnedScheduleOptions {
   /**
    * Instead of `targetLatency`: the expected status requests per job
    * (finite, at least 2), for which the schedule plans the lowest
-   * 95th-percentile latency.
+   * 95th-percentile latency. They are counted for a wait whose first
+   * request waits for the plan (on a job from `createJob()`, without
+   * webhooks); a wait that asks at once sends one more.
    */
   maxRequestsPerJob?: number;
 }
@@ -166,6 +168,39 @@ export function assertNonNegative(
     throw new RangeError(
       `Cannot ${action} as '${name}' must be a non-negative finite number: current value is ${
         show(value)
+      }`,
+    );
+  }
+}
+
+/**
+ * Throws a RangeError unless `0 <= after <= atMost` are finite numbers and
+ * `watchedFrom`, if given, is a non-negative finite number.
+ */
+export function assertInterval(
+  after: number,
+  atMost: number,
+  watchedFrom: number | undefined,
+): void {
+  if (watchedFrom !== undefined) {
+    assertNonNegative("observe", "watchedFrom", watchedFrom);
+  }
+  assertNonNegative("observe", "after", after);
+  if (!(Number.isFinite(atMost) && atMost >= after)) {
+    throw new RangeError(
+      `Cannot observe as 'atMost' must be a finite number of at least 'after' (${after}): current value is ${
+        show(atMost)
+      }`,
+    );
+  }
+}
+
+/** Throws a RangeError unless `p` is a probability. */
+export function assertProbability(p: number): void {
+  if (!(p >= 0 && p <= 1)) {
+    throw new RangeError(
+      `Cannot compute quantile as 'p' must be between 0 and 1: current value is ${
+        show(p)
       }`,
     );
   }

@@ -146,10 +146,16 @@ export function planForBudget(
  *
  * @param plan The plan.
  * @param elapsed Milliseconds since the job started, at least 0.
+ * @param tail Whether a sparse tail counts as planned: false for
+ * `undefined` past the last planned poll, whatever the tail.
  * @returns Milliseconds, positive and finite, or `undefined` past the end
  * of a plan without a sparse tail.
  */
-export function delayFrom(plan: PollPlan, elapsed: number): number | undefined {
+export function delayFrom(
+  plan: PollPlan,
+  elapsed: number,
+  tail = true,
+): number | undefined {
   const { polls, target } = plan;
   // A point less than a grid step ahead counts as reached, so that rounding
   // (or a plan shifted by a hair) never asks for a poll right away.
@@ -162,7 +168,7 @@ export function delayFrom(plan: PollPlan, elapsed: number): number | undefined {
     else high = middle;
   }
   if (low === polls.length) {
-    if (!plan.sparseTail) return undefined;
+    if (!plan.sparseTail || !tail) return undefined;
     return Math.min(MAX_GAP * target, Math.max(target, elapsed / 2));
   }
   const ahead = polls[low] - elapsed;

@@ -18,6 +18,16 @@ interface Running {
   start: number;
   /** Its job's age when last seen pending, in ms. */
   age: number;
+  /** Its job's age when the wait was first seen, in ms. */
+  since: number;
+}
+
+/** What the end of a wait tells of the evidence it leaves. */
+export interface WaitEnd {
+  /** The weight of that evidence, from 0 to 1: less for an older job. */
+  weight: number;
+  /** The job's age when the wait was first seen; `Infinity` if never. */
+  since: number;
 }
 
 /**
@@ -37,7 +47,7 @@ interface Running {
  * const wait = "job-1";
  * waits.seen(wait, 4000);
  * assert.equal(waits.size, 1);
- * assert.equal(waits.end(wait), 1);
+ * assert.deepEqual(waits.end(wait), { weight: 1, since: 4000 });
  * assert.equal(waits.size, 0);
  * ```
  */
@@ -78,7 +88,7 @@ export class RunningWaits {
         this.end(this.#waits.keys().next().value!);
       }
       this.#histogram.tick();
-      this.#waits.set(wait, { start: ++this.#ticks, age });
+      this.#waits.set(wait, { start: ++this.#ticks, age, since: age });
       this.#histogram.censor(age, 1, true);
       return true;
     }
@@ -94,24 +104,24 @@ export class RunningWaits {
 
   /**
    * Ends `wait`, if it was running, and returns the weight the evidence of
-   * its end carries: less for a job that started long ago. A wait never
-   * seen (or none) started now, and ticks.
+   * its end carries (less for a job that started long ago) and since when
+   * the wait watched. A wait never seen (or none) started now, and ticks.
    *
    * @param wait The wait's identity, if known.
-   * @returns The weight, from 0 to 1.
+   * @returns The weight, and the job's age when the wait was first seen.
    */
-  end(wait: string | undefined): number {
+  end(wait: string | undefined): WaitEnd {
     const known = wait === undefined ? undefined : this.#waits.get(wait);
     if (known === undefined) {
       this.#histogram.tick();
       this.#ticks++;
-      return 1;
+      return { weight: 1, since: Infinity };
     }
     this.#waits.delete(wait!);
     const weight = this.#weight(known);
     if (this.#waits.size === 0) this.#histogram.clearRunning();
     else this.#histogram.censor(known.age, -weight, true);
-    return weight;
+    return { weight, since: known.since };
   }
 
   #weight(running: Running): number {

@@ -40,6 +40,27 @@ export interface PollContext {
 }
 
 /**
+ * What a schedule knows when it picks the delay before the first status
+ * request of a wait: only waits that know when their job started ask.
+ *
+ * @example Wait for the usual minute before asking
+ * ```ts
+ * import type { FirstDelayContext } from "@video-status/client";
+ * import assert from "node:assert/strict";
+ *
+ * const firstDelay = ({ elapsed }: FirstDelayContext): number =>
+ *   Math.max(0, 60_000 - elapsed);
+ * assert.equal(firstDelay({ elapsed: 1000, wait: "job-1" }), 59_000);
+ * ```
+ */
+export interface FirstDelayContext {
+  /** Milliseconds since the job started (its creation, for a job this client created). */
+  elapsed: number;
+  /** Identifies the wait, as {@linkcode PollContext.wait} does in the calls that follow. */
+  wait: string;
+}
+
+/**
  * Where a finished job's completion lies, as far as the wait can tell: after
  * the last `pending` answer was received and at or before the first final one
  * was, that is in `(after, atMost]`. Both are milliseconds since the job
@@ -71,6 +92,13 @@ export interface CompletionObservation {
   atMost: number;
   /** The wait, as {@linkcode PollContext.wait} named it; absent if it did not. */
   wait?: string;
+  /**
+   * The job's age when the wait began, in ms: from then on the wait watched
+   * it, so that a schedule can tell the gaps its own plan chose (the wait
+   * began by `after`) from an interval that passed before anyone looked (a
+   * wait that began late and found the job ended). Absent if unknown.
+   */
+  watchedFrom?: number;
 }
 
 /**
@@ -119,6 +147,18 @@ export interface PollSchedule {
    * the wait with a `RangeError` otherwise).
    */
   nextDelay(context: PollContext): number;
+  /**
+   * The delay in milliseconds before the first status request of a wait
+   * that knows when its job started, so that a job that surely takes
+   * minutes is not asked about the moment it was created. Optional: without
+   * it (and for a wait whose job's start is unknown, or that has webhooks
+   * with polling as the safety net) the first request goes at once.
+   *
+   * @param context The job's age and the wait.
+   * @returns A finite number of milliseconds of at least 0 (the client rejects
+   * the wait with a `RangeError` otherwise); 0 asks at once.
+   */
+  firstDelay?(context: FirstDelayContext): number;
   /**
    * Called once when a wait that knows when its job started ends with a
    * final status, so that a schedule can learn how long jobs take. Optional.

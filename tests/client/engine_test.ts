@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  type CompletionObservation,
   HTTPError,
   NetworkError,
   type PollSchedule,
@@ -202,7 +203,7 @@ Deno.test("every update carries the body of its answer", async () => {
 
 Deno.test("only a wait that knows its job's start teaches the schedule", async (t) => {
   const observing = () => {
-    const observed: { after: number; atMost: number; wait?: string }[] = [];
+    const observed: CompletionObservation[] = [];
     const schedule: PollSchedule = {
       nextDelay: () => 1000,
       observe: (observation) => observed.push(observation),
@@ -232,6 +233,8 @@ Deno.test("only a wait that knows its job's start teaches the schedule", async (
         after: 0,
         atMost: 4000,
         wait: observed[0]?.wait,
+        // The wait began at 4 s: it did not watch the job end.
+        watchedFrom: 4000,
       }]);
       // The wait is named the same in every call about it: its job's start and URL.
       assert.match(observed[0].wait ?? "", /^\d+ https?:\/\//);
@@ -265,6 +268,7 @@ Deno.test("only a wait that knows its job's start teaches the schedule", async (
         after: 1000,
         atMost: 2000,
         wait: observed[0]?.wait,
+        watchedFrom: 0,
       }]);
       // The wait is named the same in every call about it: its job's start and URL.
       assert.match(observed[0].wait ?? "", /^\d+ https?:\/\//);
@@ -294,6 +298,7 @@ Deno.test("only a wait that knows its job's start teaches the schedule", async (
         after: 100,
         atMost: 7100,
         wait: observed[0]?.wait,
+        watchedFrom: 0,
       }]);
       // The wait is named the same in every call about it: its job's start and URL.
       assert.match(observed[0].wait ?? "", /^\d+ https?:\/\//);
@@ -523,7 +528,7 @@ Deno.test("maxRequestsPerSecond bounds the requests of all waits in any second",
 });
 
 Deno.test("a wait for a created job teaches the schedule where its completion lay", async () => {
-  const observed: { after: number; atMost: number; wait?: string }[] = [];
+  const observed: CompletionObservation[] = [];
   const { client } = setup([
     json({ id: "j", result: "pending" }, { status: 201 }),
     pending(),
@@ -540,6 +545,7 @@ Deno.test("a wait for a created job teaches the schedule where its completion la
     after: 3000,
     atMost: 6000,
     wait: observed[0]?.wait,
+    watchedFrom: 0,
   }]);
   // The wait is named the same in every call about it: its job's start and URL.
   assert.match(observed[0].wait ?? "", /^\d+ https?:\/\//);

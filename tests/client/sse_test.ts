@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  type CompletionObservation,
   MAX_EVENT_STREAM_LINE_BYTES,
   ProtocolError,
   RequestTimeoutError,
@@ -154,7 +155,7 @@ Deno.test("a server without an event stream makes the wait fall back to polling"
 });
 
 Deno.test("an event stream's final status teaches near-exact only after a pending one", async () => {
-  const observed: { after: number; atMost: number; wait?: string }[] = [];
+  const observed: CompletionObservation[] = [];
   const encoder = new TextEncoder();
   const stream = (clock: FakeClock) => () => {
     const chunks = [
@@ -190,6 +191,7 @@ Deno.test("an event stream's final status teaches near-exact only after a pendin
     after: 6000,
     atMost: 9000,
     wait: observed[0]?.wait,
+    watchedFrom: 0,
   }]);
   // The wait is named the same in every call about it: its job's start and URL.
   assert.match(observed[0].wait ?? "", /^\d+ https?:\/\//);

@@ -12,6 +12,7 @@ import {
   Backoff,
   type DialectName,
   type FinalUpdate,
+  type FirstDelayContext,
   type Job,
   LearnedSchedule,
   type PollContext,
@@ -49,6 +50,11 @@ class NamingSchedule extends LearnedSchedule {
   override nextDelay(context: PollContext): number {
     if (context.wait !== undefined) this.waits.add(context.wait);
     return super.nextDelay(context);
+  }
+
+  override firstDelay(context: FirstDelayContext): number {
+    this.waits.add(context.wait);
+    return super.firstDelay(context);
   }
 }
 
@@ -250,6 +256,7 @@ Deno.test("a wait in steps with JSON round trips sends the requests and ends as 
   const ends = new Set<string>();
   const dialects = new Set<string>();
   let named = 0;
+  let deferred = 0;
   for (let seed = 1; seed <= 80; seed++) {
     const expected = await uninterrupted(seed);
     const actual = await inSteps(seed, Infinity);
@@ -257,12 +264,18 @@ Deno.test("a wait in steps with JSON round trips sends the requests and ends as 
     // A wait keeps one name, step after step.
     assert.ok(actual.waits.length <= 1, `seed ${seed}: ${actual.waits}`);
     if (actual.waits.length === 1 && actual.requests.length > 2) named++;
+    // The schedule deferred the first request: a first step sent nothing.
+    if (!actual.requests[0]?.startsWith("0 ")) deferred++;
     ends.add(expected.end.split(/[ :]/)[0]);
     dialects.add(dialectOf(seed));
   }
   // Every dialect, and learned schedules that planned waits of several steps.
   assert.deepEqual([...dialects].sort(), [...DIALECTS].sort());
   assert.ok(named >= 10, `only ${named} named waits of several steps`);
+  assert.ok(
+    deferred >= 10,
+    `only ${deferred} waits deferred their first request`,
+  );
   // The scripts reach every way a wait ends.
   assert.deepEqual(
     [...ends].sort(),

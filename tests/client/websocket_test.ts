@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  type CompletionObservation,
   NetworkError,
   ProtocolError,
   RequestError,
@@ -271,7 +272,7 @@ Deno.test("each connection takes its place in the request budget", async () => {
 });
 
 Deno.test("a socket's final status after a pending one teaches the schedule near-exact", async () => {
-  const observed: { after: number; atMost: number; wait?: string }[] = [];
+  const observed: CompletionObservation[] = [];
   const { client, clock } = wsSetup([async (socket) => {
     socket.open();
     for (const [wait, body] of [[1000, P], [2000, DONE]] as const) {
@@ -286,6 +287,7 @@ Deno.test("a socket's final status after a pending one teaches the schedule near
     after: 1000,
     atMost: 3000,
     wait: observed[0]?.wait,
+    watchedFrom: 0,
   }]);
   // The wait is named the same in every call about it: its job's start and URL.
   assert.match(observed[0].wait ?? "", /^\d+ https?:\/\//);

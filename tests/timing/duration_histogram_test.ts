@@ -203,3 +203,29 @@ Deno.test("DurationHistogram.cautiousCdf() is a cdf at or above the estimate, wh
     }
   }
 });
+
+Deno.test("DurationHistogram spreads a watched interval in proportion to the time, one from before anyone looked by the shape", () => {
+  const trained = (): DurationHistogram => {
+    const histogram = new DurationHistogram(1000);
+    const random = seededRandom(13);
+    const draw = lognormal(10_000, 0.3);
+    for (let i = 0; i < 200; i++) {
+      const duration = draw(random);
+      histogram.observe({ after: duration, atMost: duration });
+    }
+    return histogram;
+  };
+  // What 20 jobs found ended at a first poll at 6 s add below 3 s.
+  const added = (watched: boolean): number => {
+    const histogram = trained();
+    const before = histogram.cdf(3000) * 200;
+    for (let i = 0; i < 20; i++) {
+      histogram.observe({ after: 0, atMost: 6000 }, 1, watched);
+    }
+    return histogram.cdf(3000) * 220 - before;
+  };
+  // A density in proportion to the time: (3 / 6)² of them, a quarter. By a
+  // lognormal around 10 s: almost none.
+  assert.ok(Math.abs(added(true) - 5) < 0.5, `watched ${added(true)}`);
+  assert.ok(added(false) < 0.5, `by the shape ${added(false)}`);
+});
