@@ -6,7 +6,7 @@ import type { RedisBudgetSettings } from "./budget_options.ts";
 /**
  * A little over a second: requests of different processes reach the server
  * with different delays, which a window of exactly a second would not
- * absorb. 20 ms: from \`fetch\` to the server took up to 11–25 ms at p99 in
+ * absorb. 20 ms: from `fetch` to the server took 8–20 ms at p99 in
  * the benchmark, and a full queue that used the whole budget put 515
  * requests into one second at the server with 10 ms.
  */

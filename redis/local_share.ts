@@ -14,7 +14,7 @@
 // on at their own pace, however uneven the processes were and however late a
 // granted place goes. A process that had more than its share goes on on its
 // earliest places, which free first; its later ones count no more. Of the
-// share's other slots (it has \`perSecond\`, the budget divided by the
+// share's other slots (it has `perSecond`, the budget divided by the
 // processes) some are free at once: its part of the slots that held no place
 // when it last asked Redis, less those Redis may have dealt since
 // (freeAtLoss()), which no process has either. The rest free a window after
