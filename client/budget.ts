@@ -2,10 +2,14 @@
 // lets a request go only if fewer than `capacity` went in the last `window`
 // milliseconds. No window of one second ever holds more than the budget,
 // however late timers fire, and a burst up to the budget goes at once.
-// Cut into slices (a MemoryBudgetShape), each slice of the window also holds
-// at most its share: a queue that never empties then goes as an even stream,
-// not the whole budget at once every second, whose requests would reach the
-// server over hundreds of ms and bunch with the next second's.
+// Cut into slices (a MemoryBudgetShape), each slice of the window also hands
+// out at most its share of places: a queue that never empties then goes as an
+// even stream, not the whole budget at once every second, whose requests
+// would reach the server over hundreds of ms and bunch with the next
+// second's. A slice counts places from when they are handed out, not from
+// their sends: the window already keeps every second to the budget, and a
+// slice that waited for its sends would wait, every slice, for the time from
+// a place to its request.
 // Waiters queue in order; one timer wakes the queue when the oldest release
 // leaves the window.
 //
@@ -21,14 +25,16 @@ import type { RequestBudget } from "./request_budget.ts";
 
 /**
  * How a {@linkcode MemoryBudget} counts: `window` ms (rather than 1001) for
- * its second, and the second cut into `slices`, each of which holds at most
- * its share of the budget (at least one request), so that a full queue goes
- * as an even stream rather than the whole budget at once every second.
+ * its second, and the second cut into `slices`, each of which hands out at
+ * most its share of the budget (at least one place), so that a full queue
+ * goes as an even stream rather than the whole budget at once every second.
  */
 export interface MemoryBudgetShape {
   /**
-   * No place before this time (of the budget's clock): for a budget that
-   * takes over from another whose sends it cannot see.
+   * When (on the budget's clock) the places that `sent` and `held` leave
+   * free are first free: for a budget that takes over from another whose
+   * other sends it cannot see. The places of `sent` free as their sends
+   * leave the window, before these.
    *
    * @default {-Infinity}
    */
@@ -41,19 +47,30 @@ export interface MemoryBudgetShape {
    */
   window?: number;
   /**
-   * Parts of the window, each holding at most that part of the budget.
+   * Parts of the window, each handing out at most that part of the budget
+   * (counted from when a place is handed out).
    *
    * @default {1}
    */
   slices?: number;
   /**
    * When requests sent before this budget went (times of its clock): each
-   * still in the window counts, as if this budget had let it go. For a
-   * budget that takes over from another whose sends it knows.
+   * still in the window counts, as if this budget had let it go, and the
+   * budget goes on at their pace. For a budget that takes over from another
+   * whose sends it knows. When the window holds more of them than the
+   * budget has places left (beside `held`), the earliest take the places,
+   * which free first, and the others count for nothing more.
    *
    * @default {[]}
    */
   sent?: readonly number[];
+  /**
+   * How many of the places that `sent` and `held` leave free are free at
+   * once rather than from `notBefore`.
+   *
+   * @default {0}
+   */
+  free?: number;
   /**
    * Places handed out before this budget whose requests may still go: this
    * budget hands them out first, as its tickets 0 to `held - 1`, to pass to
@@ -65,14 +82,17 @@ export interface MemoryBudgetShape {
 }
 
 /**
- * One count of places: `capacity` slots, at most one request each per
- * `window`, as a ring in the order the slots are handed out.
+ * One count of places: `capacity` slots, at most one request (or, counting
+ * `grants`, one place handed out) each per `window`, as a ring in the order
+ * the slots are handed out.
  */
 class SlotRing {
   readonly window: number;
+  readonly #grants: boolean;
   /**
-   * When each slot's last request went: +Infinity while a slot is held,
-   * -Infinity for one that never carried a request or was given back unused.
+   * When each slot's last request went (or place was handed out): +Infinity
+   * while a slot is held, -Infinity for one that never carried a request or
+   * was given back unused.
    */
   readonly #releases: Float64Array;
   #oldest = 0;
@@ -80,19 +100,30 @@ class SlotRing {
   constructor(
     capacity: number,
     window: number,
+    now: number,
     start: number,
+    free: number,
     sent: readonly number[],
     held: number,
+    grants: boolean,
   ) {
     this.window = window;
-    this.#releases = new Float64Array(capacity).fill(start);
-    // The latest sends take the last slots, in order, after those `held`
-    // takes first: each slot still carries at most one request per window,
-    // so no window holds more.
+    this.#grants = grants;
+    // The sends still in the window take slots after those `held` takes
+    // first, the earliest first: each slot still carries at most one request
+    // per window. The ring goes round in the order its slots free, the
+    // empty ones at `start` among the sends, so that a budget that takes
+    // over goes on at the pace of the sends it was given.
     const keep = Math.max(0, capacity - held);
-    const sorted = sent.toSorted((a, b) => a - b);
-    const latest = sorted.slice(Math.max(0, sorted.length - keep));
-    this.#releases.set(latest, capacity - latest.length);
+    const earliest = sent.filter((at) => at > now - window)
+      .sort((a, b) => a - b).slice(0, keep);
+    const empty = new Array<number>(keep - earliest.length).fill(start)
+      .fill(-Infinity, 0, free);
+    this.#releases = new Float64Array(capacity);
+    this.#releases.set(
+      [...earliest, ...empty].sort((a, b) => a - b),
+      capacity - keep,
+    );
   }
 
   /** When the next slot is free: +Infinity while it is held. */
@@ -100,8 +131,9 @@ class SlotRing {
     return this.#releases[this.#oldest] + this.window;
   }
 
-  hold(): void {
-    this.#releases[this.#oldest] = Infinity;
+  /** Hands out the next slot, `now`. */
+  hold(now: number): void {
+    this.#releases[this.#oldest] = this.#grants ? now : Infinity;
     this.#oldest = (this.#oldest + 1) % this.#releases.length;
   }
 
@@ -160,23 +192,35 @@ export class MemoryBudget implements RequestBudget {
       slices = 1,
       sent = [],
       held = 0,
+      free = 0,
     } = shape;
     const capacity = Math.max(1, Math.floor(perSecond));
     const whole = perSecond < 1 ? window - 1000 + 1000 / perSecond : window;
-    // Each slot starts as if it had last carried a request a window before
-    // `notBefore`.
+    // Each empty slot but the `free` starts as if it had last carried a
+    // request a window before `notBefore`. The slices, which only spread the places out, take
+    // the sends given for places handed out then.
+    const now = clock.now();
     this.#rings.push(
-      new SlotRing(capacity, whole, notBefore - whole, sent, held),
+      new SlotRing(
+        capacity,
+        whole,
+        now,
+        notBefore - whole,
+        free,
+        sent,
+        held,
+        false,
+      ),
     );
     if (slices > 1 && capacity > 1) {
       const share = Math.max(1, Math.floor(capacity / slices));
       const slice = whole / slices;
       this.#rings.push(
-        new SlotRing(share, slice, notBefore - slice, sent, held),
+        new SlotRing(share, slice, now, -Infinity, 0, sent, held, true),
       );
     }
     // (A ring of fewer slots than `held` counts the last it has slots for.)
-    for (let place = 0; place < held; place++) this.#record();
+    for (let place = 0; place < held; place++) this.#record(now);
   }
 
   /** Whether every request may go at once. */
@@ -199,8 +243,9 @@ export class MemoryBudget implements RequestBudget {
   acquire(signal?: AbortSignal): Promise<number> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.unlimited) return Promise.resolve(-1);
-    if (this.waiting === 0 && this.#free(this.#clock.now())) {
-      return Promise.resolve(this.#record());
+    const now = this.#clock.now();
+    if (this.waiting === 0 && this.#free(now)) {
+      return Promise.resolve(this.#record(now));
     }
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
@@ -219,8 +264,8 @@ export class MemoryBudget implements RequestBudget {
     return this.#rings.every((ring) => now >= ring.due);
   }
 
-  #record(): number {
-    for (const ring of this.#rings) ring.hold();
+  #record(now: number): number {
+    for (const ring of this.#rings) ring.hold(now);
     return this.#handedOut++;
   }
 
@@ -282,7 +327,7 @@ export class MemoryBudget implements RequestBudget {
     while (this.waiting > 0 && this.#free(now)) {
       const waiter = this.#queue[this.#head++];
       waiter.signal?.removeEventListener("abort", waiter.onAbort);
-      waiter.resolve(this.#record());
+      waiter.resolve(this.#record(now));
     }
     // Drop released entries in bulk rather than shifting one at a time.
     if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {

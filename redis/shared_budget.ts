@@ -21,12 +21,12 @@ import { RecentSends } from "./recent_sends.ts";
 import { LocalShare } from "./local_share.ts";
 import { isTicket, type Ticket, type Waiter } from "./ticket.ts";
 import {
+  freeAtLoss,
   HOLD,
   LEASE,
   localShare,
   MAX_PUMP_INTERVAL,
   SLICES,
-  takeOverDelay,
   WINDOW,
 } from "./budget_shape.ts";
 
@@ -48,9 +48,13 @@ export class SharedBudget implements RedisBudget {
   readonly #unsent = new Set<Ticket>();
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #members = 0;
+  /** How many places the window held when this process last asked, and when. */
+  #seen = { count: Infinity, at: 0 };
   #local: LocalShare | undefined;
   /** Whether Redis has what this process sent while it paced itself. */
   #restored = false;
+  /** Places of the local share that stopped still out, to tell Redis of. */
+  #handedOver: Ticket[] | undefined;
   /** Settles once Redis has the local sends told so far. */
   #told: Promise<void> = Promise.resolve();
   #pumping = false;
@@ -104,6 +108,7 @@ export class SharedBudget implements RedisBudget {
     if (!isTicket(ticket) || ticket.sent) return;
     ticket.sent = true;
     this.#unsent.delete(ticket);
+    this.#local?.out.delete(ticket);
     ticket.local?.budget.sent(ticket.local.place);
     // A place of the local share that goes before Redis came back is told
     // with all the last window's sends (#recover); one that goes after, and
@@ -141,6 +146,7 @@ export class SharedBudget implements RedisBudget {
   done(ticket: unknown): void {
     if (!isTicket(ticket)) return;
     this.#unsent.delete(ticket);
+    this.#local?.out.delete(ticket);
     ticket.local?.budget.done(ticket.local.place);
     // (A place of Redis's that a local share took over is Redis's too.)
     if (ticket.id !== "" && !ticket.sent) {
@@ -165,7 +171,7 @@ export class SharedBudget implements RedisBudget {
     const queued = [...this.#queued.keys(), ...this.#stale];
     this.#queued.clear();
     if (queued.length > 0 && this.#connection.ready) {
-      await this.#run(RELEASE, this.#releaseArgs(queued)).catch(() => {});
+      await this.#run(RELEASE, this.#args(...queued)).catch(() => {});
     }
     await this.#connection.close();
   }
@@ -190,23 +196,29 @@ export class SharedBudget implements RedisBudget {
     waiter.resolve(ticket);
   }
 
-  #releaseArgs(tickets: string[]): (string | number)[] {
-    const { key, capacity } = this.#settings;
-    return [
-      key,
-      this.#process,
-      capacity,
-      HOLD,
-      LEASE,
-      WINDOW,
-      SLICES,
-      ...tickets,
-    ];
+  #newId(): string {
+    return `${this.#process}.${++this.#tickets}`;
   }
 
-  #release(tickets: string[]): void {
-    this.#run(RELEASE, this.#releaseArgs(tickets))
-      .catch(() => this.#stale.push(...tickets));
+  /** What PUMP and RELEASE take, then `rest`. */
+  #args(...rest: string[]): (string | number)[] {
+    const { key, capacity } = this.#settings;
+    return [key, this.#process, capacity, WINDOW, HOLD, LEASE, SLICES, ...rest];
+  }
+
+  /** Gives the tickets up; those Redis may not have are kept to try again. */
+  #release(tickets: string[]): Promise<void> {
+    return this.#run(RELEASE, this.#args(...tickets)).then(
+      () => {},
+      () => void this.#stale.push(...tickets),
+    );
+  }
+
+  /** Gives back the tickets Redis may still hold for this process. */
+  #releaseStale(): Promise<void> {
+    const stale = this.#stale;
+    this.#stale = [];
+    return stale.length > 0 ? this.#release(stale) : Promise.resolve();
   }
 
   /** Asks Redis for places now, or after `delay` ms. */
@@ -240,24 +252,26 @@ export class SharedBudget implements RedisBudget {
     if (this.#local === undefined) {
       for (const waiter of this.#waiting) {
         if (waiter.id !== "") continue;
-        waiter.id = `${this.#process}.${++this.#tickets}`;
+        waiter.id = this.#newId();
         this.#queued.set(waiter.id, waiter);
         fresh.push(waiter.id);
       }
     }
-    const { key, capacity } = this.#settings;
+    // Back from pacing itself: the places its share handed out that may
+    // still go are Redis's to count, held, before any place is handed out.
+    const back = this.#handedOver;
+    this.#handedOver = undefined;
+    const held = back?.map((ticket) => {
+      this.#unsent.add(ticket);
+      return ticket.id = this.#newId();
+    }) ?? [];
+    const stands = back ? "back" : this.#local ? "local" : "redis";
     let reply: unknown[];
     try {
-      reply = await this.#run(PUMP, [
-        key,
-        this.#process,
-        capacity,
-        WINDOW,
-        HOLD,
-        LEASE,
-        SLICES,
-        ...fresh,
-      ]) as unknown[];
+      reply = await this.#run(
+        PUMP,
+        this.#args(stands, ...fresh, ...(back ? ["held", ...held] : [])),
+      ) as unknown[];
     } catch (error) {
       // Whether Redis queued the fresh tickets is unknown: #pace gives
       // every queued one back once Redis is back.
@@ -268,14 +282,11 @@ export class SharedBudget implements RedisBudget {
     if (reply[0] === "quiet") {
       const quiet = Number(reply[1]);
       if (this.#local !== undefined) return this.#wake(quiet);
-      return this.#pace(
-        new Error(
-          `Another process came back to Redis: pacing locally for ${quiet} ms`,
-        ),
-        quiet,
-      );
+      const why = `Another process came back to Redis: pacing for ${quiet} ms`;
+      return this.#pace(new Error(why), quiet);
     }
-    for (const id of reply.slice(3).map(String)) {
+    this.#seen = { count: Number(reply[3]), at: performance.now() };
+    for (const id of reply.slice(4).map(String)) {
       const waiter = this.#queued.get(id);
       if (waiter === undefined) {
         this.#release([id]);
@@ -286,7 +297,9 @@ export class SharedBudget implements RedisBudget {
       this.#unsent.add(ticket);
       this.#grant(waiter, ticket);
     }
+    // The quiet is over: stop pacing, then come back.
     if (this.#local !== undefined) return this.#backOnRedis();
+    // (-2, "hold": woken once the last process pacing itself is back.)
     const next = Number(reply[1]);
     if (this.#queued.size > 0) {
       this.#wake(
@@ -308,10 +321,13 @@ export class SharedBudget implements RedisBudget {
   #pace(cause: unknown, quiet?: number): void {
     if (this.state === "closed" || this.#local !== undefined) return;
     const share = localShare(this.#settings, this.#members);
-    const wait = this.state === "redis"
-      ? takeOverDelay(this.#settings, this.#members)
-      : 0;
-    this.#local = new LocalShare(share, wait, this.#sends.ages(), [
+    const { count, at } = this.#seen;
+    const elapsed = performance.now() - at;
+    // A process that never had Redis has no places to go on from.
+    const free = this.state === "redis"
+      ? freeAtLoss(this.#settings.capacity, this.#members, count, elapsed)
+      : Infinity;
+    this.#local = new LocalShare(share, free, this.#sends.ages(), [
       ...this.#unsent,
     ]);
     this.#unsent.clear();
@@ -322,10 +338,7 @@ export class SharedBudget implements RedisBudget {
     }
     this.#queued.clear();
     this.#restored = quiet !== undefined;
-    if (this.#restored && this.#stale.length > 0) {
-      this.#release(this.#stale);
-      this.#stale = [];
-    }
+    if (this.#restored) this.#releaseStale();
     this.#serveLocally();
     this.#announce({ state: "local", requestsPerSecond: share, cause });
     this.#wake(quiet ?? this.#settings.maxReconnectDelay);
@@ -335,48 +348,35 @@ export class SharedBudget implements RedisBudget {
   async #recover(): Promise<void> {
     const { maxReconnectDelay } = this.#settings;
     if (!this.#connection.ready) return this.#wake(maxReconnectDelay);
+    await this.#releaseStale();
+    if (this.#stale.length > 0) return this.#wake(maxReconnectDelay);
     try {
-      if (this.#stale.length > 0) {
-        const stale = this.#stale;
-        this.#stale = [];
-        await this.#run(RELEASE, this.#releaseArgs(stale)).catch((error) => {
-          this.#stale.push(...stale);
-          throw error;
-        });
-      }
       // Long enough for the other processes to reconnect and do as much.
-      const quiet = await this.#restore(
-        this.#sends.ages(),
-        WINDOW + 2 * maxReconnectDelay,
-      );
+      const quiet = WINDOW + 2 * maxReconnectDelay;
+      const left = await this.#restore(this.#sends.ages(), quiet);
       this.#restored = true;
-      this.#wake(quiet);
+      this.#wake(left);
     } catch {
       this.#wake(maxReconnectDelay);
     }
   }
 
   async #restore(ages: number[], quiet: number): Promise<number> {
-    const reply = await this.#run(RESTORE, [
-      this.#settings.key,
-      this.#process,
-      WINDOW,
-      quiet,
-      ...ages,
-    ]) as unknown[];
+    // A process pacing itself counts among those that must come back.
+    const lease = this.#local !== undefined ? LEASE : 0;
+    const args = [this.#settings.key, this.#process, WINDOW, quiet, lease];
+    const reply = await this.#run(RESTORE, [...args, ...ages]) as unknown[];
     this.#members = Number(reply[1]);
     return Math.max(0, Number(reply[0]));
   }
 
   #backOnRedis(): void {
-    this.#local?.stop();
+    this.#handedOver = this.#local?.stop();
     this.#local = undefined;
     this.#restored = false;
     this.state = "redis";
-    this.#announce({
-      state: "redis",
-      requestsPerSecond: this.#settings.maxRequestsPerSecond,
-    });
+    const { maxRequestsPerSecond: requestsPerSecond } = this.#settings;
+    this.#announce({ state: "redis", requestsPerSecond });
     // Those still waiting queue in Redis now, in their order.
     this.#pump();
   }

@@ -183,13 +183,16 @@ Deno.test("MemoryBudget frees at once a place whose request never went", async (
 /**
  * One of many callers sharing a budget, for `rounds` requests: it waits a
  * while, takes a place (or gives up waiting), then after a delay that may
- * exceed the window sends, or does not, and is done with the place.
+ * exceed the window sends, or does not, and is done with the place. Notes
+ * when each request went in `sends`, and each place was handed out in
+ * `places`.
  */
 async function caller(
   budget: MemoryBudget,
   clock: FakeClock,
   random: () => number,
   sends: number[],
+  places: number[] = [],
 ): Promise<void> {
   for (let round = 0; round < 6; round++) {
     await clock.sleep(random() * 1500);
@@ -202,6 +205,7 @@ async function caller(
     let ticket: number;
     try {
       ticket = await budget.acquire(giveUp.signal);
+      places.push(clock.now());
     } catch {
       continue;
     } finally {
@@ -243,7 +247,7 @@ Deno.test("MemoryBudget never lets a second hold more sends than the budget, wha
   }
 });
 
-Deno.test("MemoryBudget cut into slices holds each slice and each second to its share, whatever happens between a place and its send", async () => {
+Deno.test("MemoryBudget cut into slices holds each second's sends to the budget and each slice's places to its share, whatever happens between a place and its send", async () => {
   for (let seed = 1; seed <= 8; seed++) {
     const random = seededRandom(seed);
     const clock = new FakeClock();
@@ -252,10 +256,11 @@ Deno.test("MemoryBudget cut into slices holds each slice and each second to its 
     const window = 1001 + Math.floor(random() * 50);
     const budget = new MemoryBudget(capacity, clock, { window, slices });
     const sends: number[] = [];
+    const places: number[] = [];
     await Promise.all(
       Array.from(
         { length: 3 * capacity },
-        () => caller(budget, clock, random, sends),
+        () => caller(budget, clock, random, sends, places),
       ),
     );
     sends.sort((a, b) => a - b);
@@ -264,14 +269,14 @@ Deno.test("MemoryBudget cut into slices holds each slice and each second to its 
     // (A hair under each window: a send due exactly one slice after another
     // may subtract to a hair less than the slice in floating point.)
     assert.ok(busiest(sends, window - 1e-6) <= capacity, `seed ${seed}`);
-    const most = busiest(sends, window / slices - 1e-6);
+    const most = busiest(places, window / slices - 1e-6);
     assert.ok(most <= share, `seed ${seed}: ${most} in a slice of ${share}`);
     assert.equal(budget.waiting, 0);
     assert.equal(clock.timers, 0);
   }
 });
 
-Deno.test("MemoryBudget that takes over counts the sends it is given: with them no second or slice holds more than the budget, whatever they were", async () => {
+Deno.test("MemoryBudget that takes over counts the sends it is given: with them no second holds more than the budget, nor slice more places than its share, whatever they were", async () => {
   for (let seed = 1; seed <= 8; seed++) {
     const random = seededRandom(seed);
     const clock = new FakeClock();
@@ -290,17 +295,22 @@ Deno.test("MemoryBudget that takes over counts the sends it is given: with them 
     await clock.sleep(random() * window);
     const budget = new MemoryBudget(capacity, clock, { ...shape, sent });
     const sends: number[] = [];
+    const places: number[] = [];
     await Promise.all(
       Array.from(
         { length: capacity },
-        () => caller(budget, clock, random, sends),
+        () => caller(budget, clock, random, sends, places),
       ),
     );
     const all = [...sent, ...sends].sort((a, b) => a - b);
-    const share = slices > 1 ? Math.floor(capacity / slices) : capacity;
     assert.ok(busiest(all, window - 1e-6) <= capacity, `seed ${seed}`);
-    const most = busiest(all, window / slices - 1e-6);
-    assert.ok(most <= share, `seed ${seed}: ${most} in a slice of ${share}`);
+    if (slices > 1) {
+      // The sends given went at once from their places.
+      const allPlaces = [...sent, ...places].sort((a, b) => a - b);
+      const share = Math.floor(capacity / slices);
+      const most = busiest(allPlaces, window / slices - 1e-6);
+      assert.ok(most <= share, `seed ${seed}: ${most} in a slice of ${share}`);
+    }
     assert.equal(clock.timers, 0);
   }
 });
@@ -313,6 +323,19 @@ Deno.test("MemoryBudget that takes over lets go at once what the sends it is giv
   });
   const times = await Promise.all([1, 2, 3].map(() => sendNow(budget, clock)));
   assert.deepEqual(times, [start, start, start + 501]);
+});
+
+Deno.test("MemoryBudget that takes over goes on at the pace of the sends it is given, and its other places free from notBefore", async () => {
+  const clock = new FakeClock();
+  const start = clock.now();
+  const budget = new MemoryBudget(4, clock, {
+    notBefore: start + 1001,
+    sent: [start - 900, start - 600],
+  });
+  const times = await Promise.all(
+    [1, 2, 3, 4, 5].map(() => sendNow(budget, clock)),
+  );
+  assert.deepEqual(times.map((at) => at - start), [101, 401, 1001, 1001, 1102]);
 });
 
 Deno.test("MemoryBudget that takes over holds the places handed out before it until their requests go, and counts them from then", async () => {

@@ -290,6 +290,48 @@ redisTest(
 );
 
 redisTest(
+  "a Redis budget killed mid-run goes on at once at each process's own pace, one process holding most of the last second's places, and lets no second hold more than the budget",
+  async () => {
+    await using server = await RedisServer.start();
+    keys++;
+    const budgets = [1, 2, 3].map(() =>
+      budgetOn(server.url, { maxRequestsPerSecond: 30 })
+    );
+    try {
+      const sends: number[] = [];
+      const stop = AbortSignal.timeout(4000);
+      // One process asks for most places; after the loss each asks for all.
+      const callers = (count: number) =>
+        budgets.flatMap((budget, i) =>
+          Array.from(
+            { length: i === 0 ? 10 : count },
+            () => sendMany(budget, 1000, sends, stop),
+          )
+        );
+      const before = callers(1);
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      await server.kill();
+      const lost = Date.now();
+      const after = callers(10);
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await server.restart();
+      await Promise.all([...before, ...after]);
+      assert.ok(busiest(sends) <= 30, `${busiest(sends)} in a second`);
+      // No hold-off: the full queue went on within two slices of the loss
+      // (three slices before), and through the return.
+      const sorted = sends.toSorted((a, b) => a - b);
+      const first = sorted.find((at) => at >= lost)!;
+      assert.ok(first - lost < 204, `first request ${first - lost} ms after`);
+      const gap = Math.max(...sorted.slice(1).map((at, i) => at - sorted[i]));
+      assert.ok(gap < 250, `no request for ${gap} ms`);
+      assert.ok(budgets.every((budget) => budget.state === "redis"));
+    } finally {
+      await closeAll(...budgets);
+    }
+  },
+);
+
+redisTest(
   "a Redis budget paces itself while Redis is too slow to answer, and comes back after",
   async () => {
     await using server = await RedisServer.start();
