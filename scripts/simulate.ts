@@ -35,7 +35,7 @@ Options:
   -h, --help    show this help
 `;
 
-async function main(args: string[]): Promise<number> {
+function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args: joinNegativeValues(args, ["seed"]),
     options: {
@@ -46,7 +46,7 @@ async function main(args: string[]): Promise<number> {
   });
   if (values.help) {
     console.log(HELP);
-    return 0;
+    return Promise.resolve(0);
   }
   const seed = positiveInteger("--seed", values.seed);
   let met = true;
@@ -55,7 +55,7 @@ async function main(args: string[]): Promise<number> {
     console.log(dpBoundLines(size, seed).join("\n") + "\n");
     met &&= learnedTargets(size, seed).met;
   }
-  return met ? 0 : 1;
+  return Promise.resolve(met ? 0 : 1);
 }
 
 if (import.meta.main) await runMain(main);
