@@ -6,6 +6,7 @@ import { joinNegativeValues } from "../simulator/cli_args.ts";
 import { positiveInteger, positiveNumber } from "./_flags.ts";
 import { type DialectName, PRESETS } from "../protocol/dialects/mod.ts";
 import { type BenchStrategy, STRATEGIES } from "./_strategies.ts";
+import { LEARNED_TARGETS_HELP } from "./_bench_targets.ts";
 import { type NamedWorkload, namedWorkload, WORKLOADS } from "./_workload.ts";
 
 /** The benchmark's `--help`. */
@@ -35,10 +36,8 @@ own time, which does not shrink with the scale, and is shown as measured.
 Then the issue's targets for the learned schedule, on every named workload
 in virtual time (no server, requests take no time), cold started but for
 the warmed batch, at each workload's full size (--quick: its quick size),
-the learned schedule's jitter seeded by --seed: with targetLatency set to
-the seed backoff's p95 there, realised p95 within 15 % of it and at most
-0.85x the seed's requests on each, at most 0.65x as the geometric mean over
-the seven that are not the batch. \`learned-target\` is aimed the same way
+the learned schedule's jitter seeded by --seed: ${LEARNED_TARGETS_HELP}
+\`learned-target\` is aimed the same way
 in the run itself (at the seed backoff's p95 on the run's jobs in virtual
 time) and its figures checked against \`seed-backoff\`'s.
 

@@ -24,6 +24,15 @@ import {
   webhookSafetyDelay,
 } from "./_strategies.ts";
 
+/**
+ * The learned schedule's targets on every named workload, as the scripts'
+ * help words them.
+ */
+export const LEARNED_TARGETS_HELP: string = `with targetLatency set to
+the seed backoff's p95 there, realised p95 within 15 % of it and at most
+0.85x the seed's requests on each, at most 0.65x as the geometric mean over
+the seven that are not the batch.`;
+
 /** The p99 detection latency a push or webhook strategy must keep, in ms. */
 export const PUSH_P99_TARGET_MS = 5;
 

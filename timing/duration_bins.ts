@@ -48,7 +48,8 @@ export function binOf(time: number): number {
 /**
  * The E-step for an interval that spans bins: each bin's share of the unit
  * of weight is the shape model's probability there (without a model, or
- * before there is one, a density in proportion to the time), with the
+ * before there is one, a density in proportion to the square root of the
+ * time), with the
  * bin's mean log-duration.
  */
 export function intervalShares(
@@ -81,12 +82,16 @@ export function intervalShares(
   let total = 0;
   for (let i = first; i <= last; i++) {
     const inside = overlap(i, low, high);
-    // Without a model, a density in proportion to the time since the job
-    // started: none ends the moment it starts, and a plan's gaps lie where
-    // completions are still rare and growing.
+    // Without a model, a density in proportion to the square root of the
+    // time since the job started: none ends the moment it starts, and a
+    // plan's gaps lie where completions are still rare and growing. (In
+    // proportion to the time itself, the first gap's early part came out
+    // too light: 7 % of the jobs of median 10 s, σ 1, detected late at
+    // --quick size where 4.5 % were planned.)
     const density = modelled
       ? Math.exp(-((logs[i - first] - mean) ** 2 - nearest) / (2 * spread))
-      : (EDGES[i + 1] - EDGES[i]) * (Math.max(low, EDGES[i]) + inside / 2);
+      : (EDGES[i + 1] - EDGES[i]) *
+        Math.sqrt(Math.max(low, EDGES[i]) + inside / 2);
     share[i - first] = density * inside / (EDGES[i + 1] - EDGES[i]);
     total += share[i - first];
   }

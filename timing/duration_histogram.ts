@@ -57,11 +57,11 @@ export interface HistogramState {
  *
  * It learns three kinds of evidence. A completion lay in `(after, atMost]`
  * (or at `atMost` exactly when both are equal): its weight is spread over
- * that interval in proportion to the time if a wait watched it, else to a
+ * that interval in proportion to √time if a wait watched it, else to a
  * lognormal fitted to the completions so far (the E-step of an online EM
  * for interval-censored data), while the histogram keeps whatever shape
- * the durations really have. A wait given up, and a wait still running, says that its job runs
- * longer than its age (right-censored). The estimate is the Kaplan–Meier
+ * the durations really have. A wait given up, and a wait still running,
+ * says that its job runs longer than its age (right-censored). The estimate is the Kaplan–Meier
  * product of the hazards this implies, bin by bin, so that jobs that end
  * first (the short ones of a batch) do not teach that jobs are short: the
  * waits still running count as the evidence they are.
@@ -162,7 +162,7 @@ export class DurationHistogram {
    * @param weight How much it counts: 1 for a job that started now, less for
    * one that started `n` ticks ago (`decay ** n`).
    * @param watched Whether a wait watched the interval (it began by
-   * `after`): a gap its plan chose, spread in proportion to the time, as
+   * `after`): a gap its plan chose, spread in proportion to √time, as
    * the shape model (fitted from such gaps spread by it) understates their
    * early part; not one from before anyone looked, which so spread would
    * invent short jobs.
@@ -251,24 +251,26 @@ export class DurationHistogram {
   }
 
   /**
-   * A cautious {@linkcode DurationHistogram.cdf}: the share of jobs still
-   * running cut by one job out of those known to have lived `time` ms, so
-   * that a plan learned from a handful of jobs does not bet on what they
-   * happened to show.
+   * A cautious {@linkcode DurationHistogram.cdf}: one more job ends, of
+   * those known to have lived `time` ms, so that a plan learned from a
+   * handful of jobs does not bet on what they happened to show.
    *
    * @param time Milliseconds.
    * @returns A probability.
    */
   cautiousCdf(time: number): number {
-    const estimate = this.cdf(time);
+    return Math.min(1, this.cdf(time) + this.#oneMore(time));
+  }
+
+  #oneMore(time: number): number {
     const risk = this.#atRisk[binOf(time)];
-    if (!(risk > 0)) return 1;
-    return Math.min(1, estimate + (1 - estimate) * EXTRA_JOBS / risk);
+    return (risk > 0 ? Math.min(1, EXTRA_JOBS / risk) : 1) *
+      (1 - this.cdf(time));
   }
 
   /**
    * What a plan is made from: the cautious cdf, the best estimate of the
-   * jobs still running, and the horizon.
+   * jobs still running, one more job of those running, and the horizon.
    *
    * @returns The estimate, reading this histogram as it learns.
    */
@@ -276,6 +278,7 @@ export class DurationHistogram {
     return {
       cdf: (time) => this.cautiousCdf(time),
       surviving: (time) => 1 - this.cdf(time),
+      oneMore: (time) => this.#oneMore(time),
       horizon: this.horizon,
     };
   }

@@ -60,8 +60,8 @@ export type { LearnedScheduleOptions } from "./learned_schedule_options.ts";
  * that outlive the plan, which it counts late. A wait's first request waits
  * for the plan's first poll (`firstDelay()`). Until `minSamples` jobs have
  * been seen (ended or still running: before any has ended, the waits
- * running already tell that no job ended younger), and past what it has
- * learned, it defers to the fallback.
+ * running already tell that no job ended younger), it defers to the
+ * fallback; past the plan, it polls once a target (or sparsely).
  * The plan is rebuilt lazily, at a flat cost per job. It uses no randomness
  * and no clock.
  *
@@ -273,9 +273,9 @@ export class LearnedSchedule implements PollSchedule {
 
   /**
    * The delay until the next planned poll (for a wait that began on an
-   * older plan: the plan's cadence where polls are dense), or the fallback's
-   * delay while too little is known or once the job has outlived a plan
-   * whose tail is not sparse. A planned delay is always a positive finite
+   * older plan: a cadence, not a poll just ahead), one target once the job
+   * has outlived a plan whose tail is not sparse, or the fallback's delay
+   * while too little is known. A planned delay is always a positive finite
    * number; an `elapsed` below 0 (a clock that went back) counts as 0.
    *
    * @example

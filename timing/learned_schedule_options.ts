@@ -24,8 +24,8 @@ import { assertFiniteAtLeast, show } from "../util/validate.ts";
  */
 export interface LearnedScheduleOptions {
   /**
-   * Schedule used until enough jobs have been observed, and for a job that
-   * outlives what has been learned. Its default polls no later than the
+   * Schedule used until enough jobs have been observed (and while the plan
+   * spans less than a target). Its default polls no later than the
    * target: a backoff from 1 s (or the target, if shorter) capped at the
    * target latency, or at 5 s for `latencyRatio` and `maxRequestsPerJob`.
    *

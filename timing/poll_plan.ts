@@ -18,6 +18,15 @@ export interface DurationEstimate {
    * they outlive it.
    */
   surviving(time: number): number;
+  /**
+   * The share of all jobs that one more job than the evidence shows would
+   * be, among those still running at `time` ms (absent for an exact
+   * distribution): a gap longer than the target from `time` counts at least
+   * that many late, so that a hole in a thin estimate (a stretch where none
+   * of the few jobs known to reach it has ended yet) is not polled as if no
+   * job could end there.
+   */
+  oneMore?(time: number): number;
 }
 
 /** A plan: poll times from the job's start, and what it costs. */
@@ -137,19 +146,24 @@ export function planForBudget(
 }
 
 /**
- * The delay from `elapsed` ms to the wait's next poll under `plan`; past
- * its end, a sparse tail's gap or `undefined`. A wait on the plan's grid polls at the next
- * planned time. A wait off it (it began on an older plan) keeps the plan's
- * cadence where polls are dense, instead of adding a poll to reach the grid
- * (each rebuild of the plan would otherwise cost every long wait a
- * request), and returns to the grid before a longer gap.
+ * The delay from `elapsed` ms to the wait's next poll under `plan`. A wait
+ * on the plan's grid polls at the next planned time. A wait off it (it began
+ * on an older plan) keeps a cadence instead of adding a poll to reach the
+ * grid (each rebuild of the plan would otherwise cost every long wait a
+ * request): the plan's gap where polls are dense, else one target, never
+ * past the planned poll after next; it returns to the grid before a longer
+ * gap. A job that ends before such a poll is seen within the cadence; one
+ * after it, when the plan would see it. Past the plan's end: a sparse tail's gap, else one
+ * target, the cadence where jobs end (the plan's horizon is where the
+ * evidence ends, not the jobs), unless the plan spans less than a target
+ * (it knows nothing yet).
  *
  * @param plan The plan.
  * @param elapsed Milliseconds since the job started, at least 0.
- * @param tail Whether a sparse tail counts as planned: false for
- * `undefined` past the last planned poll, whatever the tail.
+ * @param tail Whether to answer past the plan's end: false for `undefined`
+ * past the last planned poll.
  * @returns Milliseconds, positive and finite, or `undefined` past the end
- * of a plan without a sparse tail.
+ * of a plan (with `tail` false, or a plan of less than a target).
  */
 export function delayFrom(
   plan: PollPlan,
@@ -168,16 +182,20 @@ export function delayFrom(
     else high = middle;
   }
   if (low === polls.length) {
-    if (!plan.sparseTail || !tail) return undefined;
+    if (!tail || polls[polls.length - 1] < target) return undefined;
+    if (!plan.sparseTail) return target;
     return Math.min(MAX_GAP * target, Math.max(target, elapsed / 2));
   }
   const ahead = polls[low] - elapsed;
   const gap = polls[low] - polls[low - 1];
   const after = polls[low + 1] - polls[low];
   const dense = gap <= CADENCE * target && after <= CADENCE * target;
+  const cadence = dense ? gap : target;
   // Rounding may leave a wait on the grid a hair before its point.
-  if (ahead >= gap * (1 - 1e-9) || !dense) return ahead;
-  return Math.min(gap, ahead + after);
+  if (ahead >= gap * (1 - 1e-9) || ahead >= cadence) return ahead;
+  // The plan's gaps are at least a target long (a shorter one saves no
+  // late detection), so a poll a cadence on lies before the one after next.
+  return low + 1 < polls.length ? Math.min(cadence, ahead + after) : cadence;
 }
 
 interface Grid {
@@ -187,6 +205,8 @@ interface Grid {
   lag: number;
   /** The estimated cdf at each point. */
   cdf: Float64Array;
+  /** The least share of late detections of a long gap from each point. */
+  floor: Float64Array;
 }
 
 // The grid of candidate poll times, up to where the evidence ends or nearly
@@ -210,7 +230,11 @@ function gridOf(estimate: DurationEstimate, target: number): Grid {
     { length: points },
     (_, i) => estimate.cdf(i * step),
   );
-  return { step, lag: target / step, cdf };
+  const floor = Float64Array.from(
+    { length: points },
+    (_, i) => estimate.oneMore?.(i * step) ?? 0,
+  );
+  return { step, lag: target / step, cdf, floor };
 }
 
 // The cheapest plan for one exchange rate: V[i] is the least cost from a
@@ -230,9 +254,7 @@ function cheapest(
     const last = i === 0 ? points - 1 : Math.min(points - 1, i + reach);
     let best = Infinity;
     for (let j = i + 1; j <= last; j++) {
-      // Jobs that end before the poll at j less a target latency are late.
-      const cut = j - lag;
-      const late = cut > i ? interpolate(cdf, cut) - cdf[i] : 0;
+      const late = lateness(grid, i, j);
       const cost = surviving + rate * late + value[j];
       if (cost < best) {
         best = cost;
@@ -246,13 +268,19 @@ function cheapest(
   let requests = 1;
   for (let i = 0; next[i] < points;) {
     const j = next[i];
-    const cut = j - lag;
-    if (cut > i) late += interpolate(cdf, cut) - cdf[i];
+    late += lateness(grid, i, j);
     requests += 1 - cdf[i];
     polls.push(j * step);
     i = j;
   }
   return { polls, late, requests };
+}
+
+// The share of jobs detected late by a poll at point j after one at i.
+function lateness(grid: Grid, i: number, j: number): number {
+  const cut = j - grid.lag;
+  if (cut <= i) return 0;
+  return Math.max(grid.floor[i], interpolate(grid.cdf, cut) - grid.cdf[i]);
 }
 
 function interpolate(cdf: Float64Array, at: number): number {

@@ -204,7 +204,7 @@ Deno.test("DurationHistogram.cautiousCdf() is a cdf at or above the estimate, wh
   }
 });
 
-Deno.test("DurationHistogram spreads a watched interval in proportion to the time, one from before anyone looked by the shape", () => {
+Deno.test("DurationHistogram spreads a watched interval in proportion to the square root of the time, one from before anyone looked by the shape", () => {
   const trained = (): DurationHistogram => {
     const histogram = new DurationHistogram(1000);
     const random = seededRandom(13);
@@ -224,8 +224,8 @@ Deno.test("DurationHistogram spreads a watched interval in proportion to the tim
     }
     return histogram.cdf(3000) * 220 - before;
   };
-  // A density in proportion to the time: (3 / 6)² of them, a quarter. By a
-  // lognormal around 10 s: almost none.
-  assert.ok(Math.abs(added(true) - 5) < 0.5, `watched ${added(true)}`);
+  // A density in proportion to the square root of the time: (3 / 6)^1.5 of
+  // them, 7.1. By a lognormal around 10 s: almost none.
+  assert.ok(Math.abs(added(true) - 7.07) < 0.5, `watched ${added(true)}`);
   assert.ok(added(false) < 0.5, `by the shape ${added(false)}`);
 });
