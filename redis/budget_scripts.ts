@@ -96,8 +96,9 @@ end
  * Returns {"quiet", ms left} while the processes pace themselves (and
  * counts this one among them), {"hold", ...} while one of them has not
  * stopped, else {"ok", ms until the next place frees (-1: nothing waits),
- * processes alive, places the window holds, tickets granted to this
- * process...}.
+ * processes alive, places the window holds, then `slices` numbers: how many
+ * of those places are sends that leave the window in each of the next
+ * slices, then tickets granted to this process...}.
  */
 export const PUMP: LuaScript = new LuaScript(`${PRELUDE}${GRANT}
 local me = ARGV[2]
@@ -129,9 +130,22 @@ if stands == 'back' then
     redis.call('PUBLISH', K .. ':wake', '*')
   end
 end
+local slices = tonumber(ARGV[7])
 local reply = {'ok', 0, members, 0}
-reply[2], reply[4] = grant(capacity, window, tonumber(ARGV[7]), hold, lease, me)
+reply[2], reply[4] = grant(capacity, window, slices, hold, lease, me)
 if reply[2] == -2 then reply[1] = 'hold' end
+-- When the sends leave, a slice each: a process that loses Redis counts only
+-- those still in the window then (a held place may go at any moment, and
+-- is counted until told). A send leaves within a window of when it is told.
+local length = math.ceil(window / slices)
+for i = 1, slices do reply[4 + i] = 0 end
+local leaving = redis.call('ZRANGEBYSCORE', used, '(' .. now, now + window, 'WITHSCORES')
+for i = 1, #leaving, 2 do
+  if string.sub(leaving[i], 1, 2) == 's:' then
+    local k = 4 + math.ceil((tonumber(leaving[i + 1]) - now) / length)
+    reply[k] = reply[k] + 1
+  end
+end
 local mine = K .. ':granted:' .. me
 for _, ticket in ipairs(redis.call('LRANGE', mine, 0, -1)) do
   table.insert(reply, ticket)
