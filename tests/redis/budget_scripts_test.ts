@@ -24,17 +24,28 @@ function pump(
   ]) as Promise<unknown[]>;
 }
 
+/** Runs `body` on a connection to a Redis of its own. */
+async function onRedis(
+  body: (connection: RedisConnection, server: RedisServer) => Promise<void>,
+): Promise<void> {
+  await using server = await RedisServer.start();
+  const connection = new RedisConnection({
+    url: server.url,
+    commandTimeout: 1000,
+    maxReconnectDelay: 50,
+  });
+  try {
+    await until(() => connection.ready);
+    await body(connection, server);
+  } finally {
+    await connection.close();
+  }
+}
+
 redisTest(
   "the Redis budget hands out no place until every process that paced itself is back, and counts the places its share still had out",
-  async () => {
-    await using server = await RedisServer.start();
-    const connection = new RedisConnection({
-      url: server.url,
-      commandTimeout: 1000,
-      maxReconnectDelay: 50,
-    });
-    try {
-      await until(() => connection.ready);
+  () =>
+    onRedis(async (connection, server) => {
       // Two processes paced themselves and told Redis what they sent.
       for (const process of ["a", "b"]) {
         await connection.run(RESTORE, [], ["k", process, WINDOW, 0, LEASE, 5]);
@@ -62,23 +73,13 @@ redisTest(
       await connection.run(SENT, [], ["k", WINDOW, "a.2", 0]);
       assert.equal(await score("h:a.2"), "$-1\r\n");
       assert.match(await score("s:a.2"), /^\$/);
-    } finally {
-      await connection.close();
-    }
-  },
+    }),
 );
 
 redisTest(
   "PUMP tells how many of the window's sends leave in each of the next slices, and leaves held places out",
-  async () => {
-    await using server = await RedisServer.start();
-    const connection = new RedisConnection({
-      url: server.url,
-      commandTimeout: 1000,
-      maxReconnectDelay: 50,
-    });
-    try {
-      await until(() => connection.ready);
+  () =>
+    onRedis(async (connection) => {
       // A place granted, held; three sends told 0, 150 and 990 ms after
       // they went: they leave about 1020, 870 and 30 ms from now.
       assert.deepEqual(
@@ -98,8 +99,5 @@ redisTest(
       const reply = await pump(connection, "a", "redis");
       assert.equal(reply[3], 4);
       assert.deepEqual(reply.slice(4), [1, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
-    } finally {
-      await connection.close();
-    }
-  },
+    }),
 );
