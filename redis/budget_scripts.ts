@@ -5,6 +5,7 @@
 //   K:used       sorted set of the places that count: "h:<ticket>" held,
 //                scored with when the hold lapses (a holder that died);
 //                "s:<ticket>" sent, scored with when it leaves the window
+//   K:sends      the same sent places alone, for PUMP to count those leaving
 //   K:slice      sorted set of the tickets handed places in the last slice
 //                of the window, scored with when (for the even stream)
 //   K:queue      sorted set of waiting tickets, scored by arrival (K:seq)
@@ -29,6 +30,7 @@ local K = ARGV[1]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local used, queue, slice = K .. ':used', K .. ':queue', K .. ':slice'
+local sends = K .. ':sends'
 local pacing = K .. ':pacing'
 `;
 
@@ -96,8 +98,9 @@ end
  * Returns {"quiet", ms left} while the processes pace themselves (and
  * counts this one among them), {"hold", ...} while one of them has not
  * stopped, else {"ok", ms until the next place frees (-1: nothing waits),
- * processes alive, places the window holds, tickets granted to this
- * process...}.
+ * processes alive, places the window holds, then `slices` numbers: how many
+ * of those places are sends that leave the window in each of the next
+ * slices, then tickets granted to this process...}.
  */
 export const PUMP: LuaScript = new LuaScript(`${PRELUDE}${GRANT}
 local me = ARGV[2]
@@ -129,9 +132,18 @@ if stands == 'back' then
     redis.call('PUBLISH', K .. ':wake', '*')
   end
 end
+local slices = tonumber(ARGV[7])
 local reply = {'ok', 0, members, 0}
-reply[2], reply[4] = grant(capacity, window, tonumber(ARGV[7]), hold, lease, me)
+reply[2], reply[4] = grant(capacity, window, slices, hold, lease, me)
 if reply[2] == -2 then reply[1] = 'hold' end
+-- When the sends leave, a slice each: a process that loses Redis counts only
+-- those still in the window then (a held place may go at any moment, and
+-- is counted until told). A send leaves within a window of when it is told.
+local length = math.ceil(window / slices)
+redis.call('ZREMRANGEBYSCORE', sends, '-inf', now)
+for i = 1, slices do
+  reply[4 + i] = redis.call('ZCOUNT', sends, '(' .. (now + (i - 1) * length), now + i * length)
+end
 local mine = K .. ':granted:' .. me
 for _, ticket in ipairs(redis.call('LRANGE', mine, 0, -1)) do
   table.insert(reply, ticket)
@@ -150,7 +162,9 @@ local window = tonumber(ARGV[2])
 local told = {}
 for i = 3, #ARGV, 2 do
   redis.call('ZREM', used, 'h:' .. ARGV[i])
-  redis.call('ZADD', used, now - tonumber(ARGV[i + 1]) + window, 's:' .. ARGV[i])
+  local leaves = now - tonumber(ARGV[i + 1]) + window
+  redis.call('ZADD', used, leaves, 's:' .. ARGV[i])
+  redis.call('ZADD', sends, leaves, 's:' .. ARGV[i])
   told['s:' .. ARGV[i]] = true
 end
 -- Those waiting planned for the place that leaves the window first: when
@@ -195,7 +209,9 @@ if lease > 0 then redis.call('ZADD', pacing, now + lease, me) end
 for i = 6, #ARGV do
   local leaves = now - tonumber(ARGV[i]) + window
   if leaves > now then
-    redis.call('ZADD', used, leaves, 's:' .. me .. '.r' .. redis.call('INCR', K .. ':seq'))
+    local send = 's:' .. me .. '.r' .. redis.call('INCR', K .. ':seq')
+    redis.call('ZADD', used, leaves, send)
+    redis.call('ZADD', sends, leaves, send)
   end
 end
 if quiet > 0 and redis.call('PTTL', K .. ':quiet') < quiet then

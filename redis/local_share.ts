@@ -15,12 +15,25 @@
 // granted place goes. A process that had more than its share goes on on its
 // earliest places, which free first; its later ones count no more. Of the
 // share's other slots (it has `perSecond`, the budget divided by the
-// processes) some are free at once: its part of the slots that held no place
-// when it last asked Redis, less those Redis may have dealt since
-// (freeAtLoss()), which no process has either. The rest free a window after
-// the loss: a second that holds one of their requests starts after every
-// process lost Redis, when each share holds at most its slots, and the
-// shares together the budget.
+// processes) some are free at once: its part of the slots free at the loss,
+// which no process has either (freeAtLoss()). A slot is free once its place
+// left Redis's count: it held no place when the process last asked Redis,
+// or its request went a window before (Redis's answer says how many sends
+// leave in each of the next slices; a held place counts until told, as its
+// request may go at any moment), unless Redis dealt it again since: at most
+// a slice's share per slice begun, the slices counting grants. While it uses
+// the budget a process asks Redis at least every half slice (the heartbeat),
+// so that is one slice's share; a process whose view is old (idle, or Redis
+// slow) counts a share per slice, and none once the window may be full. An
+// answer given while processes come back is no view: Redis then counts
+// places it did not deal (their sends and places out). Processes that take
+// over at different moments each take their part of the slots free at their
+// own moment: as free slots only grow once Redis is gone, the first k of the
+// `members` take at most k / members of those free at the k-th's moment, so
+// there are slots for all. The rest free a window after the loss: a second
+// that holds one of their requests starts after every process lost Redis,
+// when each share holds at most its slots, and the shares together the
+// budget.
 //
 // This holds when the processes lose Redis together (a killed or restarted
 // Redis closes every connection at once; their noticing may differ by the

@@ -20,15 +20,8 @@ import type {
 import { RecentSends } from "./recent_sends.ts";
 import { LocalShare } from "./local_share.ts";
 import { isTicket, type Ticket, type Waiter } from "./ticket.ts";
-import {
-  freeAtLoss,
-  HOLD,
-  LEASE,
-  localShare,
-  MAX_PUMP_INTERVAL,
-  SLICES,
-  WINDOW,
-} from "./budget_shape.ts";
+import { HOLD, LEASE, localShare, SLICES, WINDOW } from "./budget_shape.ts";
+import { WindowWatch } from "./window_view.ts";
 
 const CLOSED = "Cannot acquire a place as the Redis budget is closed";
 
@@ -48,8 +41,7 @@ export class SharedBudget implements RedisBudget {
   readonly #unsent = new Set<Ticket>();
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #members = 0;
-  /** How many places the window held when this process last asked, and when. */
-  #seen = { count: Infinity, at: 0 };
+  readonly #watch = new WindowWatch();
   #local: LocalShare | undefined;
   /** Whether Redis has what this process sent while it paced itself. */
   #restored = false;
@@ -99,6 +91,7 @@ export class SharedBudget implements RedisBudget {
       };
       signal?.addEventListener("abort", waiter.onAbort, { once: true });
       this.#waiting.add(waiter);
+      this.#watch.use();
       if (this.#local !== undefined) this.#serveLocally();
       else if (this.state === "redis") this.#pump();
     });
@@ -267,6 +260,7 @@ export class SharedBudget implements RedisBudget {
     }) ?? [];
     const stands = back ? "back" : this.#local ? "local" : "redis";
     let reply: unknown[];
+    const asked = performance.now();
     try {
       reply = await this.#run(
         PUMP,
@@ -285,8 +279,7 @@ export class SharedBudget implements RedisBudget {
       const why = `Another process came back to Redis: pacing for ${quiet} ms`;
       return this.#pace(new Error(why), quiet);
     }
-    this.#seen = { count: Number(reply[3]), at: performance.now() };
-    for (const id of reply.slice(4).map(String)) {
+    for (const id of this.#watch.saw(reply, asked)) {
       const waiter = this.#queued.get(id);
       if (waiter === undefined) {
         this.#release([id]);
@@ -299,13 +292,11 @@ export class SharedBudget implements RedisBudget {
     }
     // The quiet is over: stop pacing, then come back.
     if (this.#local !== undefined) return this.#backOnRedis();
-    // (-2, "hold": woken once the last process pacing itself is back.)
-    const next = Number(reply[1]);
-    if (this.#queued.size > 0) {
-      this.#wake(
-        next < 0 ? MAX_PUMP_INTERVAL : Math.min(next, MAX_PUMP_INTERVAL),
-      );
-    }
+    // Asks again when the next place frees (-2, "hold": woken once the last
+    // process pacing itself is back), or on the heartbeat (each ask, of any
+    // kind, puts it off).
+    const again = this.#watch.nextAsk(Number(reply[1]), this.#queued.size > 0);
+    if (again !== undefined) this.#wake(again);
   }
 
   #ready(): void {
@@ -321,11 +312,9 @@ export class SharedBudget implements RedisBudget {
   #pace(cause: unknown, quiet?: number): void {
     if (this.state === "closed" || this.#local !== undefined) return;
     const share = localShare(this.#settings, this.#members);
-    const { count, at } = this.#seen;
-    const elapsed = performance.now() - at;
     // A process that never had Redis has no places to go on from.
     const free = this.state === "redis"
-      ? freeAtLoss(this.#settings.capacity, this.#members, count, elapsed)
+      ? this.#watch.freeAtLoss(this.#settings.capacity, this.#members)
       : Infinity;
     this.#local = new LocalShare(share, free, this.#sends.ages(), [
       ...this.#unsent,

@@ -332,6 +332,34 @@ redisTest(
 );
 
 redisTest(
+  "a Redis budget used lately keeps its view of the window fresh: killed a second after the last request, each process goes on at once on the places free then",
+  async () => {
+    await using server = await RedisServer.start();
+    keys++;
+    const budgets = [1, 2].map(() =>
+      budgetOn(server.url, { maxRequestsPerSecond: 40 })
+    );
+    try {
+      const sends: number[] = [];
+      await Promise.all(budgets.map((budget) => sendMany(budget, 4, sends)));
+      // Idle for more than a window: Redis's window empties, while their
+      // last asks with a place were a second old (counted as full before).
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      await server.kill();
+      const lost = Date.now();
+      await Promise.all(budgets.map((budget) => sendMany(budget, 6, sends)));
+      assert.ok(busiest(sends) <= 40, `${busiest(sends)} in a second`);
+      // Each had 18 places free at once (the window empty, less a slice's
+      // share), taken at two a slice: not a window after the loss.
+      const last = Math.max(...sends) - lost;
+      assert.ok(last < 700, `the last request ${last} ms after the loss`);
+    } finally {
+      await closeAll(...budgets);
+    }
+  },
+);
+
+redisTest(
   "a Redis budget paces itself while Redis is too slow to answer, and comes back after",
   async () => {
     await using server = await RedisServer.start();
