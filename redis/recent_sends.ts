@@ -2,6 +2,8 @@
 // that comes back (which missed those sends, or forgot them); and what it has
 // not told Redis yet, told in one script per turn of the event loop.
 
+import { systemClock } from "../timing/clock.ts";
+
 /** The requests of this process, in the last `window` ms and not yet told. */
 export class RecentSends {
   readonly #window: number;
@@ -20,7 +22,7 @@ export class RecentSends {
    * Returns whether it is the first not yet told: time to plan telling.
    */
   add(ticket: string, tell: boolean): boolean {
-    const now = performance.now();
+    const now = systemClock.now();
     this.#times.push(now);
     while (this.#times[this.#head] <= now - this.#window) this.#head++;
     // Drop old times in bulk rather than shifting one at a time.
@@ -34,7 +36,7 @@ export class RecentSends {
 
   /** How long ago each request of the last window went, in whole ms. */
   ages(): number[] {
-    const now = performance.now();
+    const now = systemClock.now();
     return this.#times.slice(this.#head).map((at) => Math.floor(now - at))
       .filter((age) => age < this.#window);
   }
@@ -45,7 +47,7 @@ export class RecentSends {
    * sent on a local place.
    */
   untold(): { tickets: (string | number)[]; local: number[] } {
-    const now = performance.now();
+    const now = systemClock.now();
     const tickets: (string | number)[] = [];
     const local: number[] = [];
     for (const [ticket, at] of this.#untold) {

@@ -10,6 +10,7 @@
 // so the sends made without Redis, and those a restarted Redis forgot, are
 // counted before Redis hands out a place again.
 
+import { systemClock } from "../timing/clock.ts";
 import { type LuaScript, RedisConnection } from "./connection.ts";
 import { PUMP, RELEASE, RESTORE, SENT } from "./budget_scripts.ts";
 import type { RedisBudget } from "./budget.ts";
@@ -260,7 +261,7 @@ export class SharedBudget implements RedisBudget {
     }) ?? [];
     const stands = back ? "back" : this.#local ? "local" : "redis";
     let reply: unknown[];
-    const asked = performance.now();
+    const asked = systemClock.now();
     try {
       reply = await this.#run(
         PUMP,

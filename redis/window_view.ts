@@ -2,6 +2,7 @@
 // when Redis goes (see local_share.ts): kept fresh by asking Redis at least
 // every heartbeat while the budget is in use.
 
+import { systemClock } from "../timing/clock.ts";
 import {
   freeAtLoss,
   HEARTBEAT,
@@ -18,7 +19,7 @@ export class WindowWatch {
 
   /** Notes that the budget is used now. */
   use(): void {
-    this.#used = performance.now();
+    this.#used = systemClock.now();
   }
 
   /**
@@ -31,7 +32,7 @@ export class WindowWatch {
       count: Number(reply[3]),
       leaving: reply.slice(4, 4 + SLICES).map(Number),
       asked,
-      answered: performance.now(),
+      answered: systemClock.now(),
     };
     return reply.slice(4 + SLICES).map(String);
   }
@@ -42,7 +43,7 @@ export class WindowWatch {
    * the budget was used within `LEASE`, else not at all (undefined).
    */
   nextAsk(next: number, waiting: boolean): number | undefined {
-    if (!waiting && performance.now() - this.#used >= LEASE) return undefined;
+    if (!waiting && systemClock.now() - this.#used >= LEASE) return undefined;
     return next < 0 ? HEARTBEAT : Math.min(next, HEARTBEAT);
   }
 
@@ -51,7 +52,7 @@ export class WindowWatch {
    * (freeAtLoss()); the view is spent.
    */
   freeAtLoss(capacity: number, members: number): number {
-    const free = freeAtLoss(capacity, members, this.#seen, performance.now());
+    const free = freeAtLoss(capacity, members, this.#seen, systemClock.now());
     this.#seen = UNSEEN;
     return free;
   }
