@@ -51,6 +51,7 @@ export { MAX_BODY_BYTES } from "./protocol/body.ts";
 export type { Clock } from "./timing/clock.ts";
 export {
   type ByteChannel,
+  type CreatedJob,
   createSimulator,
   type Simulator,
   type SimulatorOptions,

@@ -18,9 +18,8 @@ export interface BenchBooks {
   /** Status requests (polls, long-polls, event streams) per job. */
   requests: Map<string, number>;
   /**
-   * When a job's creating request reached the simulator; the job turns
-   * final its scripted duration later (a little after this bound, so that
-   * latency is never under-reported).
+   * When the simulator created each job, as its `onJobCreated` tells: the job
+   * turns final its scripted duration later.
    */
   createdAt: Map<string, number>;
   /** When each callback was first handed to `fetch`, by its `webhook-id`. */

@@ -13,7 +13,7 @@ import type { Heartbeat } from "./events.ts";
 import type { Holds } from "./holds.ts";
 import type { JobFactory } from "./job_factory.ts";
 import type { Job, JobStore } from "./jobs.ts";
-import type { ResolvedOptions } from "./options.ts";
+import type { CreatedJob, ResolvedOptions } from "./options.ts";
 import type { WebhookConfig } from "./webhook_options.ts";
 import type { WebhookSender } from "./webhooks.ts";
 
@@ -55,4 +55,6 @@ export interface SimulatorContext {
   readonly webhookConfig: WebhookConfig;
   /** Delivers the callbacks of jobs created with a `callback_url`. */
   readonly webhooks: WebhookSender;
+  /** Told of each job `POST /jobs` creates. */
+  readonly onJobCreated: ((job: CreatedJob) => void) | undefined;
 }

@@ -73,6 +73,34 @@ export interface SimulatorOptions
    * @default {systemClock}
    */
   clock?: Clock;
+  /**
+   * Told of each job `POST /jobs` creates, before the answer leaves: for a
+   * test or a benchmark that measures how soon a client learns that a job
+   * ended, against the simulator's own times. If it throws, the request
+   * answers `500` and the job runs on.
+   * @default {undefined}
+   */
+  onJobCreated?: (job: CreatedJob) => void;
+}
+
+/**
+ * A job as {@linkcode SimulatorOptions.onJobCreated} is told of it, with
+ * times in the simulator clock's milliseconds.
+ *
+ * @example
+ * ```ts
+ * import type { CreatedJob } from "./options.ts";
+ *
+ * const job: CreatedJob = { id: "a1", createdAt: 0, finishAt: 1_500 };
+ * ```
+ */
+export interface CreatedJob {
+  /** Its id, as in its `Location`. */
+  readonly id: string;
+  /** When it was created. */
+  readonly createdAt: number;
+  /** When it is scripted to turn final; a cancel request ends it sooner. */
+  readonly finishAt: number;
 }
 
 /**

@@ -10,7 +10,7 @@
 import { systemClock } from "../timing/clock.ts";
 import { Scheduler } from "../timing/scheduler.ts";
 import { seededRandom } from "../util/random.ts";
-import { shorten } from "../util/validate.ts";
+import { assertFunction, shorten } from "../util/validate.ts";
 import { closedResponse, goneResponse } from "./answers.ts";
 import type { SimulatorContext } from "./context.ts";
 import { authorize } from "./auth.ts";
@@ -31,7 +31,7 @@ import { answerStatus } from "./routes/status.ts";
 import { resolveWebhookOptions } from "./webhook_options.ts";
 import { WebhookSender } from "./webhooks.ts";
 
-export type { SimulatorOptions } from "./options.ts";
+export type { CreatedJob, SimulatorOptions } from "./options.ts";
 export type { SimulatorWebhookOptions } from "./webhook_options.ts";
 export type { ByteChannel, WebSocketUpgrade } from "./push.ts";
 
@@ -193,6 +193,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const { dialect, key } = resolveDialectOptions(options);
   const webhookConfig = resolveWebhookOptions(options, dialect.webhookScheme);
   const clock = options.clock ?? systemClock;
+  assertFunction("the simulator", "onJobCreated", options.onJobCreated, true);
   const random = options.random ??
     (config.seed === undefined ? Math.random : seededRandom(config.seed));
   const scheduler = new Scheduler(clock);
@@ -211,6 +212,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     holds: new Holds(scheduler),
     webhookConfig,
     webhooks: new WebhookSender(webhookConfig, clock, random),
+    onJobCreated: options.onJobCreated,
   };
   const limiter = config.rateLimit === Infinity
     ? undefined

@@ -90,6 +90,8 @@ export async function createJob(
         body: JSON.stringify(statusBody(context, job)),
       }));
   }
+  const { id, createdAt, finishAt } = job;
+  context.onJobCreated?.({ id, createdAt, finishAt });
   const headers: Record<string, string> = {};
   if (preferred !== undefined) {
     const applied = Math.min(preferred, MAX_CREATE_WAIT);

@@ -324,3 +324,47 @@ Deno.test("a create that cannot be held is refused before the job exists", async
   assert.equal(answer.status, 201);
   assert.equal((await answer.json()).status, "processing");
 });
+
+Deno.test("onJobCreated is told each created job's id and times on the simulator's clock", async () => {
+  const clock = new FakeClock({ start: 1_000, autoAdvance: false });
+  const told: unknown[] = [];
+  await using simulator = createSimulator({
+    clock,
+    onJobCreated: (job) => told.push(job),
+  });
+  const id = await createJob(simulator, { duration: 1.5 });
+  await clock.tick(250);
+  const second = await createJob(simulator, { duration: 0.2 });
+  assert.deepEqual(told, [
+    { id, createdAt: 1_000, finishAt: 2_500 },
+    { id: second, createdAt: 1_250, finishAt: 1_450 },
+  ]);
+  // A refused create tells nothing.
+  await expectError(await post(simulator, "{"), 400, /JSON/);
+  assert.equal(told.length, 2);
+});
+
+Deno.test("onJobCreated that throws fails the request with 500 and the job runs on", async () => {
+  const clock = new FakeClock({ autoAdvance: false });
+  const created: string[] = [];
+  await using simulator = createSimulator({
+    clock,
+    onJobCreated: (job) => {
+      created.push(job.id);
+      throw new Error("a broken hook");
+    },
+  });
+  const response = await post(simulator, JSON.stringify({ duration: 1 }));
+  await expectError(response, 500, /failed/);
+  assert.equal(created.length, 1);
+  await clock.tick(1_000);
+  const status = await get(simulator, `/jobs/${created[0]}`);
+  assert.equal((await status.json()).result, "completed");
+});
+
+Deno.test("onJobCreated that is not a function is a TypeError", () => {
+  assert.throws(
+    () => createSimulator({ onJobCreated: "log" as never }),
+    TypeError,
+  );
+});
