@@ -32,7 +32,7 @@ export interface SimulatorWebhookOptions {
    * The key callbacks are signed with, the way the dialect's API signs
    * (`dialect.webhookScheme`): Standard Webhooks by default, whose key is
    * `whsec_` followed by the key's bytes in base64; the HeyGen dialects'
-   * `Signature` header, whose key is the endpoint secret as written.
+   * `X-HeyGen-Signature` header, whose key is the endpoint secret as written.
    * Without it callbacks carry no signature headers.
    * @default {undefined}
    */

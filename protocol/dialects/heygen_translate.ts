@@ -24,7 +24,7 @@ import { HEYGEN_SIGNATURE } from "../webhook_schemes/heygen.ts";
  * avatar videos, not translations), so `cancel()` rejects for this preset.
  *
  * Its callbacks are signed the HeyGen way ({@linkcode HEYGEN_SIGNATURE}: a
- * `Signature` header, the hex HMAC-SHA256 of the body, no timestamp; see
+ * `X-HeyGen-Signature` header, the hex HMAC-SHA256 of the body, no timestamp; see
  * that scheme for what could not be verified).
  *
  * Sources: https://docs.heygen.com/reference/video-translate-status,

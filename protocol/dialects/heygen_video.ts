@@ -26,7 +26,7 @@ import type { JobSnapshot } from "../dialect.ts";
  * not document it.
  *
  * Its callbacks are signed the HeyGen way ({@linkcode HEYGEN_SIGNATURE}: a
- * `Signature` header, the hex HMAC-SHA256 of the body, no timestamp; see
+ * `X-HeyGen-Signature` header, the hex HMAC-SHA256 of the body, no timestamp; see
  * that scheme for what could not be verified).
  *
  * Sources: https://docs.heygen.com/reference/video-status and

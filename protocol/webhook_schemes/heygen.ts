@@ -18,7 +18,10 @@ import {
   utf8,
 } from "./_hmac.ts";
 
-const HEADER = "signature";
+// The header it signs in, and the other name public receivers read: either
+// is checked, so that a receiver works whichever HeyGen sends.
+const HEADER = "x-heygen-signature";
+const HEADERS = [HEADER, "signature"] as const;
 
 /** Printable, no spaces: a secret pasted with a newline or a space fails where it is configured. */
 const SECRET = /^[\x21-\x7e]+$/;
@@ -42,9 +45,11 @@ function keyOf(secret: string): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * `heygen`: HeyGen's callbacks carry a `Signature` header, the lower-case
- * hex HMAC-SHA256 of the raw body keyed by the endpoint's secret as written
- * (its UTF-8 bytes, `whsec_` prefix and all). Upper-case hex is accepted.
+ * `heygen`: HeyGen's callbacks carry an `X-HeyGen-Signature` header (a
+ * plain `Signature` is accepted too), the lower-case hex HMAC-SHA256 of the
+ * raw body keyed by the endpoint's secret as written (its UTF-8 bytes,
+ * `whsec_` prefix and all). Upper-case hex is accepted. With both headers,
+ * one valid signature is enough.
  *
  * The MAC covers the body only: no id and no timestamp are signed, so a
  * captured callback cannot be refused by its age. The receiver still
@@ -58,9 +63,11 @@ function keyOf(secret: string): Uint8Array<ArrayBuffer> {
  * (https://docs.heygen.com/reference/add-a-webhook-endpoint); the events and
  * their payloads are at https://docs.heygen.com/docs/using-heygens-webhook-events.
  * NOT verified against HeyGen's own pages: the header's name and that the
- * MAC is the hex HMAC-SHA256 of the body keyed by the secret's bytes; both
- * are what public HeyGen receivers check, as the pages found stop before
- * the signature. HeyGen's v3 endpoints (https://developers.heygen.com/docs/webhooks)
+ * MAC is the hex HMAC-SHA256 of the body keyed by the secret's bytes, as the
+ * pages found stop before the signature. Public HeyGen receivers mostly read
+ * `X-HeyGen-Signature` (a NestJS controller, Express and Next.js handlers, a
+ * Supabase function, Python services), a few `Signature`: this scheme signs
+ * in the first and checks both. HeyGen's v3 endpoints (https://developers.heygen.com/docs/webhooks)
  * hand out `whsec_…` secrets that can be rotated, the form of Standard
  * Webhooks secrets: a v3 endpoint may sign that way instead, which a
  * receiver's `scheme: "standard-webhooks"` selects. Check one real callback
@@ -74,7 +81,7 @@ function keyOf(secret: string): Uint8Array<ArrayBuffer> {
  * const secret = "endpoint-secret";
  * const body = JSON.stringify({ event_type: "avatar_video.success", event_data: { video_id: "v1" } });
  * const headers = new Headers(await HEYGEN_SIGNATURE.sign(secret, { id: "msg_1", timestamp: 0, body }));
- * assert.match(headers.get("signature") ?? "", /^[0-9a-f]{64}$/);
+ * assert.match(headers.get("x-heygen-signature") ?? "", /^[0-9a-f]{64}$/);
  * assert.equal(await HEYGEN_SIGNATURE.verify(secret, headers, body, Date.now(), 300_000), true);
  * assert.equal(await HEYGEN_SIGNATURE.verify(secret, headers, body + " ", Date.now(), 300_000), "bad signature");
  * ```
@@ -98,14 +105,17 @@ export const HEYGEN_SIGNATURE: WebhookScheme = Object.freeze({
     body: string,
   ): Promise<true | string> {
     const key = keyOf(secret);
-    const signature = headers.get(HEADER);
-    if (signature === null) return "missing headers";
-    const hex = signature.trim();
+    const given = HEADERS.flatMap((name) => headers.get(name) ?? []);
+    if (given.length === 0) return "missing headers";
     // An HMAC-SHA256 is 64 hex digits: anything else is refused unread.
-    if (hex.length !== 64) return "bad signature";
+    const candidates = given.map((value) => value.trim())
+      .filter((hex) => hex.length === 64)
+      .map(decodeHex);
+    if (candidates.length === 0) return "bad signature";
     const expected = await hmacSha256(key, body);
-    const candidate = decodeHex(hex);
-    return candidate !== undefined && equalBytes(candidate, expected)
+    return candidates.some((candidate) =>
+        candidate !== undefined && equalBytes(candidate, expected)
+      )
       ? true
       : "bad signature";
   },

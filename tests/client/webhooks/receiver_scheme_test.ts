@@ -85,7 +85,13 @@ Deno.test("a tampered body, signature or secret answers 401 and reaches no wait,
     const forgedBody = body.replace('"completed"', '"failed"');
     const cases: [string, HeadersInit, string][] = [
       ["body", headers, forgedBody],
-      ["signature", { signature: tamper(headers.signature, random) }, body],
+      [
+        "signature",
+        {
+          "x-heygen-signature": tamper(headers["x-heygen-signature"], random),
+        },
+        body,
+      ],
       [
         "secret",
         await sign(HEYGEN_SIGNATURE, tamper(secret, random), body),

@@ -19,9 +19,9 @@ function verify(secret: string, headers: Headers, body: string) {
 Deno.test("HEYGEN_SIGNATURE signs the hex HMAC-SHA256 of the body, keyed by the secret's bytes", async () => {
   // RFC 4231, test case 2: key "Jefe".
   const headers = await signed("Jefe", "what do ya want for nothing?");
-  assert.deepEqual([...headers.keys()], ["signature"]);
+  assert.deepEqual([...headers.keys()], ["x-heygen-signature"]);
   assert.equal(
-    headers.get("signature"),
+    headers.get("x-heygen-signature"),
     "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
   );
 });
@@ -54,7 +54,7 @@ Deno.test("HEYGEN_SIGNATURE refuses a tampered body, signature or secret, for an
       where,
     );
     const forged = new Headers({
-      signature: tamper(headers.get("signature")!, random),
+      "x-heygen-signature": tamper(headers.get("x-heygen-signature")!, random),
     });
     assert.equal(await verify(secret, forged, body), "bad signature", where);
     const other = tamper(secret, random);
@@ -64,15 +64,15 @@ Deno.test("HEYGEN_SIGNATURE refuses a tampered body, signature or secret, for an
 
 Deno.test("HEYGEN_SIGNATURE takes upper-case hex, and refuses a missing, short or non-hex signature", async () => {
   const headers = await signed("s3cret", "{}");
-  const signature = headers.get("signature")!;
-  const upper = new Headers({ signature: signature.toUpperCase() });
+  const signature = headers.get("x-heygen-signature")!;
+  const upper = new Headers({ "x-heygen-signature": signature.toUpperCase() });
   assert.equal(await verify("s3cret", upper, "{}"), true);
   assert.equal(await verify("s3cret", new Headers(), "{}"), "missing headers");
   for (
     const bad of [signature.slice(2), signature + "00", "zz", "", "v1,abc"]
   ) {
     assert.equal(
-      await verify("s3cret", new Headers({ signature: bad }), "{}"),
+      await verify("s3cret", new Headers({ "x-heygen-signature": bad }), "{}"),
       "bad signature",
       bad,
     );
@@ -147,10 +147,51 @@ Deno.test("a HeyGen signature of any length but 64 hex digits is refused, a huge
       "f".repeat(1 << 20),
     ]
   ) {
-    const headers = new Headers({ signature });
+    for (const name of ["x-heygen-signature", "signature"]) {
+      const headers = new Headers({ [name]: signature });
+      assert.equal(
+        await HEYGEN_SIGNATURE.verify(
+          secret,
+          headers,
+          "{}",
+          Date.now(),
+          300_000,
+        ),
+        "bad signature",
+      );
+    }
+  }
+});
+
+Deno.test("HEYGEN_SIGNATURE accepts the MAC in a plain Signature header, and one valid of two", async () => {
+  const random = seededRandom(15);
+  for (let i = 0; i < 50; i++) {
+    const secret = randomText(random);
+    const body = randomBody(random);
+    const mac = (await signed(secret, body)).get("x-heygen-signature")!;
+    // Another valid hex MAC: one digit changed.
+    const at = Math.floor(random() * mac.length);
+    const digit = ((parseInt(mac[at], 16) + 1) % 16).toString(16);
+    const forged = mac.slice(0, at) + digit + mac.slice(at + 1);
+    const where = `case ${i}`;
+    const check = (headers: Record<string, string>) =>
+      verify(secret, new Headers(headers), body);
+    assert.equal(await check({ signature: mac }), true, where);
     assert.equal(
-      await HEYGEN_SIGNATURE.verify(secret, headers, "{}", Date.now(), 300_000),
-      "bad signature",
+      await check({ "x-heygen-signature": forged, signature: mac }),
+      true,
+      where,
     );
+    assert.equal(
+      await check({ "x-heygen-signature": mac, signature: forged }),
+      true,
+      where,
+    );
+    assert.equal(
+      await check({ "x-heygen-signature": forged, signature: forged }),
+      "bad signature",
+      where,
+    );
+    assert.equal(await check({ signature: forged }), "bad signature", where);
   }
 });
