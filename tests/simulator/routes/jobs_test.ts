@@ -354,7 +354,10 @@ Deno.test("onJobCreated that throws fails the request with 500 and the job runs 
       throw new Error("a broken hook");
     },
   });
-  const response = await post(simulator, JSON.stringify({ duration: 1 }));
+  const response = await post(
+    simulator,
+    JSON.stringify({ duration: 1, outcome: "completed" }),
+  );
   await expectError(response, 500, /failed/);
   assert.equal(created.length, 1);
   await clock.tick(1_000);
