@@ -381,9 +381,8 @@ export class LearnedSchedule implements PollSchedule {
     other.#plan.reset();
   }
 
-  // Notes the wait as running; the plan's delay (delayFrom()'s `tail`),
-  // unless too little is known. The job's age counts as 0 for a clock that
-  // went back or NaN (the plan's search then cannot return NaN).
+  // Notes the wait as running; the plan's delay, unless too little is known.
+  // Age 0 for a clock that went back or NaN: the plan's search cannot be NaN.
   #planned(
     context: FirstDelayContext | PollContext,
     tail: boolean,
