@@ -203,8 +203,10 @@ export class SharedSchedule implements RedisLearning {
           if (revision === 0) continue;
         }
         this.#health.reached();
-        // What this worker learned during the round trips stays in view.
+        // What this worker learned during the round trips stays in view,
+        // and its waits still running (the document holds none) with it.
         pooled.merge(this.#unshared.toJSON());
+        pooled.takeRunningWaits(this.#current);
         this.#current = pooled;
         this.#revision = revision;
         return true;

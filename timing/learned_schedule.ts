@@ -20,7 +20,7 @@ import {
   encodeState,
   type LearnedScheduleJSON,
 } from "./learned_schedule_json.ts";
-import { delayFrom, type PollPlan } from "./poll_plan.ts";
+import { delayFrom } from "./poll_plan.ts";
 import { LazyPlan } from "./lazy_plan.ts";
 import { RunningWaits } from "./running_waits.ts";
 import {
@@ -112,27 +112,16 @@ export class LearnedSchedule implements PollSchedule {
    * one of `targetLatency`, `latencyRatio` and `maxRequestsPerJob` is set.
    */
   constructor(options: LearnedScheduleOptions = {}) {
-    const {
-      fallback,
-      minSamples,
-      halfLife,
-      targetLatency,
-      latencyRatio,
-      maxRequestsPerJob,
-    } = resolveOptions(options);
-    this.fallback = fallback;
-    this.minSamples = minSamples;
-    this.halfLife = halfLife;
-    this.targetLatency = targetLatency;
-    this.latencyRatio = latencyRatio;
-    this.maxRequestsPerJob = maxRequestsPerJob;
-    this.#histogram = new DurationHistogram(halfLife);
+    const resolved = resolveOptions(options);
+    this.fallback = resolved.fallback;
+    this.minSamples = resolved.minSamples;
+    this.halfLife = resolved.halfLife;
+    this.targetLatency = resolved.targetLatency;
+    this.latencyRatio = resolved.latencyRatio;
+    this.maxRequestsPerJob = resolved.maxRequestsPerJob;
+    this.#histogram = new DurationHistogram(resolved.halfLife);
     this.#running = new RunningWaits(this.#histogram);
-    this.#plan = new LazyPlan(this.#histogram, {
-      targetLatency,
-      latencyRatio,
-      maxRequestsPerJob,
-    });
+    this.#plan = new LazyPlan(this.#histogram, resolved);
   }
 
   /**
@@ -238,11 +227,7 @@ export class LearnedSchedule implements PollSchedule {
   observe(observation: CompletionObservation): void {
     const { after, atMost, watchedFrom } = observation;
     assertInterval(after, atMost, watchedFrom);
-    const { weight, since } = this.#running.end(observation.wait);
-    // Watched: the wait began before the interval's middle (by `after`, but
-    // for the moments between an answer and the schedule's call).
-    const watched = (watchedFrom ?? since) <= (after + atMost) / 2;
-    this.#histogram.observe({ after, atMost }, weight, watched);
+    this.#running.complete(observation);
     this.#plan.learned();
   }
 
@@ -266,8 +251,7 @@ export class LearnedSchedule implements PollSchedule {
    */
   abandon(observation: UnfinishedObservation): void {
     assertNonNegative("abandon", "after", observation.after);
-    const { weight } = this.#running.end(observation.wait);
-    this.#histogram.censor(observation.after, weight);
+    this.#running.abandon(observation);
     this.#plan.learned();
   }
 
@@ -291,9 +275,7 @@ export class LearnedSchedule implements PollSchedule {
    * @returns Milliseconds to wait.
    */
   nextDelay(context: PollContext): number {
-    const plan = this.#learnedPlan(context);
-    return (plan && delayFrom(plan, ageOf(context))) ??
-      this.fallback.nextDelay(context);
+    return this.#planned(context, true) ?? this.fallback.nextDelay(context);
   }
 
   /**
@@ -319,8 +301,7 @@ export class LearnedSchedule implements PollSchedule {
    * @returns Milliseconds to wait, 0 for at once.
    */
   firstDelay(context: FirstDelayContext): number {
-    const plan = this.#learnedPlan(context);
-    return (plan && delayFrom(plan, ageOf(context), false)) ?? 0;
+    return this.#planned(context, false) ?? 0;
   }
 
   /**
@@ -373,27 +354,46 @@ export class LearnedSchedule implements PollSchedule {
     this.#plan.reset();
   }
 
-  // Notes the wait as running; the plan, unless too little is known.
-  #learnedPlan(context: FirstDelayContext | PollContext): PollPlan | undefined {
-    if (
-      context.wait !== undefined &&
-      this.#running.seen(context.wait, ageOf(context))
-    ) {
+  /**
+   * Takes over the waits `other` knows to be running, for a schedule built
+   * to replace it (`toJSON()` holds none): each with its ages and recency
+   * weight, without aging what this one learned. `other` forgets them.
+   *
+   * @example A rebuilt schedule still knows that a job runs long
+   * ```ts
+   * import { LearnedSchedule } from "@video-status/client";
+   * import assert from "node:assert/strict";
+   *
+   * const old = new LearnedSchedule();
+   * old.observe({ after: 9000, atMost: 10_000 });
+   * old.firstDelay({ elapsed: 60_000, wait: "job-1" });
+   * const rebuilt = LearnedSchedule.fromJSON(old.toJSON());
+   * assert.ok(rebuilt.quantile(0.9)! < 12_000);
+   * rebuilt.takeRunningWaits(old);
+   * assert.ok(rebuilt.quantile(0.9)! > 12_000);
+   * ```
+   *
+   * @param other The schedule replaced.
+   */
+  takeRunningWaits(other: LearnedSchedule): void {
+    this.#running.take(other.#running);
+    this.#plan.reset();
+    other.#plan.reset();
+  }
+
+  // Notes the wait as running; the plan's delay, unless too little is known.
+  // Age 0 for a clock that went back or NaN: the plan's search cannot be NaN.
+  #planned(
+    context: FirstDelayContext | PollContext,
+    tail: boolean,
+  ): number | undefined {
+    const age = context.elapsed > 0 ? context.elapsed : 0;
+    if (context.wait !== undefined && this.#running.seen(context.wait, age)) {
       this.#plan.learned();
     }
-    return this.#evidence < this.minSamples
-      ? undefined
-      : this.#plan.current(this.#evidence);
+    // Jobs that tell something: those that ended and those still running.
+    const evidence = this.samples + this.#running.size;
+    if (evidence < this.minSamples) return undefined;
+    return delayFrom(this.#plan.current(evidence), age, tail);
   }
-
-  // Jobs that tell something: those that ended and those still running.
-  get #evidence(): number {
-    return this.samples + this.#running.size;
-  }
-}
-
-// The job's age, 0 for a clock that went back or NaN (the plan's search
-// then cannot return NaN).
-function ageOf(context: { elapsed: number }): number {
-  return context.elapsed > 0 ? context.elapsed : 0;
 }

@@ -8,6 +8,10 @@
 
 import { binOf } from "./duration_bins.ts";
 import type { DurationHistogram } from "./duration_histogram.ts";
+import type {
+  CompletionObservation,
+  UnfinishedObservation,
+} from "./schedule.ts";
 
 // Waits tracked at most: a caller that never ends its waits cannot make the
 // schedule grow without bound (the oldest is forgotten first).
@@ -34,7 +38,9 @@ export interface WaitEnd {
  * Tracks running waits by the `wait` object their calls carry. Each new wait
  * ticks the histogram (recency counts by start, so that a batch's long jobs
  * are not older evidence than its short ones), is right-censored at the age
- * it was last seen pending, and hands its weight to what ends it.
+ * it was last seen pending, and gives its weight to what ends it. Another
+ * tracker can take the waits over (a schedule rebuilt to replace another),
+ * each as recent as it was.
  *
  * @example A wait seen pending, then completed
  * ```ts
@@ -84,22 +90,61 @@ export class RunningWaits {
   seen(wait: string, age: number): boolean {
     const known = this.#waits.get(wait);
     if (known === undefined) {
-      if (this.#waits.size >= MAX_RUNNING) {
-        this.end(this.#waits.keys().next().value!);
-      }
       this.#histogram.tick();
-      this.#waits.set(wait, { start: ++this.#ticks, age, since: age });
-      this.#histogram.censor(age, 1, true);
+      this.#add(wait, { start: ++this.#ticks, age, since: age });
       return true;
     }
-    // A clock that went back does not make the job younger.
-    if (age > known.age && binOf(age) !== binOf(known.age)) {
-      const weight = this.#weight(known);
-      this.#histogram.censor(known.age, -weight, true);
-      this.#histogram.censor(age, weight, true);
-    }
-    known.age = Math.max(known.age, age);
+    this.#older(known, age);
     return false;
+  }
+
+  /**
+   * Learns where a wait's job completed, with the weight of its start, and
+   * ends the wait.
+   *
+   * @param observation A valid completion (the caller checks it).
+   */
+  complete(observation: CompletionObservation): void {
+    const { after, atMost, watchedFrom } = observation;
+    const { weight, since } = this.end(observation.wait);
+    // Watched: the wait began before the interval's middle (by `after`, but
+    // for the moments between an answer and the schedule's call).
+    const watched = (watchedFrom ?? since) <= (after + atMost) / 2;
+    this.#histogram.observe({ after, atMost }, weight, watched);
+  }
+
+  /**
+   * Learns that a wait's job ran longer than `after`, with the weight of
+   * its start, and ends the wait.
+   *
+   * @param observation A valid observation (the caller checks it).
+   */
+  abandon(observation: UnfinishedObservation): void {
+    const { weight } = this.end(observation.wait);
+    this.#histogram.censor(observation.after, weight);
+  }
+
+  /**
+   * Takes over the waits `other` tracks, each with its ages and as many
+   * ticks since its start as there (so with the same weight), without a
+   * tick: no job started, and what this histogram learned does not age.
+   * `other` forgets them. A wait both track stays as this one knows it, at
+   * the older age.
+   *
+   * @param other Another tracker.
+   */
+  take(other: RunningWaits): void {
+    if (other === this) return;
+    for (const [wait, running] of other.#waits) {
+      const known = this.#waits.get(wait);
+      if (known !== undefined) this.#older(known, running.age);
+      else {
+        const ticks = other.#ticks - running.start;
+        this.#add(wait, { ...running, start: this.#ticks - ticks });
+      }
+    }
+    other.#waits.clear();
+    other.#histogram.clearRunning();
   }
 
   /**
@@ -122,6 +167,26 @@ export class RunningWaits {
     if (this.#waits.size === 0) this.#histogram.clearRunning();
     else this.#histogram.censor(known.age, -weight, true);
     return { weight, since: known.since };
+  }
+
+  // Tracks a wait not tracked yet, censored at its age with its weight.
+  #add(wait: string, running: Running): void {
+    if (this.#waits.size >= MAX_RUNNING) {
+      this.end(this.#waits.keys().next().value!);
+    }
+    this.#waits.set(wait, running);
+    this.#histogram.censor(running.age, this.#weight(running), true);
+  }
+
+  // Moves a wait's evidence to `age` if older; a clock that went back does
+  // not make the job younger.
+  #older(known: Running, age: number): void {
+    if (age > known.age && binOf(age) !== binOf(known.age)) {
+      const weight = this.#weight(known);
+      this.#histogram.censor(known.age, -weight, true);
+      this.#histogram.censor(age, weight, true);
+    }
+    known.age = Math.max(known.age, age);
   }
 
   #weight(running: Running): number {

@@ -11,6 +11,7 @@ import {
 } from "../../redis/mod.ts";
 import { seededRandom } from "../../util/random.ts";
 import { freePort, RedisServer, redisTest } from "./_server.ts";
+import { assertSameEstimate } from "../timing/_same_estimate.ts";
 
 const KEY = "test:learning";
 
@@ -376,5 +377,43 @@ redisTest(
     started = performance.now();
     await gone.close();
     assert.ok(performance.now() - started < 1500, "close() waited on Redis");
+  },
+);
+
+redisTest(
+  "a worker's waits still running survive its syncs: it plans as a schedule fed the same calls",
+  async () => {
+    await using redis = await RedisServer.start();
+    await using w = worker(redis.url);
+    await using other = worker(redis.url);
+    await Promise.all([w.ready, other.ready]);
+    const local = new LearnedSchedule({ targetLatency: 1000 });
+    // Long jobs whose waits poll sparsely: none calls between the syncs.
+    for (let i = 0; i < 30; i++) {
+      const context = { elapsed: 40_000 + 1000 * i, wait: `long ${i}` };
+      for (const schedule of [w, local]) schedule.firstDelay(context);
+    }
+    const random = seededRandom(18);
+    for (let i = 0; i < 30; i++) {
+      const duration = 8000 + 4000 * random();
+      const done = { after: duration - 500, atMost: duration };
+      for (const schedule of [w, local]) schedule.observe(done);
+    }
+    assert.equal(await w.sync(), true);
+    // The shared model has no running waits: alone, it knows short jobs.
+    const shared = LearnedSchedule.fromJSON(
+      (await redis.command("HGET", KEY, "schedule")).split("\r\n")[1],
+    );
+    assert.ok(shared.quantile(0.75)! < 13_000, `${shared.quantile(0.75)}`);
+    assertSameEstimate(w.schedule, local, "after a sync");
+    const next = { elapsed: 0, wait: "next" };
+    assert.equal(w.firstDelay(next), local.firstDelay(next));
+    // Another worker's write makes this one take the model again: still
+    // with its waits running.
+    learn(other, 5, 19);
+    assert.equal(await other.sync(), true);
+    assert.equal(await w.sync(), true);
+    assert.equal(w.schedule.samples, 35);
+    assert.ok(w.schedule.quantile(0.75)! > 40_000);
   },
 );
