@@ -84,9 +84,9 @@ export * from "./protocol/retry_after.ts";
 export {
   isWebhookSecret,
   signWebhook,
-  type SignWebhookOptions,
   verifyWebhook,
   type WebhookHmac,
+  type WebhookHmacOptions,
   type WebhookSigningInput,
 } from "./protocol/webhook_signature.ts";
 export {

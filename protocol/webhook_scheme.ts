@@ -8,7 +8,7 @@
  */
 
 import type {
-  SignWebhookOptions,
+  WebhookHmacOptions,
   WebhookSigningInput,
 } from "./webhook_signature.ts";
 
@@ -18,7 +18,8 @@ export type { WebhookSigningInput };
  * How an API signs its webhooks: the headers it sends, what its MAC covers,
  * the form of its secrets. The simulator calls `sign` (or `unsigned` without
  * a secret); the receiver calls `messageId` and `verify`. Implementations
- * use WebCrypto only and compare MACs in constant time. A scheme whose MAC
+ * use WebCrypto (or the `hmac` they are given) and compare MACs in
+ * constant time. A scheme whose MAC
  * covers no timestamp cannot refuse a replay by its age: only the
  * receiver's memory of message ids (`keepFor`, `maxKept`) catches one.
  *
@@ -71,7 +72,7 @@ export interface WebhookScheme {
   sign(
     secret: string,
     input: WebhookSigningInput,
-    options?: SignWebhookOptions,
+    options?: WebhookHmacOptions,
   ): Promise<Record<string, string>>;
   /**
    * Verifies a message: `true`, or why it is refused (`"missing headers"`,
@@ -82,6 +83,7 @@ export interface WebhookScheme {
    * @param body The exact body received.
    * @param now The receiver's clock, in Unix epoch milliseconds.
    * @param tolerance The most a timestamp may differ from `now`, in ms (ignored without one).
+   * @param options How the HMAC is computed (WebCrypto's by default).
    * @returns `true`, or the reason.
    */
   verify(
@@ -90,6 +92,7 @@ export interface WebhookScheme {
     body: string,
     now: number,
     tolerance: number,
+    options?: WebhookHmacOptions,
   ): Promise<true | string>;
   /**
    * The message's id, the same on every retry and duplicate of it, so that

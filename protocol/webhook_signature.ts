@@ -113,24 +113,26 @@ export type WebhookHmac = (
 ) => Uint8Array | Promise<Uint8Array>;
 
 /**
- * Options of {@linkcode signWebhook}.
+ * How {@linkcode signWebhook} and {@linkcode verifyWebhook} (and every
+ * {@linkcode WebhookScheme}'s `sign` and `verify`) compute their HMAC.
  *
  * @example
  * ```ts
- * import type { SignWebhookOptions } from "@video-status/client";
+ * import type { WebhookHmacOptions } from "@video-status/client";
  * import { createHmac } from "node:crypto";
  *
- * const options: SignWebhookOptions = {
+ * const options: WebhookHmacOptions = {
  *   hmac: (key, message) => createHmac("sha256", key).update(message).digest(),
  * };
  * ```
  */
-export interface SignWebhookOptions {
+export interface WebhookHmacOptions {
   /**
    * How the HMAC-SHA256 is computed. WebCrypto's `crypto.subtle.sign` is
    * asynchronous and, in Deno and Node.js, runs on a thread of the runtime's
    * pool: a hop that a busy machine can delay by milliseconds. A sender that
-   * must sign at once passes a synchronous one.
+   * must sign at once, or a receiver that must verify at once, passes a
+   * synchronous one.
    * @default {WebCrypto's HMAC-SHA256}
    */
   hmac?: WebhookHmac;
@@ -175,7 +177,7 @@ async function hmac(
 export async function signWebhook(
   secret: string,
   input: WebhookSigningInput,
-  options: SignWebhookOptions = {},
+  options: WebhookHmacOptions = {},
 ): Promise<Record<string, string>> {
   if (!Number.isSafeInteger(input.timestamp) || input.timestamp < 0) {
     throw new TypeError(
@@ -230,6 +232,7 @@ export async function signWebhook(
  * @param body The exact body received.
  * @param now The receiver's clock, in Unix epoch milliseconds.
  * @param tolerance The most the timestamp may differ from `now`, either way, in ms.
+ * @param options How the HMAC is computed (WebCrypto's by default).
  * @returns `true`, or the reason the message is refused.
  * @throws {TypeError} When the secret is not `whsec_` + base64.
  */
@@ -239,6 +242,7 @@ export async function verifyWebhook(
   body: string,
   now: number,
   tolerance: number = DEFAULT_TOLERANCE,
+  options: WebhookHmacOptions = {},
 ): Promise<true | string> {
   const id = headers.get("webhook-id");
   const timestamp = headers.get("webhook-timestamp");
@@ -250,7 +254,7 @@ export async function verifyWebhook(
   const skew = now - Number(timestamp) * 1000;
   if (skew > tolerance) return "timestamp too old";
   if (-skew > tolerance) return "timestamp too new";
-  const expected = await hmac(secret, id, timestamp, body);
+  const expected = await hmac(secret, id, timestamp, body, options.hmac);
   let matched = false;
   for (const signature of signatures.split(" ")) {
     const comma = signature.indexOf(",");

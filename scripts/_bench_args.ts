@@ -58,6 +58,10 @@ ${
                       (${Object.keys(PRESETS).join(", ")};
                       default video-status): the waiting policy is the same
                       whatever the wire
+  --receiver-hmac H   how the webhook strategies' receiver computes its
+                      HMAC: webcrypto (default, the receiver's own) or node
+                      (node:crypto's, on the receiver's thread: its
+                      \`hmac\` option)
   --strategies IDS    comma-separated subset of: ${
   STRATEGIES.map((s) => s.id).join(", ")
 }
@@ -65,6 +69,12 @@ ${
   --plot FILE         also draw requests per job against p95 latency as SVG
   -h, --help          show this help
 `;
+
+/** How the webhook strategies' receiver may compute its HMAC. */
+export const RECEIVER_HMACS = ["webcrypto", "node"] as const;
+
+/** One of {@linkcode RECEIVER_HMACS}. */
+export type ReceiverHmac = typeof RECEIVER_HMACS[number];
 
 /** What a run of the benchmark is asked to do. */
 export interface BenchArgs {
@@ -80,6 +90,8 @@ export interface BenchArgs {
   named: NamedWorkload;
   /** The API the polling phase speaks. */
   dialect: DialectName;
+  /** How the webhook strategies' receiver computes its HMAC. */
+  receiverHmac: ReceiverHmac;
   /** The strategies to run, in the order of the table. */
   chosen: readonly BenchStrategy[];
   /** Where to write the JSON figures, if anywhere. */
@@ -104,6 +116,7 @@ export function parseBenchArgs(args: readonly string[]): BenchArgs | "help" {
       "seed",
       "strategies",
       "dialect",
+      "receiver-hmac",
       "json",
       "plot",
     ]),
@@ -115,6 +128,7 @@ export function parseBenchArgs(args: readonly string[]): BenchArgs | "help" {
       seed: { type: "string", default: "1" },
       strategies: { type: "string" },
       dialect: { type: "string", default: "video-status" },
+      "receiver-hmac": { type: "string", default: "webcrypto" },
       json: { type: "string" },
       plot: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -144,6 +158,14 @@ export function parseBenchArgs(args: readonly string[]): BenchArgs | "help" {
     );
   }
   const dialect = values.dialect as DialectName;
+  const receiverHmac = values["receiver-hmac"];
+  if (!RECEIVER_HMACS.includes(receiverHmac as ReceiverHmac)) {
+    throw new RangeError(
+      `Cannot run the benchmark as '--receiver-hmac' must be one of ${
+        RECEIVER_HMACS.join(", ")
+      }: current value is ${receiverHmac}`,
+    );
+  }
   const chosen = values.strategies === undefined
     ? STRATEGIES
     : values.strategies.split(",").map((id) => {
@@ -164,6 +186,7 @@ export function parseBenchArgs(args: readonly string[]): BenchArgs | "help" {
     seed,
     named,
     dialect,
+    receiverHmac: receiverHmac as ReceiverHmac,
     chosen,
     json: values.json,
     plot: values.plot,

@@ -4,6 +4,8 @@
 // webhook brought, when its callback reached the receiver and when the
 // receiver handed it to the wait.
 
+import type { ReceiverHmac } from "./_bench_args.ts";
+import { nodeHmac } from "../simulator/adapters/hmac.ts";
 import {
   createWebhookReceiver,
   type Job as ClientJob,
@@ -72,6 +74,11 @@ export interface RunSettings {
    */
   webhookSecret?: string;
   /**
+   * How the webhook receiver computes its HMAC: WebCrypto's, or
+   * `node:crypto`'s through its `hmac` option. @default {"webcrypto"}
+   */
+  receiverHmac?: ReceiverHmac;
+  /**
    * The p95 latency (unscaled ms) that a strategy aimed at the seed
    * backoff's takes as its target. @default {undefined}
    */
@@ -98,7 +105,7 @@ export async function runStrategy(
   const dialect = PRESETS[settings.dialect ?? "video-status"];
   await using hooks = strategy.webhookDropRate === undefined
     ? undefined
-    : serveReceiver(settings.webhookSecret);
+    : serveReceiver(settings.webhookSecret, settings.receiverHmac);
   const options = strategy.options(timeScale, random, settings.aim);
   if (options.schedule?.observe !== undefined && settings.warmUp?.length) {
     simulatePolling(
@@ -174,13 +181,19 @@ interface ServedReceiver extends AsyncDisposable {
   arrivals: Map<string, WebhookArrival>;
 }
 
-function serveReceiver(secret: string | undefined): ServedReceiver {
+function serveReceiver(
+  secret: string | undefined,
+  hmac: ReceiverHmac = "webcrypto",
+): ServedReceiver {
   if (secret === undefined) {
     throw new TypeError(
       "Cannot run a strategy with webhooks as 'webhookSecret' must be a string: current value is undefined",
     );
   }
-  const receiver = createWebhookReceiver({ secret });
+  const receiver = createWebhookReceiver({
+    secret,
+    hmac: hmac === "node" ? nodeHmac : undefined,
+  });
   // Two clock readings and a map entry per callback: nothing else is added
   // to the path that is measured.
   const arrivedAt = new Map<string, number>();

@@ -61,7 +61,8 @@ async function main(args: string[]): Promise<number> {
     console.log(BENCH_HELP);
     return 0;
   }
-  const { count, timeScale, seed, named, dialect, chosen } = parsed;
+  const { count, timeScale, seed, named, dialect, receiverHmac, chosen } =
+    parsed;
   const { warmUp, jobs } = workloadJobs(named, count, seed);
   // What `learned-target` aims at: the seed backoff's p95 on these jobs, in
   // virtual time (it sends no jitter, so the real run's is the same but for
@@ -128,6 +129,7 @@ async function main(args: string[]): Promise<number> {
           // The push strategies need the full simulator's own dialect.
           dialect: phase === "legacy" ? dialect : "video-status",
           webhookSecret,
+          receiverHmac,
           warmUp,
           aim,
         })
@@ -172,6 +174,11 @@ async function main(args: string[]): Promise<number> {
     }.`,
     "",
     ...stageLines,
+    ...stageLines.length > 0 && receiverHmac === "node"
+      ? [
+        "The webhook receiver verified with node:crypto's HMAC on its own thread (`--receiver-hmac node`, its `hmac` option), not WebCrypto's.",
+      ]
+      : [],
     ...stageLines.length > 0 ? [""] : [],
     ...targetLines(
       runs,

@@ -22,7 +22,12 @@ import {
   type WebhookSchemeName,
 } from "../../protocol/webhook_schemes/mod.ts";
 import { type Clock, systemClock } from "../../timing/clock.ts";
-import { assertFiniteAtLeast, show } from "../../util/validate.ts";
+import type { WebhookHmac } from "../../protocol/webhook_signature.ts";
+import {
+  assertFiniteAtLeast,
+  assertFunction,
+  show,
+} from "../../util/validate.ts";
 import { ExpiringMap } from "./expiring_map.ts";
 import type { WebhookEvent, WebhookSource } from "./source.ts";
 
@@ -81,6 +86,14 @@ export interface WebhookReceiverOptions {
   readonly keepFor?: number;
   /** The clock that stamps events and checks timestamps. @default {systemClock} */
   readonly clock?: Clock;
+  /**
+   * How signatures' HMAC-SHA256 is computed. WebCrypto's runs on a thread of
+   * the runtime's pool and resolves on a later turn; where each millisecond
+   * counts, pass a synchronous one, such as `node:crypto`'s in Deno, Node.js
+   * and Bun: `(key, message) => createHmac("sha256", key).update(message).digest()`.
+   * @default {WebCrypto's HMAC-SHA256}
+   */
+  readonly hmac?: WebhookHmac;
 }
 
 /**
@@ -200,7 +213,7 @@ function answer(
  *
  * @param options Secret(s), dialect, scheme, tolerance, bounds and clock.
  * @returns The receiver.
- * @throws {TypeError} For a secret not in the scheme's form, or an unknown dialect or scheme.
+ * @throws {TypeError} For a secret not in the scheme's form, an unknown dialect or scheme, or an `hmac` that is not a function.
  * @throws {RangeError} For a negative or non-finite number option.
  */
 export function createWebhookReceiver(
@@ -212,6 +225,7 @@ export function createWebhookReceiver(
     maxKept = 1000,
     keepFor = 600_000,
     clock = systemClock,
+    hmac,
   } = options;
   const dialect = resolveDialect(options.dialect);
   const scheme = resolveWebhookScheme(
@@ -223,6 +237,7 @@ export function createWebhookReceiver(
   assertFiniteAtLeast(subject, "maxBodyBytes", maxBodyBytes, 1);
   assertFiniteAtLeast(subject, "maxKept", maxKept, 1);
   assertFiniteAtLeast(subject, "keepFor", keepFor, 0);
+  assertFunction(subject, "hmac", hmac, true);
 
   const kept = new ExpiringMap<string, WebhookEvent>(maxKept, keepFor, clock);
   const seen = new ExpiringMap<string, true>(maxKept, keepFor, clock);
@@ -258,6 +273,7 @@ export function createWebhookReceiver(
         body,
         clock.now(),
         tolerance,
+        { hmac },
       );
       // Only the signature depends on the secret: any other reason holds for all.
       if (outcome !== "bad signature") break;

@@ -1,6 +1,6 @@
 // The HMAC-SHA256 pieces every signature scheme shares: a cache of imported
 // keys, the MAC itself, a constant-time compare and the two encodings
-// vendors put MACs in. WebCrypto only.
+// vendors put MACs in. WebCrypto, unless a caller brings its own HMAC.
 
 /** The most keys kept imported; more secrets than this are rare (rotation, a few endpoints). */
 import type { WebhookHmac } from "../webhook_signature.ts";
@@ -45,7 +45,7 @@ export async function hmacSha256(
   text: string,
   compute?: WebhookHmac,
 ): Promise<Uint8Array> {
-  // A sender may bring its own (synchronous) HMAC; verifying is WebCrypto's.
+  // A sender or a receiver may bring its own (synchronous) HMAC.
   if (compute !== undefined) return await compute(key, encoder.encode(text));
   const imported = await importKey(key);
   return new Uint8Array(

@@ -6,7 +6,7 @@
 
 import type { WebhookScheme } from "../webhook_scheme.ts";
 import type {
-  SignWebhookOptions,
+  WebhookHmacOptions,
   WebhookSigningInput,
 } from "../webhook_signature.ts";
 import {
@@ -94,7 +94,7 @@ export const HEYGEN_SIGNATURE: WebhookScheme = Object.freeze({
   async sign(
     secret: string,
     input: WebhookSigningInput,
-    options: SignWebhookOptions = {},
+    options: WebhookHmacOptions = {},
   ): Promise<Record<string, string>> {
     const mac = await hmacSha256(keyOf(secret), input.body, options.hmac);
     return { [HEADER]: encodeHex(mac) };
@@ -103,6 +103,9 @@ export const HEYGEN_SIGNATURE: WebhookScheme = Object.freeze({
     secret: string,
     headers: Headers,
     body: string,
+    _now: number,
+    _tolerance: number,
+    options: WebhookHmacOptions = {},
   ): Promise<true | string> {
     const key = keyOf(secret);
     const given = HEADERS.flatMap((name) => headers.get(name) ?? []);
@@ -112,7 +115,7 @@ export const HEYGEN_SIGNATURE: WebhookScheme = Object.freeze({
       .filter((hex) => hex.length === 64)
       .map(decodeHex);
     if (candidates.length === 0) return "bad signature";
-    const expected = await hmacSha256(key, body);
+    const expected = await hmacSha256(key, body, options.hmac);
     return candidates.some((candidate) =>
         candidate !== undefined && equalBytes(candidate, expected)
       )

@@ -17,6 +17,7 @@ Deno.test("parseBenchArgs() defaults to the lognormal workload's full size at ti
   assert.equal(parsed.timeScale, 0.05);
   assert.equal(parsed.seed, 1);
   assert.equal(parsed.dialect, "video-status");
+  assert.equal(parsed.receiverHmac, "webcrypto");
   assert.deepEqual(parsed.chosen, STRATEGIES);
   assert.equal(parsed.json, undefined);
   assert.equal(parsed.plot, undefined);
@@ -42,6 +43,8 @@ Deno.test("parseBenchArgs() reads the other flags", () => {
     "4",
     "--dialect",
     "replicate",
+    "--receiver-hmac",
+    "node",
     "--strategies",
     "learned-target,seed-backoff",
     "--json",
@@ -52,6 +55,7 @@ Deno.test("parseBenchArgs() reads the other flags", () => {
   assert.equal(parsed.timeScale, 0.1);
   assert.equal(parsed.seed, 4);
   assert.equal(parsed.dialect, "replicate");
+  assert.equal(parsed.receiverHmac, "node");
   assert.deepEqual(parsed.chosen.map((strategy) => strategy.id), [
     "learned-target",
     "seed-backoff",
@@ -76,6 +80,10 @@ Deno.test("parseBenchArgs() names the flag and the value it refuses", async (t) 
       /'--time-scale' must be a positive number: current value is -1/,
     ],
     [["--dialect", "x"], /'--dialect' must be one of .*: current value is x/],
+    [
+      ["--receiver-hmac", "sha1"],
+      /'--receiver-hmac' must be one of webcrypto, node: current value is sha1/,
+    ],
     [
       ["--strategies", "fixed-1s"],
       /'--strategies' must list ids from .*: current value is fixed-1s/,

@@ -3,6 +3,7 @@
 // answers 401 and reaches no wait.
 
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import {
   createWebhookReceiver,
   type WebhookEvent,
@@ -193,5 +194,54 @@ Deno.test("createWebhookReceiver() checks secrets in the scheme's form", () => {
   assert.throws(
     () => setup({ scheme: {} as WebhookScheme }),
     /'scheme' must have the methods/,
+  );
+});
+
+Deno.test("a receiver given an hmac verifies with it, whatever the scheme, and its MAC decides", async (t) => {
+  const cases = [
+    {
+      scheme: HEYGEN_SIGNATURE,
+      secret: SECRET,
+      dialect: "heygen-video" as const,
+      body: heygenBody("v1"),
+    },
+    {
+      scheme: STANDARD_WEBHOOKS,
+      secret: STANDARD_SECRET,
+      dialect: "video-status" as const,
+      body: JSON.stringify({ id: "v1", result: "completed" }),
+    },
+  ];
+  for (const { scheme, secret, dialect, body } of cases) {
+    await t.step(scheme.name, async () => {
+      const calls: number[] = [];
+      const synchronous = (key: Uint8Array, message: Uint8Array) => {
+        calls.push(message.byteLength);
+        return createHmac("sha256", key).update(message).digest();
+      };
+      const { post } = setup({ secret, dialect, hmac: synchronous });
+      const headers = await sign(scheme, secret, body);
+      assert.equal((await post(headers, body)).status, 204);
+      assert.equal(calls.length, 1);
+      // A MAC that is not HMAC-SHA256 refuses what WebCrypto's would accept.
+      const wrong = setup({
+        secret,
+        dialect,
+        hmac: (key, message) =>
+          createHmac("sha512", key).update(message).digest().subarray(0, 32),
+      });
+      const refused = await wrong.post(headers, body);
+      assert.equal(refused.status, 401);
+      assert.equal(wrong.reached("v1"), false);
+    });
+  }
+});
+
+Deno.test("an hmac option that is not a function is a TypeError", () => {
+  assert.throws(
+    () => setup({ hmac: "sha256" as never }),
+    (error: Error) =>
+      error.name === "TypeError" &&
+      /'hmac' must be a function/.test(error.message),
   );
 });
