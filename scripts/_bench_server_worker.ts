@@ -1,9 +1,9 @@
 // The worker side of `_bench_server.ts`: runs one simulator on a loopback
 // port in its own thread, counts the status requests of each job, notes when
 // the simulator created each job (as `onJobCreated` tells) and when each
-// callback was handed to `fetch`, and hands these books over on request. Messages in: the server's
-// options, clock probes, "books", "close"; out: {url}, clock readings,
-// {requests, createdAt, callbackSentAt}, "closed".
+// callback was handed to `fetch`, and hands these books over on request.
+// Messages in: the server's options, clock probes, "books", "close"; out:
+// {url}, clock readings, {requests, createdAt, callbackSentAt}, "closed".
 
 import { createSimulator } from "../server.ts";
 import { PRESETS } from "../protocol/dialects/mod.ts";

@@ -90,8 +90,11 @@ export async function createJob(
         body: JSON.stringify(statusBody(context, job)),
       }));
   }
-  const { id, createdAt, finishAt } = job;
-  context.onJobCreated?.({ id, createdAt, finishAt });
+  context.onJobCreated?.({
+    id: job.id,
+    createdAt: job.createdAt,
+    finishAt: job.finishAt,
+  });
   const headers: Record<string, string> = {};
   if (preferred !== undefined) {
     const applied = Math.min(preferred, MAX_CREATE_WAIT);
