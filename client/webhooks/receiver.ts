@@ -91,6 +91,8 @@ export interface WebhookReceiverOptions {
    * the runtime's pool and resolves on a later turn; where each millisecond
    * counts, pass a synchronous one, such as `node:crypto`'s in Deno, Node.js
    * and Bun: `(key, message) => createHmac("sha256", key).update(message).digest()`.
+   * A MAC it gets wrong refuses the message (401); if it throws, `fetch`
+   * rejects with its error and no wait hears the message.
    * @default {WebCrypto's HMAC-SHA256}
    */
   readonly hmac?: WebhookHmac;

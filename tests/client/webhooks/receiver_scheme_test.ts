@@ -245,3 +245,27 @@ Deno.test("an hmac option that is not a function is a TypeError", () => {
       /'hmac' must be a function/.test(error.message),
   );
 });
+
+Deno.test("an hmac that answers garbage refuses the message; one that throws rejects fetch and reaches no wait", async () => {
+  const body = heygenBody("v1");
+  const headers = await sign(HEYGEN_SIGNATURE, SECRET, body);
+  const garbage = [
+    new Uint8Array(0),
+    new Uint8Array(32),
+    new Uint8Array(64),
+    "not bytes" as unknown as Uint8Array,
+  ];
+  for (const answer of garbage) {
+    const { post, reached } = setup({ hmac: () => answer });
+    assert.equal((await post(headers, body)).status, 401);
+    assert.equal(reached("v1"), false);
+  }
+  const broken = new Error("no HMAC today");
+  const { post, reached } = setup({
+    hmac: () => {
+      throw broken;
+    },
+  });
+  await assert.rejects(post(headers, body), (error) => error === broken);
+  assert.equal(reached("v1"), false);
+});
